@@ -1,0 +1,66 @@
+using System;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CtcDsl.Runtime.Nn;
+
+/// <summary>
+/// Weight initialisers with Keras' meaning, applied to TorchSharp parameters in place (without
+/// recording gradients). TorchSharp stores a dense kernel as <c>[out, in]</c> where Keras stores
+/// <c>[in, out]</c>; fan-in and fan-out are the same either way, so the distributions match.
+/// </summary>
+public static class Initializers
+{
+    /// <summary>Glorot (Xavier) uniform: U(-a, a) with a = sqrt(6 / (fan_in + fan_out)).</summary>
+    public static void GlorotUniform(Tensor weight)
+    {
+        using var _ = no_grad();
+        nn.init.xavier_uniform_(weight);
+    }
+
+    /// <summary>A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one, as Keras' <c>Orthogonal</c>.</summary>
+    public static void Orthogonal(Tensor weight, double gain = 1.0)
+    {
+        using var _ = no_grad();
+        nn.init.orthogonal_(weight, gain);
+    }
+
+    /// <summary>Normal(mean, stddev) redrawn outside two standard deviations, as Keras' <c>TruncatedNormal</c>.</summary>
+    public static void TruncatedNormal(Tensor weight, double mean, double stddev)
+    {
+        using var _ = no_grad();
+        nn.init.trunc_normal_(weight, mean, stddev, mean - 2 * stddev, mean + 2 * stddev);
+    }
+
+    /// <summary>Uniform(low, high).</summary>
+    public static void Uniform(Tensor weight, double low, double high)
+    {
+        using var _ = no_grad();
+        nn.init.uniform_(weight, low, high);
+    }
+
+    /// <summary>All zeros.</summary>
+    public static void Zeros(Tensor weight)
+    {
+        using var _ = no_grad();
+        nn.init.zeros_(weight);
+    }
+
+    /// <summary>
+    /// Keras' <c>unit_forget_bias</c> for a PyTorch-layout LSTM bias (gates i, f, g, o): sets the forget
+    /// gate's quarter to <paramref name="value"/>. Apply it to one of the two biases (Keras has one).
+    /// </summary>
+    public static void ForgetGateBias(Tensor lstmBias, double value = 1.0)
+    {
+        var hidden = lstmBias.shape[0] / 4;
+        if (hidden * 4 != lstmBias.shape[0])
+            throw new ArgumentException($"An LSTM bias has 4 × hidden entries; got {lstmBias.shape[0]}.", nameof(lstmBias));
+        using var _ = no_grad();
+        lstmBias.narrow(0, hidden, hidden).fill_(value);
+    }
+
+    /// <summary>The parameter called <paramref name="name"/> of <paramref name="module"/>, or a clear error naming what exists.</summary>
+    public static Parameter Parameter(nn.Module module, string name) =>
+        module.get_parameter(name) ?? throw new ArgumentException($"{module.GetName()} has no parameter '{name}'.", nameof(name));
+}

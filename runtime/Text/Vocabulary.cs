@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace CtcDsl.Runtime.Text;
+
+/// <summary>
+/// The output alphabet of a CTC model: the tokens (one character each) and where the blank sits
+/// among the classes. Class ids run 0..<see cref="ClassCount"/>-1; the blank takes
+/// <see cref="BlankIndex"/> and the tokens take the other ids in order.
+/// </summary>
+public sealed class Vocabulary
+{
+    private readonly string[] tokens;
+    private readonly Dictionary<char, int> ids = new();
+
+    /// <summary>Creates a vocabulary of single-character <paramref name="tokens"/> with the blank at <paramref name="blankIndex"/>.</summary>
+    /// <exception cref="ArgumentException">A token is not one character, appears twice, or the blank index is out of range.</exception>
+    public Vocabulary(IReadOnlyList<string> tokens, int blankIndex, char wordSeparator = ' ')
+    {
+        if (blankIndex < 0 || blankIndex > tokens.Count)
+            throw new ArgumentOutOfRangeException(nameof(blankIndex), blankIndex, $"The blank index must be between 0 and {tokens.Count}.");
+        this.tokens = new string[tokens.Count];
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            if (token.Length != 1)
+                throw new ArgumentException($"Token {i} ('{token}') must be exactly one character.", nameof(tokens));
+            var id = i < blankIndex ? i : i + 1;
+            if (!ids.TryAdd(token[0], id))
+                throw new ArgumentException($"Token '{token}' appears twice.", nameof(tokens));
+            this.tokens[i] = token;
+        }
+        BlankIndex = blankIndex;
+        WordSeparator = wordSeparator;
+    }
+
+    /// <summary>Number of tokens, blank excluded.</summary>
+    public int TokenCount => tokens.Length;
+
+    /// <summary>Number of output classes: tokens plus the blank (the width of the logits).</summary>
+    public int ClassCount => tokens.Length + 1;
+
+    /// <summary>Class id of the CTC blank.</summary>
+    public int BlankIndex { get; }
+
+    /// <summary>The character that separates words (used by word error rate).</summary>
+    public char WordSeparator { get; }
+
+    /// <summary>The tokens in id order, blank excluded.</summary>
+    public IReadOnlyList<string> Tokens => tokens;
+
+    /// <summary>Class id of <paramref name="token"/>, or -1 when it is not in the vocabulary.</summary>
+    public int IdOf(char token) => ids.TryGetValue(token, out var id) ? id : -1;
+
+    /// <summary>Encodes <paramref name="text"/> to class ids.</summary>
+    /// <param name="text">The text; every character must be a token.</param>
+    /// <param name="item">Names the text in error messages (a file, a line, an example index).</param>
+    /// <exception cref="VocabularyException">A character is not in the vocabulary.</exception>
+    public int[] Encode(string text, string? item = null)
+    {
+        var result = new int[text.Length];
+        for (var i = 0; i < text.Length; i++)
+        {
+            var id = IdOf(text[i]);
+            if (id < 0) throw new VocabularyException(text, i, item);
+            result[i] = id;
+        }
+        return result;
+    }
+
+    /// <summary>Decodes class ids to text; the blank decodes to nothing.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id is not a class of this vocabulary.</exception>
+    public string Decode(ReadOnlySpan<int> classIds)
+    {
+        var builder = new StringBuilder(classIds.Length);
+        foreach (var id in classIds)
+        {
+            if (id == BlankIndex) continue;
+            if (id < 0 || id >= ClassCount)
+                throw new ArgumentOutOfRangeException(nameof(classIds), id, $"Class id {id} is outside 0..{ClassCount - 1}.");
+            builder.Append(tokens[id < BlankIndex ? id : id - 1]);
+        }
+        return builder.ToString();
+    }
+}
+
+/// <summary>A text holds a character that the vocabulary does not have.</summary>
+public sealed class VocabularyException : FormatException
+{
+    internal VocabularyException(string text, int position, string? item)
+        : base($"{(item is null ? "" : item + ": ")}character '{Printable(text[position])}' (U+{(int)text[position]:X4}) at position {position} of \"{text}\" is not in the vocabulary.")
+    {
+        Text = text;
+        Position = position;
+        Item = item;
+    }
+
+    /// <summary>The text being encoded.</summary>
+    public string Text { get; }
+
+    /// <summary>Index of the offending character in <see cref="Text"/>.</summary>
+    public int Position { get; }
+
+    /// <summary>What the text belongs to, when the caller said.</summary>
+    public string? Item { get; }
+
+    private static string Printable(char c) => char.IsControl(c) ? "\\u" + ((int)c).ToString("X4") : c.ToString();
+}
