@@ -1,0 +1,518 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using CtcDsl.Generator.Diagnostics;
+using CtcDsl.Generator.Model;
+using CtcDsl.Generator.Parsing;
+using Microsoft.CodeAnalysis.CSharp;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace CtcDsl.Generator.Analysis;
+
+/// <summary>
+/// Reads one spec and lowers it to a <see cref="ModelPlan"/>: checks keys and types, resolves names,
+/// infers widths through the layer stack, fills defaults. Reports every problem it finds; returns a
+/// plan only when there is no error.
+/// </summary>
+internal static class SpecAnalyzer
+{
+    public const string DefaultNamespace = "CtcDsl.Models";
+
+    private static readonly string[] RootKeys = { "version", "name", "namespace", "description", "vocabulary", "inputs", "layers", "ctc", "metrics", "decoding", "training" };
+    private static readonly string[] LayerTypes = { "lstm", "gru", "dense", "dropout", "masking" };
+    private static readonly string[] Activations = { "linear", "relu", "tanh", "sigmoid", "gelu" };
+    private static readonly string[] Reductions = { "mean", "sum", "length_normalized_mean" };
+    private static readonly string[] Optimizers = { "sgd", "adam", "adamw", "rmsprop" };
+    private static readonly string[] InitializerKinds = { "glorot_uniform", "orthogonal", "zeros", "truncated_normal", "uniform" };
+
+    public static (ModelPlan? Plan, List<DiagnosticInfo> Diagnostics) Analyze(string filePath, string text)
+    {
+        var context = new SpecContext(filePath);
+        YamlMappingNode? root;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            root = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode as YamlMappingNode;
+        }
+        catch (YamlException e)
+        {
+            context.Report(DiagnosticCatalog.YamlSyntax, YamlSpans.Of(e.Start, e.End), FirstLine(e.Message));
+            return (null, context.Diagnostics);
+        }
+        if (root is null)
+        {
+            context.Report(DiagnosticCatalog.WrongType, SourceSpan.Unknown, Path.GetFileName(filePath), "a mapping with vocabulary, inputs, layers, ctc and training", "an empty or non-mapping document");
+            return (null, context.Diagnostics);
+        }
+
+        var plan = new Reader(context, new YamlMap(context, root, "the spec")).Read();
+        return (context.HasErrors ? null : plan, context.Diagnostics);
+    }
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n')[0].Trim();
+        // YamlDotNet prefixes "(Line: 3, Col: 5, Idx: ...) - (...): "; the location is already in the diagnostic.
+        var marker = line.LastIndexOf("): ", StringComparison.Ordinal);
+        return marker >= 0 ? line.Substring(marker + 3) : line;
+    }
+
+    /// <summary>Default model name from the file name: "ldc93s1.ctc.yaml" → "Ldc93s1", "bi-gru.ctc.yaml" → "BiGru".</summary>
+    public static string NameFromFile(string filePath)
+    {
+        var file = Path.GetFileName(filePath);
+        var stem = file.EndsWith(".ctc.yaml", StringComparison.OrdinalIgnoreCase) ? file.Substring(0, file.Length - ".ctc.yaml".Length) : Path.GetFileNameWithoutExtension(file);
+        return Pascal(stem);
+    }
+
+    /// <summary>PascalCase of a snake/kebab/dotted name.</summary>
+    public static string Pascal(string name)
+    {
+        var builder = new StringBuilder();
+        var upper = true;
+        foreach (var c in name)
+        {
+            if (!char.IsLetterOrDigit(c)) { upper = true; continue; }
+            builder.Append(upper ? char.ToUpperInvariant(c) : c);
+            upper = false;
+        }
+        if (builder.Length > 0 && char.IsDigit(builder[0])) builder.Insert(0, '_');
+        return builder.ToString();
+    }
+
+    /// <summary>camelCase, escaped when it is a C# keyword.</summary>
+    public static string Camel(string name)
+    {
+        var pascal = Pascal(name);
+        var camel = pascal.Length == 0 ? "_" : char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
+        return SyntaxFacts.GetKeywordKind(camel) != SyntaxKind.None ? "@" + camel : camel;
+    }
+
+    /// <summary>The singular of a plural input name, for its lengths property: "features" → "Feature".</summary>
+    private static string Singular(string pascal) =>
+        pascal.Length > 1 && pascal.EndsWith("s", StringComparison.Ordinal) && !pascal.EndsWith("ss", StringComparison.Ordinal)
+            ? pascal.Substring(0, pascal.Length - 1) : pascal;
+
+    private sealed class Reader
+    {
+        private readonly SpecContext context;
+        private readonly YamlMap root;
+        private readonly Dictionary<string, string> names = new(StringComparer.Ordinal); // name → what it is
+
+        public Reader(SpecContext context, YamlMap root)
+        {
+            this.context = context;
+            this.root = root;
+        }
+
+        public ModelPlan? Read()
+        {
+            root.AllowOnly(RootKeys);
+            if (root.Find("version") is { } versionNode && !(versionNode is YamlScalarNode { Value: "1" }))
+                context.Report(DiagnosticCatalog.UnsupportedVersion, versionNode, YamlMap.Describe(versionNode).Trim('\''));
+
+            var typeName = root.String("name") ?? NameFromFile(context.FilePath);
+            if (!SyntaxFacts.IsValidIdentifier(typeName) || SyntaxFacts.GetKeywordKind(typeName) != SyntaxKind.None)
+                context.Report(DiagnosticCatalog.InvalidModelName, root.SpanOf("name"), typeName, Pascal(typeName) is { Length: > 0 } p && SyntaxFacts.IsValidIdentifier(p) ? p : "MyModel");
+            var ns = root.String("namespace") ?? DefaultNamespace;
+            if (ns.Split('.').Any(part => !SyntaxFacts.IsValidIdentifier(part)))
+                context.Report(DiagnosticCatalog.InvalidValue, root.SpanOf("namespace"), "namespace", "a dotted C# namespace such as My.Models", $"'{ns}'");
+
+            var vocabulary = ReadVocabulary();
+            var (features, labels) = ReadInputs();
+            var layers = ReadLayers(features, vocabulary);
+            var ctc = ReadCtc(layers, labels, vocabulary);
+            var metrics = ReadMetrics();
+            ReadDecoding();
+            var (optimizer, training) = ReadTraining();
+
+            if (vocabulary is null || features is null || labels is null || layers is null || ctc is null || optimizer is null || training is null)
+                return null;
+            return new ModelPlan(Path.GetFileName(context.FilePath), ns, typeName, root.String("description"),
+                vocabulary, features, labels, layers.ToEquatableArray(), ctc, metrics.ToEquatableArray(), optimizer, training);
+        }
+
+        private VocabularyPlan? ReadVocabulary()
+        {
+            var map = root.Map("vocabulary", "the vocabulary", required: true, example: "{ tokens: \" abcdefghijklmnopqrstuvwxyz\", blank: last }");
+            if (map is null) return null;
+            map.AllowOnly("tokens", "blank", "word_separator");
+
+            var tokens = new List<string>();
+            var tokensNode = map.Find("tokens");
+            if (tokensNode is null) context.Report(DiagnosticCatalog.MissingKey, map.Node, map.Description, "tokens", "\" abcdefghijklmnopqrstuvwxyz\"");
+            else if (tokensNode is YamlScalarNode { Value: { } chars }) tokens.AddRange(chars.Select(c => c.ToString()));
+            else if (tokensNode is YamlSequenceNode list)
+            {
+                foreach (var item in list)
+                {
+                    if (item is YamlScalarNode { Value: { Length: 1 } token }) tokens.Add(token);
+                    else context.Report(DiagnosticCatalog.WrongType, item, "tokens", "one-character texts", YamlMap.Describe(item));
+                }
+            }
+            if (tokensNode is not null && tokens.Count == 0)
+                context.Report(DiagnosticCatalog.InvalidValue, tokensNode, "tokens", "at least one token", "none");
+            foreach (var duplicate in tokens.GroupBy(t => t).Where(g => g.Count() > 1))
+                context.Report(DiagnosticCatalog.DuplicateToken, tokensNode!, duplicate.Key);
+
+            var blank = tokens.Count; // last
+            if (map.Find("blank") is YamlScalarNode blankNode)
+            {
+                if (blankNode.Value == "first") blank = 0;
+                else if (blankNode.Value == "last") blank = tokens.Count;
+                else if (int.TryParse(blankNode.Value, out var index) && index >= 0 && index <= tokens.Count) blank = index;
+                else context.Report(DiagnosticCatalog.InvalidBlank, blankNode, tokens.Count, blankNode.Value ?? "");
+            }
+            else if (map.Find("blank") is { } other) context.Report(DiagnosticCatalog.InvalidBlank, other, tokens.Count, YamlMap.Kind(other));
+
+            var separator = map.String("word_separator") ?? " ";
+            if (separator.Length != 1)
+                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("word_separator"), "word_separator", "one character", $"'{separator}'");
+            return tokens.Count == 0 ? null : new VocabularyPlan(tokens.ToEquatableArray(), blank, separator);
+        }
+
+        private (FeatureInputPlan?, LabelInputPlan?) ReadInputs()
+        {
+            var map = root.Map("inputs", "the inputs", required: true, example: "{ features: { kind: features, shape: [time, 13] }, labels: { kind: labels } }");
+            if (map is null) return (null, null);
+            FeatureInputPlan? features = null;
+            LabelInputPlan? labels = null;
+            foreach (var pair in map.Node.Children)
+            {
+                var name = (pair.Key as YamlScalarNode)?.Value ?? "";
+                if (pair.Value is not YamlMappingNode inputNode)
+                {
+                    context.Report(DiagnosticCatalog.WrongType, pair.Value, name, "a mapping with 'kind'", YamlMap.Kind(pair.Value));
+                    continue;
+                }
+                var input = new YamlMap(context, inputNode, $"input '{name}'");
+                if (!Declare(name, $"input '{name}'", pair.Key)) continue;
+                var kind = input.String("kind", required: true, example: "features");
+                var property = Pascal(name);
+                if (kind == "features")
+                {
+                    input.AllowOnly("kind", "shape", "dtype");
+                    CheckDtype(input, "float32", "features");
+                    var size = ReadFeatureShape(input);
+                    if (features is not null) context.Report(DiagnosticCatalog.DuplicateName, pair.Key, name, "another features input (a spec has one)");
+                    else if (size is not null) features = new FeatureInputPlan(name, property, Singular(property) + "Lengths", size.Value);
+                }
+                else if (kind == "labels")
+                {
+                    input.AllowOnly("kind", "dtype");
+                    CheckDtype(input, "int64", "labels");
+                    if (labels is not null) context.Report(DiagnosticCatalog.DuplicateName, pair.Key, name, "another labels input (a spec has one)");
+                    else labels = new LabelInputPlan(name, property, Singular(property) + "Lengths");
+                }
+                else if (kind is not null)
+                    context.Report(DiagnosticCatalog.UnknownOption, input.SpanOf("kind"), kind, "input kind", Suggestions.DidYouMean(kind, new[] { "features", "labels" }), "features, labels");
+            }
+            if (features is null && !context.HasErrors) context.Report(DiagnosticCatalog.MissingInput, map.Span, "features");
+            if (labels is null && !context.HasErrors) context.Report(DiagnosticCatalog.MissingInput, map.Span, "labels");
+            return (features, labels);
+        }
+
+        private void CheckDtype(YamlMap input, string supported, string what)
+        {
+            var dtype = input.String("dtype");
+            if (dtype is not null && dtype != supported)
+                context.Report(DiagnosticCatalog.UnsupportedDtype, input.SpanOf("dtype"), dtype, what, supported);
+        }
+
+        private int? ReadFeatureShape(YamlMap input)
+        {
+            var shape = input.Sequence("shape", required: true, example: "[time, 13]");
+            if (shape is null) return null;
+            if (shape.Children.Count == 2 && shape.Children[0] is YamlScalarNode { Value: "time" } &&
+                shape.Children[1] is YamlScalarNode { Value: { } width } && int.TryParse(width, out var size) && size > 0)
+                return size;
+            context.Report(DiagnosticCatalog.InvalidValue, shape, "shape", "[time, N] with N a positive integer (features per frame)", "[" + string.Join(", ", shape.Children.Select(YamlMap.Describe)) + "]");
+            return null;
+        }
+
+        private List<LayerPlan>? ReadLayers(FeatureInputPlan? features, VocabularyPlan? vocabulary)
+        {
+            var sequence = root.Sequence("layers", required: true, example: "[ { type: lstm, name: rnn, units: 50 } ]");
+            if (sequence is null) return null;
+            var layers = new List<LayerPlan>();
+            var previousField = "features";
+            var previousName = features?.Name ?? "features";
+            var width = features?.Size ?? 0;
+            var ok = true;
+            for (var i = 0; i < sequence.Children.Count; i++)
+            {
+                if (sequence.Children[i] is not YamlMappingNode node)
+                {
+                    context.Report(DiagnosticCatalog.WrongType, sequence.Children[i], $"layers[{i}]", "a mapping with 'type' and 'name'", YamlMap.Kind(sequence.Children[i]));
+                    ok = false;
+                    continue;
+                }
+                var layer = ReadLayer(new YamlMap(context, node, $"layer {i + 1}"), i, previousField, previousName, width, vocabulary);
+                if (layer is null) { ok = false; continue; }
+                if (layer.Kind == "masking") continue;
+                layers.Add(layer);
+                previousField = layer.FieldName;
+                previousName = layer.Name;
+                width = layer.OutputSize;
+            }
+            if (ok && layers.Count == 0)
+                context.Report(DiagnosticCatalog.InvalidValue, sequence, "layers", "at least one layer", "none");
+            return ok && layers.Count > 0 ? layers : null;
+        }
+
+        private LayerPlan? ReadLayer(YamlMap map, int index, string inputField, string inputName, int inputSize, VocabularyPlan? vocabulary)
+        {
+            var type = map.String("type", required: true, example: "lstm");
+            var name = map.String("name") ?? $"{type ?? "layer"}{index + 1}";
+            if (type is null) return null;
+            if (!LayerTypes.Contains(type))
+            {
+                context.Report(DiagnosticCatalog.UnknownLayerType, map.SpanOf("type"), type, Suggestions.DidYouMean(type, LayerTypes), string.Join(", ", LayerTypes));
+                return null;
+            }
+            var described = new YamlMap(context, map.Node, $"layer '{name}' ({type})");
+            if (!Declare(name, $"layer '{name}'", map.Find("name") ?? (YamlNode)map.Node)) return null;
+            var field = Camel(name);
+
+            switch (type)
+            {
+                case "masking":
+                    described.AllowOnly("type", "name", "mask_value");
+                    context.Report(DiagnosticCatalog.MaskingIgnored, map.Span, name);
+                    return new LayerPlan("masking", name, field, inputField, inputSize, inputSize, inputSize, 0, 0, null, null, null, null, false);
+
+                case "lstm":
+                case "gru":
+                {
+                    var keys = new List<string> { "type", "name", "units", "layers", "dropout", "kernel_initializer", "recurrent_initializer", "bias_initializer" };
+                    if (type == "lstm") keys.Add("unit_forget_bias");
+                    described.AllowOnly(keys.ToArray());
+                    var units = Positive(described, "units", required: true);
+                    var stacked = Positive(described, "layers") ?? 1;
+                    var dropout = Rate(described, "dropout");
+                    var kernel = Initializer(described, "kernel_initializer", "glorot_uniform");
+                    var recurrent = Initializer(described, "recurrent_initializer", "orthogonal");
+                    var bias = Initializer(described, "bias_initializer", "zeros");
+                    var forget = type == "lstm" && (described.Bool("unit_forget_bias") ?? true);
+                    if (units is null) return null;
+                    return new LayerPlan(type, name, field, inputField, inputSize, units.Value, units.Value, stacked, dropout, null, kernel, recurrent, bias, forget);
+                }
+
+                case "dense":
+                {
+                    described.AllowOnly("type", "name", "units", "activation", "kernel_initializer", "bias_initializer");
+                    int? units;
+                    if (described.Find("units") is YamlScalarNode { Value: "classes" }) units = vocabulary?.ClassCount;
+                    else units = Positive(described, "units", required: true);
+                    var activation = described.String("activation") ?? "linear";
+                    if (!Activations.Contains(activation))
+                    {
+                        context.Report(DiagnosticCatalog.UnknownOption, described.SpanOf("activation"), activation, "activation", Suggestions.DidYouMean(activation, Activations), string.Join(", ", Activations));
+                        return null;
+                    }
+                    var kernel = Initializer(described, "kernel_initializer", "glorot_uniform");
+                    var bias = Initializer(described, "bias_initializer", "zeros");
+                    if (units is null) return null;
+                    return new LayerPlan("dense", name, field, inputField, inputSize, units.Value, units.Value, 1, 0, activation == "linear" ? null : activation, kernel, null, bias, false);
+                }
+
+                default: // dropout
+                {
+                    described.AllowOnly("type", "name", "rate");
+                    var rate = Rate(described, "rate", required: true);
+                    return new LayerPlan("dropout", name, field, inputField, inputSize, inputSize, inputSize, 0, rate, null, null, null, null, false);
+                }
+            }
+        }
+
+        private CtcPlan? ReadCtc(List<LayerPlan>? layers, LabelInputPlan? labels, VocabularyPlan? vocabulary)
+        {
+            var map = root.Map("ctc", "the ctc node", required: true, example: "{ logits: logits, labels: labels, reduction: mean }");
+            if (map is null) return null;
+            map.AllowOnly("name", "logits", "labels", "reduction", "zero_infinity");
+            var name = map.String("name") ?? "ctc";
+            var logitsName = map.String("logits", required: true, example: "logits");
+            var labelsName = map.String("labels", required: true, example: labels?.Name ?? "labels");
+            var reduction = map.String("reduction") ?? "mean";
+            if (!Reductions.Contains(reduction))
+                context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("reduction"), reduction, "CTC reduction", Suggestions.DidYouMean(reduction, Reductions), string.Join(", ", Reductions));
+            var zeroInfinity = map.Bool("zero_infinity") ?? false;
+
+            if (labelsName is not null && labels is not null && labelsName != labels.Name)
+                context.Report(DiagnosticCatalog.UnknownName, map.SpanOf("labels"), labelsName, "a labels input", Suggestions.DidYouMean(labelsName, new[] { labels.Name }));
+            if (logitsName is null || layers is null) return null;
+
+            var logits = layers.FirstOrDefault(l => l.Name == logitsName);
+            if (logits is null)
+            {
+                context.Report(DiagnosticCatalog.UnknownName, map.SpanOf("logits"), logitsName, "a layer", Suggestions.DidYouMean(logitsName, layers.Select(l => l.Name)));
+                return null;
+            }
+            if (!ReferenceEquals(logits, layers[layers.Count - 1]))
+                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("logits"), "logits", "the last layer (intermediate CTC heads are not supported yet)", $"'{logitsName}'");
+            if (vocabulary is not null && logits.OutputSize != vocabulary.ClassCount)
+                context.Report(DiagnosticCatalog.LogitsWidth, map.SpanOf("logits"), logitsName, logits.OutputSize, vocabulary.Tokens.Count, vocabulary.ClassCount);
+            return new CtcPlan(name, logits.FieldName, reduction, zeroInfinity);
+        }
+
+        private List<MetricPlan> ReadMetrics()
+        {
+            var metrics = new List<MetricPlan>();
+            var sequence = root.Sequence("metrics");
+            if (sequence is null) return metrics;
+            foreach (var item in sequence)
+            {
+                if (item is not YamlMappingNode node)
+                {
+                    context.Report(DiagnosticCatalog.WrongType, item, "metrics", "a mapping such as { name: ler, type: label_error_rate }", YamlMap.Kind(item));
+                    continue;
+                }
+                var map = new YamlMap(context, node, "a metric");
+                map.AllowOnly("name", "type", "decoder");
+                var type = map.String("type", required: true, example: "label_error_rate");
+                var name = map.String("name") ?? "ler";
+                var decoder = map.String("decoder") ?? "greedy";
+                if (type is not null && type != "label_error_rate")
+                    context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("type"), type, "metric type", Suggestions.DidYouMean(type, new[] { "label_error_rate" }), "label_error_rate");
+                else if (decoder != "greedy")
+                    context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("decoder"), decoder, "decoder", Suggestions.DidYouMean(decoder, new[] { "greedy" }), "greedy");
+                else if (type is not null && (name.Length == 0 || name == "loss" || metrics.Any(m => m.Name == name)))
+                    context.Report(DiagnosticCatalog.DuplicateName, map.SpanOf("name"), name, "another metric or the loss");
+                else if (type is not null) metrics.Add(new MetricPlan(name, type, decoder));
+            }
+            return metrics;
+        }
+
+        private void ReadDecoding()
+        {
+            var map = root.Map("decoding", "decoding");
+            if (map is null) return;
+            map.AllowOnly("type");
+            var type = map.String("type") ?? "greedy";
+            if (type != "greedy")
+                context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("type"), type, "decoder", Suggestions.DidYouMean(type, new[] { "greedy" }), "greedy");
+        }
+
+        private (OptimizerPlan?, TrainingPlan?) ReadTraining()
+        {
+            var map = root.Map("training", "training", required: true, example: "{ optimizer: { type: sgd, learning_rate: 0.005 }, epochs: 400, batch_size: 2 }");
+            if (map is null) return (null, null);
+            map.AllowOnly("optimizer", "epochs", "batch_size", "shuffle", "seed", "clip_grad_norm");
+            var epochs = Positive(map, "epochs", required: true);
+            var batchSize = Positive(map, "batch_size") ?? 32;
+            var shuffle = map.Bool("shuffle") ?? true;
+            var seed = map.Int("seed") ?? 0;
+            var clip = map.Double("clip_grad_norm");
+            if (clip is <= 0) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("clip_grad_norm"), "clip_grad_norm", "a positive number", clip);
+
+            OptimizerPlan? optimizer = null;
+            var opt = map.Map("optimizer", "the optimizer", required: true, example: "{ type: sgd, learning_rate: 0.005, momentum: 0.9 }");
+            if (opt is not null)
+            {
+                opt.AllowOnly("type", "learning_rate", "momentum", "nesterov", "weight_decay", "beta1", "beta2", "epsilon");
+                var type = opt.String("type", required: true, example: "sgd");
+                var lr = opt.Double("learning_rate", required: true, example: "0.001");
+                if (lr is { } rate && !(rate > 0 && rate < 10))
+                    context.Report(DiagnosticCatalog.InvalidValue, opt.SpanOf("learning_rate"), "learning_rate", "a positive number below 10", rate);
+                var momentum = opt.Double("momentum") ?? 0;
+                if (momentum is < 0 or >= 1) context.Report(DiagnosticCatalog.InvalidValue, opt.SpanOf("momentum"), "momentum", "in [0, 1)", momentum);
+                var nesterov = opt.Bool("nesterov") ?? false;
+                if (nesterov && momentum == 0) context.Report(DiagnosticCatalog.InvalidValue, opt.SpanOf("nesterov"), "nesterov", "used with a momentum above 0", "momentum 0");
+                var decay = opt.Double("weight_decay") ?? (type == "adamw" ? 0.01 : 0);
+                if (decay < 0) context.Report(DiagnosticCatalog.InvalidValue, opt.SpanOf("weight_decay"), "weight_decay", "0 or more", decay);
+                var beta1 = opt.Double("beta1") ?? 0.9;
+                var beta2 = opt.Double("beta2") ?? 0.999;
+                var epsilon = opt.Double("epsilon") ?? (type == "rmsprop" ? 1e-8 : 1e-8);
+                if (type is not null && !Optimizers.Contains(type))
+                    context.Report(DiagnosticCatalog.UnknownOption, opt.SpanOf("type"), type, "optimizer", Suggestions.DidYouMean(type, Optimizers), string.Join(", ", Optimizers));
+                else if (type is not null && lr is not null)
+                    optimizer = new OptimizerPlan(type, lr.Value, momentum, nesterov, decay, beta1, beta2, epsilon);
+            }
+            var training = epochs is null ? null : new TrainingPlan(epochs.Value, batchSize, shuffle, seed, clip);
+            return (optimizer, training);
+        }
+
+        private InitializerPlan? Initializer(YamlMap map, string key, string fallback)
+        {
+            var node = map.Find(key);
+            if (node is null) return new InitializerPlan(fallback, 0, 0, 0, 0);
+            if (node is YamlScalarNode { Value: { } simple })
+            {
+                if (simple is "glorot_uniform" or "orthogonal" or "zeros") return new InitializerPlan(simple, 0, 0, 0, 0);
+                context.Report(DiagnosticCatalog.UnknownOption, node, simple, "initializer", Suggestions.DidYouMean(simple, InitializerKinds),
+                    "glorot_uniform, orthogonal, zeros, { type: truncated_normal, mean, stddev }, { type: uniform, low, high }");
+                return null;
+            }
+            if (node is not YamlMappingNode mapping)
+            {
+                context.Report(DiagnosticCatalog.WrongType, node, key, "an initializer name or mapping", YamlMap.Kind(node));
+                return null;
+            }
+            var init = new YamlMap(context, mapping, key);
+            var type = init.String("type", required: true, example: "truncated_normal");
+            switch (type)
+            {
+                case "truncated_normal":
+                    init.AllowOnly("type", "mean", "stddev");
+                    var std = init.Double("stddev") ?? 0.05;
+                    if (std <= 0) context.Report(DiagnosticCatalog.InvalidValue, init.SpanOf("stddev"), "stddev", "a positive number", std);
+                    return new InitializerPlan(type, init.Double("mean") ?? 0, std, 0, 0);
+                case "uniform":
+                    init.AllowOnly("type", "low", "high");
+                    return new InitializerPlan(type, 0, 0, init.Double("low") ?? -0.05, init.Double("high") ?? 0.05);
+                case "glorot_uniform":
+                case "orthogonal":
+                case "zeros":
+                    init.AllowOnly("type");
+                    return new InitializerPlan(type, 0, 0, 0, 0);
+                case null:
+                    return null;
+                default:
+                    context.Report(DiagnosticCatalog.UnknownOption, init.SpanOf("type"), type, "initializer", Suggestions.DidYouMean(type, InitializerKinds), string.Join(", ", InitializerKinds));
+                    return null;
+            }
+        }
+
+        private int? Positive(YamlMap map, string key, bool required = false)
+        {
+            var value = map.Int(key, required);
+            if (value is <= 0)
+            {
+                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf(key), key, "a positive integer", value);
+                return null;
+            }
+            return value;
+        }
+
+        private double Rate(YamlMap map, string key, bool required = false)
+        {
+            var value = map.Double(key, required, "0.1") ?? 0;
+            if (value is < 0 or >= 1)
+            {
+                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf(key), key, "a rate in [0, 1)", value);
+                return 0;
+            }
+            return value;
+        }
+
+        private bool Declare(string name, string what, YamlNode node)
+        {
+            if (!SyntaxFacts.IsValidIdentifier(Camel(name).TrimStart('@')))
+            {
+                context.Report(DiagnosticCatalog.InvalidValue, node, "name", "letters, digits and underscores", $"'{name}'");
+                return false;
+            }
+            if (names.TryGetValue(name, out var existing))
+            {
+                context.Report(DiagnosticCatalog.DuplicateName, node, name, existing);
+                return false;
+            }
+            names[name] = what;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.CodeAnalysis;
+
+namespace CtcDsl.Generator.Diagnostics;
+
+/// <summary>
+/// Every diagnostic the generator reports. IDs are stable: never renumber or reuse one.
+/// Messages say what is wrong and what to write instead.
+/// </summary>
+internal static class DiagnosticCatalog
+{
+    private const string Category = "CtcDsl";
+
+    public static readonly DiagnosticDescriptor YamlSyntax = Error("CTC0001", "Invalid YAML",
+        "The spec is not valid YAML: {0}");
+
+    public static readonly DiagnosticDescriptor UnknownKey = Error("CTC0002", "Unknown key",
+        "Unknown key '{0}' in {1}{2}");
+
+    public static readonly DiagnosticDescriptor WrongType = Error("CTC0003", "Wrong value type",
+        "'{0}' must be {1}; found {2}");
+
+    public static readonly DiagnosticDescriptor MissingKey = Error("CTC0004", "Missing key",
+        "{0} needs '{1}': add '{1}: {2}'");
+
+    public static readonly DiagnosticDescriptor UnknownLayerType = Error("CTC0005", "Unknown layer type",
+        "Unknown layer type '{0}'{1}; valid types: {2}");
+
+    public static readonly DiagnosticDescriptor UnknownName = Error("CTC0006", "Unknown name",
+        "'{0}' does not name {1}{2}");
+
+    public static readonly DiagnosticDescriptor DuplicateName = Error("CTC0007", "Duplicate name",
+        "The name '{0}' is already used by {1}; give each input and layer its own name");
+
+    public static readonly DiagnosticDescriptor LogitsWidth = Error("CTC0008", "CTC logits width does not match the vocabulary",
+        "The CTC logits '{0}' have {1} units but the vocabulary has {2} tokens + 1 blank = {3} classes; set units: {3} (or units: classes)");
+
+    public static readonly DiagnosticDescriptor InvalidBlank = Error("CTC0009", "Invalid blank",
+        "blank must be first, last, or an index from 0 to {0}; found '{1}'");
+
+    public static readonly DiagnosticDescriptor InvalidValue = Error("CTC0010", "Invalid value",
+        "'{0}' must be {1}; found {2}");
+
+    public static readonly DiagnosticDescriptor UnsupportedVersion = Error("CTC0011", "Unsupported spec version",
+        "This generator reads spec version 1; found version '{0}'. Write 'version: 1' or update CtcDsl.Generator.");
+
+    public static readonly DiagnosticDescriptor DuplicateToken = Error("CTC0012", "Duplicate token",
+        "The token '{0}' appears more than once in the vocabulary; remove the repeat");
+
+    public static readonly DiagnosticDescriptor UnknownOption = Error("CTC0013", "Unknown option value",
+        "'{0}' is not a valid {1}{2}; valid values: {3}");
+
+    public static readonly DiagnosticDescriptor MissingInput = Error("CTC0014", "Missing input",
+        "The spec declares no {0} input; add one under 'inputs' with 'kind: {0}'");
+
+    public static readonly DiagnosticDescriptor UnsupportedDtype = Error("CTC0015", "Unsupported dtype",
+        "dtype '{0}' is not supported for {1}; use {2}");
+
+    public static readonly DiagnosticDescriptor InvalidModelName = Error("CTC0016", "Invalid model name",
+        "'{0}' is not a valid C# identifier for the model name; set 'name:' to a name such as {1}");
+
+    public static readonly DiagnosticDescriptor MaskingIgnored = new("CTC0017", "masking is a no-op",
+        "Layer '{0}' is a Keras-style masking layer; lengths already mask padding, so it is ignored. Remove it.",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InternalError = Error("CTC0099", "Generator failure",
+        "The CtcDsl generator failed on this spec ({0}); no code was generated for it. Please report this with the spec.");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+}

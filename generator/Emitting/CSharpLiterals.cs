@@ -1,0 +1,37 @@
+using System.Globalization;
+using System.Text;
+
+namespace CtcDsl.Generator.Emitting;
+
+/// <summary>C# literals for values that come from a spec: invariant, round-trippable, escaped.</summary>
+internal static class CSharpLiterals
+{
+    public static string Double(double value)
+    {
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.Contains(".") || text.Contains("E") || text.Contains("e") ? text : text + ".0";
+    }
+
+    public static string Bool(bool value) => value ? "true" : "false";
+
+    public static string String(string value)
+    {
+        var builder = new StringBuilder("\"");
+        foreach (var c in value) builder.Append(Escape(c, '"'));
+        return builder.Append('"').ToString();
+    }
+
+    public static string Char(string value) => "'" + Escape(value[0], '\'') + "'";
+
+    private static string Escape(char c, char quote) => c switch
+    {
+        '\\' => "\\\\",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        '\0' => "\\0",
+        _ when c == quote => "\\" + c,
+        _ when char.IsControl(c) || char.IsSurrogate(c) => "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture),
+        _ => c.ToString(),
+    };
+}

@@ -1,0 +1,61 @@
+using System;
+using System.Globalization;
+using System.Linq;
+
+namespace CtcDsl.Samples.Ldc93s1;
+
+/// <summary>Command line of the sample.</summary>
+internal sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs, string? Device, int[]? SweepSeeds)
+{
+    public const int DefaultSeed = 1;
+
+    public static SampleArguments? Parse(string[] args)
+    {
+        string? directory = null, device = null;
+        int seed = DefaultSeed, epochs = 400;
+        int[]? sweep = null;
+        try
+        {
+            for (var i = 0; i < args.Length; i++)
+            {
+                switch (args[i])
+                {
+                    case "--seed": seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                    case "--epochs": epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                    case "--device": device = args[++i]; break;
+                    case "--sweep":
+                        var range = args[++i].Split('-');
+                        var first = int.Parse(range[0], CultureInfo.InvariantCulture);
+                        var last = int.Parse(range[^1], CultureInfo.InvariantCulture);
+                        sweep = Enumerable.Range(first, last - first + 1).ToArray();
+                        break;
+                    case "-h":
+                    case "--help":
+                        Usage();
+                        return null;
+                    default:
+                        if (args[i].StartsWith("-", StringComparison.Ordinal) || directory is not null) throw new FormatException($"unexpected argument '{args[i]}'");
+                        directory = args[i];
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is FormatException or IndexOutOfRangeException or OverflowException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            Usage();
+            return null;
+        }
+        if (epochs < 1)
+        {
+            Console.Error.WriteLine("error: --epochs must be at least 1");
+            return null;
+        }
+        return new SampleArguments(directory, seed, epochs, device, sweep);
+    }
+
+    private static void Usage() => Console.Error.WriteLine(
+        "usage: Ldc93s1 [data-dir] [--seed N] [--epochs N] [--device cpu|cuda|auto] [--sweep FIRST-LAST]\n" +
+        "  data-dir   folder with LDC93S1.wav and LDC93S1.txt (default: ../shared/data/ldc93s1 when found)\n" +
+        "  --sweep    train each seed in the range and report which decode both utterances exactly");
+}
