@@ -74,7 +74,8 @@ namespace CtcDsl.Build
             return false;
         }
 
-        private static int[] FindFlagOffsets(byte[] elf, string version)
+        /// <summary>File offsets of the <c>vna_flags</c> field of each need of <paramref name="version"/>.</summary>
+        public static int[] FindFlagOffsets(byte[] elf, string version)
         {
             if (elf.Length < 64 || elf[0] != 0x7f || elf[1] != (byte)'E' || elf[2] != (byte)'L' || elf[3] != (byte)'F')
                 throw new InvalidDataException("not an ELF file");

@@ -54,7 +54,7 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
         catch (Exception e)
         {
             // Never throw into the compiler: a bug here becomes a diagnostic on the spec.
-            return new AnalysisResult(null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, e.GetType().Name + ": " + e.Message) }.ToEquatableArray());
+            return new AnalysisResult(null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, Describe(e)) }.ToEquatableArray());
         }
     }
 
@@ -69,9 +69,16 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
         }
         catch (Exception e)
         {
-            var error = DiagnosticInfo.Create(DiagnosticCatalog.InternalError, analysis.Plan.SpecFileName, SourceSpan.Unknown, e.GetType().Name + ": " + e.Message);
+            var error = DiagnosticInfo.Create(DiagnosticCatalog.InternalError, analysis.Plan.SpecFileName, SourceSpan.Unknown, Describe(e));
             return new EmitResult(null, null, analysis.Diagnostics.Concat(new[] { error }).ToEquatableArray());
         }
+    }
+
+    /// <summary>Exception type, message and the frame that threw, enough for a bug report.</summary>
+    private static string Describe(Exception e)
+    {
+        var frame = e.StackTrace?.Split('\n').FirstOrDefault()?.Trim();
+        return $"{e.GetType().Name}: {e.Message}{(frame is null ? "" : " " + frame)}";
     }
 
     private sealed record AnalysisResult(ModelPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);

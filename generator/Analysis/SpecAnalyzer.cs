@@ -43,6 +43,14 @@ internal static class SpecAnalyzer
             context.Report(DiagnosticCatalog.YamlSyntax, YamlSpans.Of(e.Start, e.End), FirstLine(e.Message));
             return (null, context.Diagnostics);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet throws these, without a position, on some malformed documents (a plain scalar
+            // it cannot finish, a key with no text). Point at the last token it could read.
+            var mark = LastGoodMark(text);
+            context.Report(DiagnosticCatalog.YamlSyntax, YamlSpans.Of(mark, mark), "malformed YAML after this point (" + FirstLine(e.Message) + ")");
+            return (null, context.Diagnostics);
+        }
         if (root is null)
         {
             context.Report(DiagnosticCatalog.WrongType, SourceSpan.Unknown, Path.GetFileName(filePath), "a mapping with vocabulary, inputs, layers, ctc and training", "an empty or non-mapping document");
@@ -51,6 +59,21 @@ internal static class SpecAnalyzer
 
         var plan = new Reader(context, new YamlMap(context, root, "the spec")).Read();
         return (context.HasErrors ? null : plan, context.Diagnostics);
+    }
+
+    /// <summary>The end of the last token YamlDotNet's scanner could read: where the document goes wrong.</summary>
+    private static Mark LastGoodMark(string text)
+    {
+        var scanner = new Scanner(new StringReader(text));
+        var mark = Mark.Empty;
+        try
+        {
+            while (scanner.MoveNext()) mark = scanner.Current?.End ?? mark;
+        }
+        catch (Exception e) when (e is InvalidOperationException or YamlException)
+        {
+        }
+        return mark;
     }
 
     private static string FirstLine(string message)

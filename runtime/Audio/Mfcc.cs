@@ -40,7 +40,7 @@ public sealed class Mfcc
             FilterBank = MelFilterBank(s.FilterCount, s.FftSize, audio.SampleRate, s.LowFrequency, s.HighFrequency ?? audio.SampleRate / 2.0),
             PreEmphasis = 0, // applied to the whole signal in Frame(), as python_speech_features does
             Window = WindowType.Rectangular,
-            SpectrumType = SpectrumType.PowerNormalized,
+            SpectrumType = SpectrumType.PowerNormalized, // |X|²·2/N; the filterbank's halved weights make it |X|²/N
             NonLinearity = NonLinearityType.LogE,
             LogFloor = LogFloor,
             DctType = "2N",
@@ -73,7 +73,9 @@ public sealed class Mfcc
 
     /// <summary>
     /// python_speech_features' mel filterbank: filter edges equally spaced in mel, quantised to FFT
-    /// bins with <c>floor((fft + 1) · hz / rate)</c>, triangles of height 1 between them.
+    /// bins with <c>floor((fft + 1) · hz / rate)</c>, triangles between them. The triangles have height
+    /// <see cref="SpectrumScale"/> rather than 1 to turn NWaves' normalised power spectrum (2|X|²/N)
+    /// into python_speech_features' (|X|²/N).
     /// </summary>
     public static float[][] MelFilterBank(int filters, int fftSize, int sampleRate, double lowHz, double highHz)
     {
@@ -90,11 +92,14 @@ public sealed class Mfcc
         for (var j = 0; j < filters; j++)
         {
             var row = bank[j] = new float[fftSize / 2 + 1];
-            for (var k = bins[j]; k < bins[j + 1]; k++) row[k] = (float)(k - bins[j]) / (bins[j + 1] - bins[j]);
-            for (var k = bins[j + 1]; k < bins[j + 2]; k++) row[k] = (float)(bins[j + 2] - k) / (bins[j + 2] - bins[j + 1]);
+            for (var k = bins[j]; k < bins[j + 1]; k++) row[k] = (float)(SpectrumScale * (k - bins[j]) / (bins[j + 1] - bins[j]));
+            for (var k = bins[j + 1]; k < bins[j + 2]; k++) row[k] = (float)(SpectrumScale * (bins[j + 2] - k) / (bins[j + 2] - bins[j + 1]));
         }
         return bank;
     }
+
+    /// <summary>NWaves' normalised power spectrum is 2|X|²/N; python_speech_features' is |X|²/N.</summary>
+    private const double SpectrumScale = 0.5;
 
     private static int RoundHalfUp(double x) => (int)Math.Floor(x + 0.5);
 
@@ -113,7 +118,8 @@ public sealed class Mfcc
         {
             base.ProcessFrame(block, features);
             var energy = 0.0;
-            foreach (var p in _spectrum) energy += p; // the normalised power spectrum of this frame
+            foreach (var p in _spectrum) energy += p;
+            energy *= SpectrumScale; // total of python_speech_features' power spectrum |X|²/N
             features[0] = (float)Math.Log(Math.Max(energy, LogFloor));
         }
     }

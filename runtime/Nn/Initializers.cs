@@ -26,11 +26,32 @@ public static class Initializers
         nn.init.orthogonal_(weight, gain);
     }
 
-    /// <summary>Normal(mean, stddev) redrawn outside two standard deviations, as Keras' <c>TruncatedNormal</c>.</summary>
+    /// <summary>
+    /// Normal(mean, stddev) conditioned on lying within two standard deviations, as Keras'
+    /// <c>TruncatedNormal</c>. Sampled by inverting the normal CDF on the truncated range (PyTorch's
+    /// method). TorchSharp 0.107's own <c>nn.init.trunc_normal_</c> is not used: it fills the tensor with
+    /// the value of <c>std</c>.
+    /// </summary>
     public static void TruncatedNormal(Tensor weight, double mean, double stddev)
     {
+        if (!(stddev > 0)) throw new ArgumentOutOfRangeException(nameof(stddev), stddev, "The standard deviation must be positive.");
         using var _ = no_grad();
-        nn.init.trunc_normal_(weight, mean, stddev, mean - 2 * stddev, mean + 2 * stddev);
+        using var scope = NewDisposeScope();
+        // Φ(±2) through erf, so the bounds follow the same arithmetic as the sampling.
+        var lower = NormalCdf(-2.0);
+        var upper = NormalCdf(2.0);
+        weight.uniform_(2 * lower - 1, 2 * upper - 1);
+        weight.erfinv_();
+        weight.mul_(stddev * Math.Sqrt(2.0));
+        weight.add_(mean);
+        weight.clamp_(mean - 2 * stddev, mean + 2 * stddev);
+    }
+
+    private static double NormalCdf(double x)
+    {
+        using var value = tensor(x / Math.Sqrt(2.0), ScalarType.Float64);
+        using var erf = special.erf(value);
+        return (1 + erf.item<double>()) / 2;
     }
 
     /// <summary>Uniform(low, high).</summary>

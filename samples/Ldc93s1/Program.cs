@@ -30,6 +30,8 @@ Console.WriteLine($"Data: {data.Directory} ({data.Examples.Count} utterances: {d
 if (arguments.SweepSeeds is { } seeds)
 {
     Console.WriteLine($"seed | first epoch with both decoded exactly | exact at epoch {Math.Min(400, arguments.Epochs)} | exact at epoch {arguments.Epochs}");
+    var reached400 = 0;
+    var reachedEnd = 0;
     var converged400 = 0;
     var convergedEnd = 0;
     foreach (var seed in seeds)
@@ -38,12 +40,15 @@ if (arguments.SweepSeeds is { } seeds)
         var first = run.History.Epochs.FirstOrDefault(e => e["val_ler"] == 0)?.Epoch;
         var at400 = run.History.Epochs[Math.Min(400, arguments.Epochs) - 1]["val_ler"] == 0;
         var atEnd = run.History.Epochs[^1]["val_ler"] == 0;
+        if (first <= 400) reached400++;
+        if (first is not null) reachedEnd++;
         if (at400) converged400++;
         if (atEnd) convergedEnd++;
         Console.WriteLine($"{seed,4} | {(first?.ToString(CultureInfo.InvariantCulture) ?? "never"),5} | {at400,5} | {atEnd,5}");
         run.Model.Dispose();
     }
-    Console.WriteLine($"{converged400}/{seeds.Length} seeds decode both utterances exactly at epoch {Math.Min(400, arguments.Epochs)}; {convergedEnd}/{seeds.Length} at epoch {arguments.Epochs}.");
+    Console.WriteLine($"Reached exact decodes of both utterances at some epoch: {reached400}/{seeds.Length} seeds by epoch {Math.Min(400, arguments.Epochs)}, {reachedEnd}/{seeds.Length} by epoch {arguments.Epochs}.");
+    Console.WriteLine($"Still exact at the end of training: {converged400}/{seeds.Length} seeds at epoch {Math.Min(400, arguments.Epochs)}, {convergedEnd}/{seeds.Length} at epoch {arguments.Epochs}.");
     return 0;
 }
 

@@ -5,9 +5,9 @@ using System.Linq;
 namespace CtcDsl.Samples.Ldc93s1;
 
 /// <summary>Command line of the sample.</summary>
-internal sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs, string? Device, int[]? SweepSeeds)
+public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs, string? Device, int[]? SweepSeeds)
 {
-    public const int DefaultSeed = 1;
+    public const int DefaultSeed = 7;
 
     public static SampleArguments? Parse(string[] args)
     {

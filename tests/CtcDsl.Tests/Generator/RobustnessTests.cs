@@ -1,0 +1,59 @@
+using System;
+using System.IO;
+using System.Linq;
+using CsCheck;
+using CtcDsl.Tests.Support;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace CtcDsl.Tests.Generator;
+
+/// <summary>The generator never throws into the compiler, whatever the spec holds.</summary>
+public class RobustnessTests
+{
+    private static readonly string Seed = File.ReadAllText(Path.Combine(RepositoryPaths.Specs, "ldc93s1.ctc.yaml"));
+
+    private static readonly string[] Tokens = { ":", "- ", "{", "]", "\"", "  ", "\n", "null", "-1", "1e999", "&a", "*a", "!!int", "x" };
+
+    /// <summary>Mutations of the seed: delete, duplicate or replace a slice, or splice in YAML-significant text.</summary>
+    private static readonly Gen<string> MutatedSpecs =
+        Gen.Select(Gen.Int[0, Seed.Length - 1], Gen.Int[0, 40], Gen.Int[0, 4], Gen.Int[0, Tokens.Length - 1])
+            .Select((start, length, kind, tokenIndex) =>
+            {
+                var token = Tokens[tokenIndex];
+                var end = Math.Min(Seed.Length, start + length);
+                return kind switch
+                {
+                    0 => Seed.Remove(start, end - start),
+                    1 => Seed.Insert(start, Seed.Substring(start, end - start)),
+                    2 => Seed.Insert(start, token),
+                    3 => Seed.Remove(start, end - start).Insert(start, token),
+                    _ => Seed.Substring(0, start),
+                };
+            });
+
+    [Fact]
+    public void Mutated_specs_never_throw_and_invalid_ones_always_say_why()
+    {
+        MutatedSpecs.Sample(yaml =>
+        {
+            var (result, output) = GeneratorHarness.Run(("/specs/fuzz.ctc.yaml", yaml));
+            Assert.All(result.Results, r => Assert.Null(r.Exception));
+            Assert.DoesNotContain(result.Diagnostics, d => d.Id == "CTC0099");
+            // Either the spec is valid (code generated, and it compiles) or at least one error explains why not.
+            if (result.GeneratedTrees.Length == 0)
+                Assert.Contains(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+            else
+                Assert.DoesNotContain(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+        }, iter: 1000);
+    }
+
+    [Fact]
+    public void Random_text_never_throws() =>
+        Gen.String.Sample(text =>
+        {
+            var (result, _) = GeneratorHarness.Run(("/specs/random.ctc.yaml", text));
+            Assert.All(result.Results, r => Assert.Null(r.Exception));
+            Assert.NotEmpty(result.Diagnostics);
+        }, iter: 1000);
+}

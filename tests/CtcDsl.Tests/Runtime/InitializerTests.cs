@@ -1,0 +1,60 @@
+using System;
+using System.Linq;
+using CtcDsl.Runtime.Nn;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace CtcDsl.Tests.Runtime;
+
+public class InitializerTests
+{
+    [Fact]
+    public void Truncated_normal_stays_within_two_deviations_with_the_truncated_spread()
+    {
+        manual_seed(0);
+        using var w = empty(200, 100);
+        Initializers.TruncatedNormal(w, mean: 0.5, stddev: 0.1);
+        var values = w.data<float>().ToArray();
+        Assert.All(values, v => Assert.InRange(v, 0.3f - 1e-6f, 0.7f + 1e-6f));
+        Assert.Equal(0.5, values.Average(), 2);
+        // A normal truncated at ±2σ has standard deviation 0.8796σ.
+        var std = Math.Sqrt(values.Select(v => (v - 0.5) * (v - 0.5)).Average());
+        Assert.Equal(0.08796, std, 3);
+        Assert.True(values.Distinct().Count() > 19000, "values must be random, not constant");
+    }
+
+    [Fact]
+    public void Glorot_uniform_uses_fan_in_plus_fan_out()
+    {
+        manual_seed(0);
+        using var w = empty(200, 13); // an LSTM input kernel: 4×50 outputs, 13 inputs
+        Initializers.GlorotUniform(w);
+        var limit = Math.Sqrt(6.0 / (200 + 13));
+        var values = w.data<float>().ToArray();
+        Assert.All(values, v => Assert.InRange(v, -limit, limit));
+        Assert.True(values.Max() > 0.9 * limit && values.Min() < -0.9 * limit);
+    }
+
+    [Fact]
+    public void Orthogonal_has_orthonormal_columns()
+    {
+        manual_seed(0);
+        using var w = empty(200, 50); // an LSTM recurrent kernel
+        Initializers.Orthogonal(w);
+        using var gram = w.t().matmul(w);
+        using var identity = eye(50);
+        Assert.True((gram - identity).abs().max().item<float>() < 1e-4f);
+    }
+
+    [Fact]
+    public void Forget_gate_bias_sets_only_the_second_quarter()
+    {
+        using var bias = zeros(200);
+        Initializers.ForgetGateBias(bias);
+        var values = bias.data<float>().ToArray();
+        Assert.All(values.Take(50), v => Assert.Equal(0f, v));
+        Assert.All(values.Skip(50).Take(50), v => Assert.Equal(1f, v));
+        Assert.All(values.Skip(100), v => Assert.Equal(0f, v));
+        Assert.Throws<ArgumentException>(() => Initializers.ForgetGateBias(zeros(7)));
+    }
+}

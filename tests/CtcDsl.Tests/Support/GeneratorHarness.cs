@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using CtcDsl.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
+
+namespace CtcDsl.Tests.Support;
+
+/// <summary>Runs the generator in-process over in-memory specs, as the compiler would.</summary>
+internal static class GeneratorHarness
+{
+    private static readonly Lazy<ImmutableArray<MetadataReference>> references = new(LoadReferences);
+
+    /// <summary>Framework, TorchSharp and runtime references, enough to compile generated code.</summary>
+    public static ImmutableArray<MetadataReference> References => references.Value;
+
+    public static CSharpCompilation Compilation(params string[] sources) =>
+        CSharpCompilation.Create("GeneratedModels",
+            sources.Select(s => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest))),
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver Driver(bool trackSteps = false) =>
+        CSharpGeneratorDriver.Create(
+            new[] { new CtcSpecGenerator().AsSourceGenerator() },
+            parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>Runs the generator over <paramref name="specs"/> (path, YAML) and returns the result and the compilation with its output.</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(params (string Path, string Text)[] specs)
+    {
+        var driver = Driver().AddAdditionalTexts(specs.Select(s => (AdditionalText)new InMemoryText(s.Path, s.Text)).ToImmutableArray());
+        driver = driver.RunGeneratorsAndUpdateCompilation(Compilation(), out var output, out _);
+        return (driver.GetRunResult(), output);
+    }
+
+    /// <summary>Diagnostics the generator reported for one spec.</summary>
+    public static ImmutableArray<Diagnostic> Diagnose(string yaml, string path = "/specs/test.ctc.yaml") =>
+        Run((path, yaml)).Result.Diagnostics;
+
+    private static ImmutableArray<MetadataReference> LoadReferences()
+    {
+        // The shared framework only: the test host's list also holds the sample, whose generated types would clash.
+        var framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(p => Path.GetDirectoryName(p) == framework);
+        var extra = new[] { typeof(TorchSharp.torch).Assembly.Location, typeof(CtcDsl.Runtime.Text.Vocabulary).Assembly.Location };
+        return platform.Concat(extra).Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
+    }
+
+    /// <summary>An additional file held in memory.</summary>
+    public sealed class InMemoryText(string path, string text) : AdditionalText
+    {
+        public override string Path { get; } = path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text);
+    }
+}
