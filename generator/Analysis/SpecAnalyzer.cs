@@ -84,6 +84,11 @@ internal static class SpecAnalyzer
         return marker >= 0 ? line.Substring(marker + 3) : line;
     }
 
+    /// <summary>Text safe inside an XML doc comment line: escaped, on one line.</summary>
+    private static string? XmlDocText(string? text) =>
+        text is null ? null : string.Join(" ", text.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()))
+            .Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
     /// <summary>Default model name from the file name: "ldc93s1.ctc.yaml" → "Ldc93s1", "bi-gru.ctc.yaml" → "BiGru".</summary>
     public static string NameFromFile(string filePath)
     {
@@ -120,6 +125,11 @@ internal static class SpecAnalyzer
         pascal.Length > 1 && pascal.EndsWith("s", StringComparison.Ordinal) && !pascal.EndsWith("ss", StringComparison.Ordinal)
             ? pascal.Substring(0, pascal.Length - 1) : pascal;
 
+    private static bool IsPlainName(string name) =>
+        name.Length > 0 && (name[0] == '_' || IsAsciiLetter(name[0])) && name.All(c => c == '_' || IsAsciiLetter(c) || c is >= '0' and <= '9');
+
+    private static bool IsAsciiLetter(char c) => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z';
+
     private sealed class Reader
     {
         private readonly SpecContext context;
@@ -155,7 +165,7 @@ internal static class SpecAnalyzer
 
             if (vocabulary is null || features is null || labels is null || layers is null || ctc is null || optimizer is null || training is null)
                 return null;
-            return new ModelPlan(Path.GetFileName(context.FilePath), ns, typeName, root.String("description"),
+            return new ModelPlan(Path.GetFileName(context.FilePath), ns, typeName, XmlDocText(root.String("description")),
                 vocabulary, features, labels, layers.ToEquatableArray(), ctc, metrics.ToEquatableArray(), optimizer, training);
         }
 
@@ -524,9 +534,9 @@ internal static class SpecAnalyzer
 
         private bool Declare(string name, string what, YamlNode node)
         {
-            if (!SyntaxFacts.IsValidIdentifier(Camel(name).TrimStart('@')))
+            if (!IsPlainName(name))
             {
-                context.Report(DiagnosticCatalog.InvalidValue, node, "name", "letters, digits and underscores", $"'{name}'");
+                context.Report(DiagnosticCatalog.InvalidValue, node, "name", "a letter or underscore followed by letters, digits and underscores (ASCII)", $"'{name}'");
                 return false;
             }
             if (names.TryGetValue(name, out var existing))

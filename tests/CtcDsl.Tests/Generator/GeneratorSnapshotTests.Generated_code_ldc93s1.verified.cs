@@ -30,7 +30,7 @@ namespace CtcDsl.Models
         {
             Name = name ?? "example";
             if (features.GetLength(1) != Ldc93s1Model.FeatureSize)
-                throw new ArgumentException($"{Name}: features have {features.GetLength(1)} values per frame; Ldc93s1Model expects {Ldc93s1Model.FeatureSize}.", nameof(features));
+                throw new ArgumentException($"{Name}: Features have {features.GetLength(1)} values per frame; Ldc93s1Model expects {Ldc93s1Model.FeatureSize}.", nameof(features));
             CtcFeasibility.Ensure(features.GetLength(0), labels, Name);
             Features = features;
             Labels = labels;
