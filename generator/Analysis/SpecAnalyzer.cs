@@ -21,11 +21,11 @@ internal static class SpecAnalyzer
 {
     public const string DefaultNamespace = "CtcDsl.Models";
 
-    private static readonly string[] RootKeys = { "version", "name", "namespace", "description", "vocabulary", "inputs", "layers", "ctc", "metrics", "decoding", "training" };
-    private static readonly string[] LayerTypes = { "lstm", "gru", "dense", "dropout", "masking" };
-    private static readonly string[] Activations = { "linear", "relu", "tanh", "sigmoid", "gelu" };
-    private static readonly string[] Reductions = { "mean", "sum", "length_normalized_mean" };
-    private static readonly string[] Optimizers = { "sgd", "adam", "adamw", "rmsprop" };
+    internal static readonly string[] RootKeys = { "version", "name", "namespace", "description", "vocabulary", "inputs", "layers", "ctc", "metrics", "decoding", "training" };
+    internal static readonly string[] LayerTypes = { "lstm", "gru", "dense", "dropout", "masking" };
+    internal static readonly string[] Activations = { "linear", "relu", "tanh", "sigmoid", "gelu" };
+    internal static readonly string[] Reductions = { "mean", "sum", "length_normalized_mean" };
+    internal static readonly string[] Optimizers = { "sgd", "adam", "adamw", "rmsprop" };
     private static readonly string[] InitializerKinds = { "glorot_uniform", "orthogonal", "zeros", "truncated_normal", "uniform" };
 
     public static (ModelPlan? Plan, List<DiagnosticInfo> Diagnostics) Analyze(string filePath, string text)
