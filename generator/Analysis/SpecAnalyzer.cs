@@ -17,15 +17,18 @@ namespace CtcDsl.Generator.Analysis;
 /// infers widths through the layer stack, fills defaults. Reports every problem it finds; returns a
 /// plan only when there is no error.
 /// </summary>
-internal static class SpecAnalyzer
+internal static partial class SpecAnalyzer
 {
     public const string DefaultNamespace = "CtcDsl.Models";
 
     internal static readonly string[] RootKeys = { "version", "name", "namespace", "description", "vocabulary", "inputs", "layers", "ctc", "metrics", "decoding", "training" };
-    internal static readonly string[] LayerTypes = { "lstm", "gru", "dense", "dropout", "masking" };
+    internal static readonly string[] LayerTypes = { "lstm", "gru", "dense", "conv1d", "dropout", "layer_norm", "batch_norm", "activation", "add", "concat", "masking" };
     internal static readonly string[] Activations = { "linear", "relu", "tanh", "sigmoid", "gelu" };
     internal static readonly string[] Reductions = { "mean", "sum", "length_normalized_mean" };
     internal static readonly string[] Optimizers = { "sgd", "adam", "adamw", "rmsprop" };
+    internal static readonly string[] MetricTypes = { "label_error_rate", "cer", "wer" };
+    internal static readonly string[] DecoderTypes = { "greedy", "beam" };
+    internal static readonly string[] ScheduleTypes = { "constant", "step", "exponential", "cosine" };
     private static readonly string[] InitializerKinds = { "glorot_uniform", "orthogonal", "zeros", "truncated_normal", "uniform" };
 
     public static (ModelPlan? Plan, List<DiagnosticInfo> Diagnostics) Analyze(string filePath, string text)
@@ -125,16 +128,25 @@ internal static class SpecAnalyzer
         pascal.Length > 1 && pascal.EndsWith("s", StringComparison.Ordinal) && !pascal.EndsWith("ss", StringComparison.Ordinal)
             ? pascal.Substring(0, pascal.Length - 1) : pascal;
 
+    /// <summary>Members and locals of the generated model a layer or node field must not shadow.</summary>
+    private static readonly HashSet<string> ReservedMembers = new(StringComparer.Ordinal)
+    {
+        "training", "outputs", "loss", "metrics", "greedy", "decoded", "batch", "examples", "options", "optimizer",
+        "validation", "decoder", "device", "values", "lengths", "scope", "wasTraining", "hypotheses", "frames", "name",
+    };
+
     private static bool IsPlainName(string name) =>
         name.Length > 0 && (name[0] == '_' || IsAsciiLetter(name[0])) && name.All(c => c == '_' || IsAsciiLetter(c) || c is >= '0' and <= '9');
 
     private static bool IsAsciiLetter(char c) => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z';
 
-    private sealed class Reader
+    private sealed partial class Reader
     {
         private readonly SpecContext context;
         private readonly YamlMap root;
         private readonly Dictionary<string, string> names = new(StringComparer.Ordinal); // name → what it is
+        private FeatureInputPlan? features;
+        private LabelInputPlan? labelsInput;
 
         public Reader(SpecContext context, YamlMap root)
         {
@@ -156,17 +168,17 @@ internal static class SpecAnalyzer
                 context.Report(DiagnosticCatalog.InvalidValue, root.SpanOf("namespace"), "namespace", "a dotted C# namespace such as My.Models", $"'{ns}'");
 
             var vocabulary = ReadVocabulary();
-            var (features, labels) = ReadInputs();
-            var layers = ReadLayers(features, vocabulary);
-            var ctc = ReadCtc(layers, labels, vocabulary);
+            (features, labelsInput) = ReadInputs();
+            var graph = ReadLayers(vocabulary);
+            var ctc = ReadCtc(graph, labelsInput, vocabulary);
             var metrics = ReadMetrics();
-            ReadDecoding();
+            var decoder = ReadDecoding();
             var (optimizer, training) = ReadTraining();
 
-            if (vocabulary is null || features is null || labels is null || layers is null || ctc is null || optimizer is null || training is null)
+            if (vocabulary is null || features is null || labelsInput is null || graph is null || ctc is null || optimizer is null || training is null)
                 return null;
             return new ModelPlan(Path.GetFileName(context.FilePath), ns, typeName, XmlDocText(root.String("description")),
-                vocabulary, features, labels, layers.ToEquatableArray(), ctc, metrics.ToEquatableArray(), optimizer, training);
+                vocabulary, features, labelsInput, graph.Layers.ToEquatableArray(), ctc.ToEquatableArray(), metrics.ToEquatableArray(), decoder, optimizer, training);
         }
 
         private VocabularyPlan? ReadVocabulary()
@@ -228,18 +240,20 @@ internal static class SpecAnalyzer
                 var property = Pascal(name);
                 if (kind == "features")
                 {
-                    input.AllowOnly("kind", "shape", "dtype");
+                    input.AllowOnly("kind", "shape", "dtype", "min_length");
                     CheckDtype(input, "float32", "features");
                     var size = ReadFeatureShape(input);
+                    var minLength = Positive(input, "min_length");
                     if (features is not null) context.Report(DiagnosticCatalog.DuplicateName, pair.Key, name, "another features input (a spec has one)");
-                    else if (size is not null) features = new FeatureInputPlan(name, property, Singular(property) + "Lengths", size.Value);
+                    else if (size is not null) features = new FeatureInputPlan(name, property, Singular(property) + "Lengths", size.Value, minLength);
                 }
                 else if (kind == "labels")
                 {
-                    input.AllowOnly("kind", "dtype");
+                    input.AllowOnly("kind", "dtype", "max_length");
                     CheckDtype(input, "int64", "labels");
+                    var maxLength = Positive(input, "max_length");
                     if (labels is not null) context.Report(DiagnosticCatalog.DuplicateName, pair.Key, name, "another labels input (a spec has one)");
-                    else labels = new LabelInputPlan(name, property, Singular(property) + "Lengths");
+                    else labels = new LabelInputPlan(name, property, Singular(property) + "Lengths", maxLength);
                 }
                 else if (kind is not null)
                     context.Report(DiagnosticCatalog.UnknownOption, input.SpanOf("kind"), kind, "input kind", Suggestions.DidYouMean(kind, new[] { "features", "labels" }), "features, labels");
@@ -267,129 +281,78 @@ internal static class SpecAnalyzer
             return null;
         }
 
-        private List<LayerPlan>? ReadLayers(FeatureInputPlan? features, VocabularyPlan? vocabulary)
+        private List<CtcPlan>? ReadCtc(LayerGraph? graph, LabelInputPlan? labels, VocabularyPlan? vocabulary)
         {
-            var sequence = root.Sequence("layers", required: true, example: "[ { type: lstm, name: rnn, units: 50 } ]");
-            if (sequence is null) return null;
-            var layers = new List<LayerPlan>();
-            var previousField = "features";
-            var previousName = features?.Name ?? "features";
-            var width = features?.Size ?? 0;
-            var ok = true;
-            for (var i = 0; i < sequence.Children.Count; i++)
+            var node = root.Find("ctc");
+            if (node is null)
             {
-                if (sequence.Children[i] is not YamlMappingNode node)
+                context.Report(DiagnosticCatalog.MissingKey, root.Node, root.Description, "ctc", "{ logits: logits, labels: labels, reduction: mean }");
+                return null;
+            }
+            var maps = new List<YamlMap>();
+            if (node is YamlMappingNode single) maps.Add(new YamlMap(context, single, "the ctc node"));
+            else if (node is YamlSequenceNode list)
+            {
+                foreach (var item in list)
                 {
-                    context.Report(DiagnosticCatalog.WrongType, sequence.Children[i], $"layers[{i}]", "a mapping with 'type' and 'name'", YamlMap.Kind(sequence.Children[i]));
+                    if (item is YamlMappingNode map) maps.Add(new YamlMap(context, map, $"ctc node {maps.Count + 1}"));
+                    else context.Report(DiagnosticCatalog.WrongType, item, "ctc", "a mapping such as { logits: logits, labels: labels }", YamlMap.Kind(item));
+                }
+            }
+            else context.Report(DiagnosticCatalog.WrongType, node, "ctc", "a mapping or a list of mappings", YamlMap.Kind(node));
+            if (maps.Count == 0) return null;
+
+            var nodes = new List<CtcPlan>();
+            var ok = true;
+            foreach (var map in maps)
+            {
+                map.AllowOnly("name", "logits", "labels", "reduction", "zero_infinity", "weight");
+                var name = map.String("name") ?? (nodes.Count == 0 ? "ctc" : $"ctc{nodes.Count + 1}");
+                var logitsName = map.String("logits", required: true, example: "logits");
+                var labelsName = map.String("labels", required: true, example: labels?.Name ?? "labels");
+                var reduction = map.String("reduction") ?? "mean";
+                if (!Reductions.Contains(reduction))
+                    context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("reduction"), reduction, "CTC reduction", Suggestions.DidYouMean(reduction, Reductions), string.Join(", ", Reductions));
+                var zeroInfinity = map.Bool("zero_infinity") ?? false;
+                var weight = map.Double("weight") ?? 1.0;
+                if (!(weight > 0)) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("weight"), "weight", "a positive number", weight);
+                // Node names share the layers' namespace: each becomes a field of the generated model.
+                if (!Declare(name, $"ctc node '{name}'", map.Find("name") ?? (YamlNode)map.Node)) ok = false;
+
+                if (labelsName is not null && labels is not null && labelsName != labels.Name)
+                    context.Report(DiagnosticCatalog.UnknownName, map.SpanOf("labels"), labelsName, "a labels input", Suggestions.DidYouMean(labelsName, new[] { labels.Name }));
+                if (logitsName is null || graph is null) { ok = false; continue; }
+
+                var logits = graph.Find(logitsName);
+                if (logits is null)
+                {
+                    context.Report(DiagnosticCatalog.UnknownName, map.SpanOf("logits"), logitsName, "a layer", Suggestions.DidYouMean(logitsName, graph.Names));
                     ok = false;
                     continue;
                 }
-                var layer = ReadLayer(new YamlMap(context, node, $"layer {i + 1}"), i, previousField, previousName, width, vocabulary);
-                if (layer is null) { ok = false; continue; }
-                if (layer.Kind == "masking") continue;
-                layers.Add(layer);
-                previousField = layer.FieldName;
-                previousName = layer.Name;
-                width = layer.OutputSize;
+                if (vocabulary is not null && logits.Width != vocabulary.ClassCount)
+                    context.Report(DiagnosticCatalog.LogitsWidth, map.SpanOf("logits"), logitsName, logits.Width, vocabulary.Tokens.Count, vocabulary.ClassCount);
+                CheckOutputLength(map, logitsName, logits);
+                nodes.Add(new CtcPlan(name, Camel(name) + "Loss", Pascal(logitsName), logits.Local, logits.LengthsLocal, logits.LengthsExpression, logits.FramesExpression,
+                    reduction, zeroInfinity, weight));
             }
-            if (ok && layers.Count == 0)
-                context.Report(DiagnosticCatalog.InvalidValue, sequence, "layers", "at least one layer", "none");
-            return ok && layers.Count > 0 ? layers : null;
+            return ok ? nodes : null;
         }
 
-        private LayerPlan? ReadLayer(YamlMap map, int index, string inputField, string inputName, int inputSize, VocabularyPlan? vocabulary)
+        /// <summary>Warns when subsampling can make the logits shorter than the longest label the spec allows.</summary>
+        private void CheckOutputLength(YamlMap map, string logitsName, LayerGraph.Tensor logits)
         {
-            var type = map.String("type", required: true, example: "lstm");
-            var name = map.String("name") ?? $"{type ?? "layer"}{index + 1}";
-            if (type is null) return null;
-            if (!LayerTypes.Contains(type))
+            if (features?.MinLength is not { } minFrames || labelsInput?.MaxLength is not { } maxLabels || logits.Convolutions.Count == 0) return;
+            var frames = minFrames;
+            var steps = new List<string>();
+            foreach (var conv in logits.Convolutions)
             {
-                context.Report(DiagnosticCatalog.UnknownLayerType, map.SpanOf("type"), type, Suggestions.DidYouMean(type, LayerTypes), string.Join(", ", LayerTypes));
-                return null;
+                var next = Math.Max(0, (int)Math.Floor((frames + 2.0 * conv.Padding - conv.Dilation * (conv.Kernel - 1) - 1) / conv.Stride) + 1);
+                steps.Add($"⌊({frames} + 2·{conv.Padding} − {conv.Dilation}·({conv.Kernel} − 1) − 1) / {conv.Stride}⌋ + 1 = {next}");
+                frames = next;
             }
-            var described = new YamlMap(context, map.Node, $"layer '{name}' ({type})");
-            if (!Declare(name, $"layer '{name}'", map.Find("name") ?? (YamlNode)map.Node)) return null;
-            var field = Camel(name);
-
-            switch (type)
-            {
-                case "masking":
-                    described.AllowOnly("type", "name", "mask_value");
-                    context.Report(DiagnosticCatalog.MaskingIgnored, map.Span, name);
-                    return new LayerPlan("masking", name, field, inputField, inputSize, inputSize, inputSize, 0, 0, null, null, null, null, false);
-
-                case "lstm":
-                case "gru":
-                {
-                    var keys = new List<string> { "type", "name", "units", "layers", "dropout", "kernel_initializer", "recurrent_initializer", "bias_initializer" };
-                    if (type == "lstm") keys.Add("unit_forget_bias");
-                    described.AllowOnly(keys.ToArray());
-                    var units = Positive(described, "units", required: true);
-                    var stacked = Positive(described, "layers") ?? 1;
-                    var dropout = Rate(described, "dropout");
-                    var kernel = Initializer(described, "kernel_initializer", "glorot_uniform");
-                    var recurrent = Initializer(described, "recurrent_initializer", "orthogonal");
-                    var bias = Initializer(described, "bias_initializer", "zeros");
-                    var forget = type == "lstm" && (described.Bool("unit_forget_bias") ?? true);
-                    if (units is null) return null;
-                    return new LayerPlan(type, name, field, inputField, inputSize, units.Value, units.Value, stacked, dropout, null, kernel, recurrent, bias, forget);
-                }
-
-                case "dense":
-                {
-                    described.AllowOnly("type", "name", "units", "activation", "kernel_initializer", "bias_initializer");
-                    int? units;
-                    if (described.Find("units") is YamlScalarNode { Value: "classes" }) units = vocabulary?.ClassCount;
-                    else units = Positive(described, "units", required: true);
-                    var activation = described.String("activation") ?? "linear";
-                    if (!Activations.Contains(activation))
-                    {
-                        context.Report(DiagnosticCatalog.UnknownOption, described.SpanOf("activation"), activation, "activation", Suggestions.DidYouMean(activation, Activations), string.Join(", ", Activations));
-                        return null;
-                    }
-                    var kernel = Initializer(described, "kernel_initializer", "glorot_uniform");
-                    var bias = Initializer(described, "bias_initializer", "zeros");
-                    if (units is null) return null;
-                    return new LayerPlan("dense", name, field, inputField, inputSize, units.Value, units.Value, 1, 0, activation == "linear" ? null : activation, kernel, null, bias, false);
-                }
-
-                default: // dropout
-                {
-                    described.AllowOnly("type", "name", "rate");
-                    var rate = Rate(described, "rate", required: true);
-                    return new LayerPlan("dropout", name, field, inputField, inputSize, inputSize, inputSize, 0, rate, null, null, null, null, false);
-                }
-            }
-        }
-
-        private CtcPlan? ReadCtc(List<LayerPlan>? layers, LabelInputPlan? labels, VocabularyPlan? vocabulary)
-        {
-            var map = root.Map("ctc", "the ctc node", required: true, example: "{ logits: logits, labels: labels, reduction: mean }");
-            if (map is null) return null;
-            map.AllowOnly("name", "logits", "labels", "reduction", "zero_infinity");
-            var name = map.String("name") ?? "ctc";
-            var logitsName = map.String("logits", required: true, example: "logits");
-            var labelsName = map.String("labels", required: true, example: labels?.Name ?? "labels");
-            var reduction = map.String("reduction") ?? "mean";
-            if (!Reductions.Contains(reduction))
-                context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("reduction"), reduction, "CTC reduction", Suggestions.DidYouMean(reduction, Reductions), string.Join(", ", Reductions));
-            var zeroInfinity = map.Bool("zero_infinity") ?? false;
-
-            if (labelsName is not null && labels is not null && labelsName != labels.Name)
-                context.Report(DiagnosticCatalog.UnknownName, map.SpanOf("labels"), labelsName, "a labels input", Suggestions.DidYouMean(labelsName, new[] { labels.Name }));
-            if (logitsName is null || layers is null) return null;
-
-            var logits = layers.FirstOrDefault(l => l.Name == logitsName);
-            if (logits is null)
-            {
-                context.Report(DiagnosticCatalog.UnknownName, map.SpanOf("logits"), logitsName, "a layer", Suggestions.DidYouMean(logitsName, layers.Select(l => l.Name)));
-                return null;
-            }
-            if (!ReferenceEquals(logits, layers[layers.Count - 1]))
-                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("logits"), "logits", "the last layer (intermediate CTC heads are not supported yet)", $"'{logitsName}'");
-            if (vocabulary is not null && logits.OutputSize != vocabulary.ClassCount)
-                context.Report(DiagnosticCatalog.LogitsWidth, map.SpanOf("logits"), logitsName, logits.OutputSize, vocabulary.Tokens.Count, vocabulary.ClassCount);
-            return new CtcPlan(name, logits.FieldName, reduction, zeroInfinity);
+            if (frames < maxLabels)
+                context.Report(DiagnosticCatalog.OutputTooShort, map.SpanOf("logits"), minFrames, logitsName, frames, string.Join("; ", steps), maxLabels);
         }
 
         private List<MetricPlan> ReadMetrics()
@@ -405,36 +368,55 @@ internal static class SpecAnalyzer
                     continue;
                 }
                 var map = new YamlMap(context, node, "a metric");
-                map.AllowOnly("name", "type", "decoder");
+                map.AllowOnly("name", "type", "decoder", "aggregation");
                 var type = map.String("type", required: true, example: "label_error_rate");
-                var name = map.String("name") ?? "ler";
+                var name = map.String("name") ?? (type == "label_error_rate" ? "ler" : type ?? "metric");
                 var decoder = map.String("decoder") ?? "greedy";
-                if (type is not null && type != "label_error_rate")
-                    context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("type"), type, "metric type", Suggestions.DidYouMean(type, new[] { "label_error_rate" }), "label_error_rate");
-                else if (decoder != "greedy")
-                    context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("decoder"), decoder, "decoder", Suggestions.DidYouMean(decoder, new[] { "greedy" }), "greedy");
-                else if (type is not null && (name.Length == 0 || name == "loss" || metrics.Any(m => m.Name == name)))
-                    context.Report(DiagnosticCatalog.DuplicateName, map.SpanOf("name"), name, "another metric or the loss");
-                else if (type is not null) metrics.Add(new MetricPlan(name, type, decoder));
+                var aggregation = map.String("aggregation") ?? (type == "label_error_rate" ? "mean" : "corpus");
+                if (type is null) continue;
+                if (!MetricTypes.Contains(type))
+                    context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("type"), type, "metric type", Suggestions.DidYouMean(type, MetricTypes), string.Join(", ", MetricTypes));
+                else if (decoder is not ("greedy" or "model"))
+                    context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("decoder"), decoder, "metric decoder", Suggestions.DidYouMean(decoder, new[] { "greedy", "model" }), "greedy, model (the spec's decoding)");
+                else if (aggregation is not ("mean" or "corpus"))
+                    context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("aggregation"), aggregation, "aggregation", Suggestions.DidYouMean(aggregation, new[] { "mean", "corpus" }), "mean, corpus");
+                else if (!IsPlainName(name) || name.EndsWith("_loss", StringComparison.Ordinal) || name == "loss" || metrics.Any(m => m.Name == name))
+                    context.Report(DiagnosticCatalog.DuplicateName, map.SpanOf("name"), name, "another metric or a loss (names must be unique, plain, and not end in _loss)");
+                else metrics.Add(new MetricPlan(name, type, decoder, aggregation));
             }
             return metrics;
         }
 
-        private void ReadDecoding()
+        private DecoderPlan ReadDecoding()
         {
+            var greedy = new DecoderPlan("greedy", 1, 0, 1);
             var map = root.Map("decoding", "decoding");
-            if (map is null) return;
-            map.AllowOnly("type");
+            if (map is null) return greedy;
+            map.AllowOnly("type", "beam_width", "prune_threshold", "n_best");
             var type = map.String("type") ?? "greedy";
-            if (type != "greedy")
-                context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("type"), type, "decoder", Suggestions.DidYouMean(type, new[] { "greedy" }), "greedy");
+            if (!DecoderTypes.Contains(type))
+            {
+                context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("type"), type, "decoder", Suggestions.DidYouMean(type, DecoderTypes), string.Join(", ", DecoderTypes));
+                return greedy;
+            }
+            if (type == "greedy")
+            {
+                map.AllowOnly("type");
+                return greedy;
+            }
+            var width = Positive(map, "beam_width") ?? 8;
+            var prune = map.Double("prune_threshold") ?? 0;
+            if (prune is < 0 or >= 1) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("prune_threshold"), "prune_threshold", "a probability in [0, 1)", prune);
+            var nBest = Positive(map, "n_best") ?? 1;
+            if (nBest > width) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("n_best"), "n_best", $"at most beam_width ({width})", nBest);
+            return new DecoderPlan("beam", width, prune, nBest);
         }
 
         private (OptimizerPlan?, TrainingPlan?) ReadTraining()
         {
             var map = root.Map("training", "training", required: true, example: "{ optimizer: { type: sgd, learning_rate: 0.005 }, epochs: 400, batch_size: 2 }");
             if (map is null) return (null, null);
-            map.AllowOnly("optimizer", "epochs", "batch_size", "shuffle", "seed", "clip_grad_norm");
+            map.AllowOnly("optimizer", "schedule", "epochs", "batch_size", "shuffle", "seed", "clip_grad_norm");
             var epochs = Positive(map, "epochs", required: true);
             var batchSize = Positive(map, "batch_size") ?? 32;
             var shuffle = map.Bool("shuffle") ?? true;
@@ -465,8 +447,39 @@ internal static class SpecAnalyzer
                 else if (type is not null && lr is not null)
                     optimizer = new OptimizerPlan(type, lr.Value, momentum, nesterov, decay, beta1, beta2, epsilon);
             }
-            var training = epochs is null ? null : new TrainingPlan(epochs.Value, batchSize, shuffle, seed, clip);
+            var schedule = ReadSchedule(map);
+            var training = epochs is null ? null : new TrainingPlan(epochs.Value, batchSize, shuffle, seed, clip, schedule);
             return (optimizer, training);
+        }
+
+        private SchedulePlan? ReadSchedule(YamlMap training)
+        {
+            var map = training.Map("schedule", "the schedule");
+            if (map is null) return null;
+            var type = map.String("type") ?? "constant";
+            if (!ScheduleTypes.Contains(type))
+            {
+                context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("type"), type, "schedule", Suggestions.DidYouMean(type, ScheduleTypes), string.Join(", ", ScheduleTypes));
+                return null;
+            }
+            var keys = new List<string> { "type", "warmup_steps" };
+            keys.AddRange(type switch
+            {
+                "step" => new[] { "step_size", "gamma" },
+                "exponential" => new[] { "gamma" },
+                "cosine" => new[] { "epochs", "min_learning_rate" },
+                _ => new string[0],
+            });
+            map.AllowOnly(keys.ToArray());
+            var stepSize = type == "step" ? Positive(map, "step_size", required: true) ?? 1 : 1;
+            var gamma = map.Double("gamma") ?? 0.1;
+            if (!(gamma > 0 && gamma <= 1)) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("gamma"), "gamma", "in (0, 1]", gamma);
+            var epochs = type == "cosine" ? Positive(map, "epochs", required: true) ?? 1 : 1;
+            var minimum = map.Double("min_learning_rate") ?? 0;
+            if (minimum < 0) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("min_learning_rate"), "min_learning_rate", "0 or more", minimum);
+            var warmup = map.Int("warmup_steps") ?? 0;
+            if (warmup < 0) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("warmup_steps"), "warmup_steps", "0 or more", warmup);
+            return new SchedulePlan(type, stepSize, gamma, epochs, minimum, warmup);
         }
 
         private InitializerPlan? Initializer(YamlMap map, string key, string fallback)
@@ -537,6 +550,12 @@ internal static class SpecAnalyzer
             if (!IsPlainName(name))
             {
                 context.Report(DiagnosticCatalog.InvalidValue, node, "name", "a letter or underscore followed by letters, digits and underscores (ASCII)", $"'{name}'");
+                return false;
+            }
+            var camel = Camel(name).TrimStart('@');
+            if (ReservedMembers.Contains(camel) || camel.EndsWith("Out", StringComparison.Ordinal) || camel.EndsWith("Lengths", StringComparison.Ordinal) || camel.EndsWith("Loss", StringComparison.Ordinal))
+            {
+                context.Report(DiagnosticCatalog.InvalidValue, node, "name", "a name the generated code does not use itself (not ending in _out, _lengths or _loss, not one of " + string.Join(", ", ReservedMembers.OrderBy(r => r, StringComparer.Ordinal)) + ")", $"'{name}'");
                 return false;
             }
             if (names.TryGetValue(name, out var existing))

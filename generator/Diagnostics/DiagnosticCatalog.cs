@@ -62,6 +62,19 @@ internal static class DiagnosticCatalog
         "Layer '{0}' is a Keras-style masking layer; lengths already mask padding, so it is ignored. Remove it.",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor Cycle = Error("CTC0018", "Layer cycle",
+        "Layer '{0}' depends on itself through {1}; layers must form a directed acyclic graph");
+
+    public static readonly DiagnosticDescriptor WidthMismatch = Error("CTC0019", "Dimensions do not chain",
+        "Layer '{0}' ({1}) needs inputs of equal width, but {2}; {3}");
+
+    public static readonly DiagnosticDescriptor LengthMismatch = Error("CTC0020", "Inputs with different lengths",
+        "Layer '{0}' combines {1} and {2}, whose lengths differ ({3} vs {4}); combine tensors with the same subsampling");
+
+    public static readonly DiagnosticDescriptor OutputTooShort = new("CTC0021", "Outputs shorter than the labels",
+        "With inputs of at least {0} frames, '{1}' has at least {2} frames ({3}), fewer than the {4} labels the labels input allows; CTC needs at least one frame per label. Reduce the stride or raise min_length.",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor InternalError = Error("CTC0099", "Generator failure",
         "The CtcDsl generator failed on this spec ({0}); no code was generated for it. Please report this with the spec.");
 

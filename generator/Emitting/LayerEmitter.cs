@@ -4,67 +4,124 @@ using CtcDsl.Generator.Model;
 
 namespace CtcDsl.Generator.Emitting;
 
-/// <summary>The C# a layer contributes: its field type, constructor call, initialisation and forward step.</summary>
+/// <summary>The C# a layer contributes: its field type, constructor call, initialisation and forward statements.</summary>
 internal static class LayerEmitter
 {
     public static string FieldType(LayerPlan layer) => layer.Kind switch
     {
+        "lstm" or "gru" when layer.Bidirectional => "BidirectionalRnn",
         "lstm" => "LSTM",
         "gru" => "GRU",
         "dense" => "Linear",
+        "conv1d" => "Conv1d",
+        "layer_norm" => "LayerNorm",
+        "batch_norm" => "MaskedBatchNorm",
         _ => "Dropout",
     };
 
     public static string Construct(LayerPlan layer)
     {
-        string Rnn(string factory) =>
-            $"nn.{factory}(inputSize: {layer.InputSize}, hiddenSize: {layer.Units}, numLayers: {layer.LayerCount}, batchFirst: true" +
-            (layer.Dropout > 0 ? $", dropout: {CSharpLiterals.Double(layer.Dropout)})" : ")");
-        return layer.Kind switch
+        var dropout = layer.Dropout > 0 ? $", dropout: {CSharpLiterals.Double(layer.Dropout)}" : "";
+        switch (layer.Kind)
         {
-            "lstm" => Rnn("LSTM"),
-            "gru" => Rnn("GRU"),
-            "dense" => $"nn.Linear({layer.InputSize}, {layer.Units})",
-            _ => $"nn.Dropout({CSharpLiterals.Double(layer.Dropout)})",
-        };
+            case "lstm" or "gru" when layer.Bidirectional:
+                return $"new BidirectionalRnn(RnnKind.{(layer.Kind == "lstm" ? "Lstm" : "Gru")}, inputSize: {layer.InputSize}, hiddenSize: {layer.Units}, layers: {layer.LayerCount}{dropout})";
+            case "lstm":
+            case "gru":
+                return $"nn.{layer.Kind.ToUpperInvariant()}(inputSize: {layer.InputSize}, hiddenSize: {layer.Units}, numLayers: {layer.LayerCount}, batchFirst: true{dropout})";
+            case "dense":
+                return $"nn.Linear({layer.InputSize}, {layer.Units})";
+            case "conv1d":
+                var c = layer.Conv!;
+                return $"nn.Conv1d({layer.InputSize}, {layer.Units}, kernel_size: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation})";
+            case "layer_norm":
+                return $"nn.LayerNorm({layer.InputSize})";
+            case "batch_norm":
+                return $"new MaskedBatchNorm({layer.InputSize})";
+            default:
+                return $"nn.Dropout({CSharpLiterals.Double(layer.Dropout)})";
+        }
     }
 
     public static IEnumerable<string> Initialize(LayerPlan layer)
     {
-        var f = layer.FieldName;
-        string Param(string name) => $"Initializers.Parameter({f}, \"{name}\")";
         switch (layer.Kind)
         {
             case "lstm":
             case "gru":
                 yield return $"// {layer.Name}: kernel {Describe(layer.KernelInitializer)}, recurrent kernel {Describe(layer.RecurrentInitializer)}, bias {Describe(layer.BiasInitializer)}" +
                              (layer.UnitForgetBias ? ", forget gate bias 1 (Keras' unit_forget_bias)." : ".");
-                for (var l = 0; l < layer.LayerCount; l++)
+                if (layer.Bidirectional)
                 {
-                    yield return Call(layer.KernelInitializer!, Param($"weight_ih_l{l}"));
-                    yield return Call(layer.RecurrentInitializer!, Param($"weight_hh_l{l}"));
-                    // PyTorch keeps two bias vectors where Keras has one: both get the initialiser, the forget gate offset goes in one.
-                    yield return Call(layer.BiasInitializer!, Param($"bias_ih_l{l}"));
-                    yield return Call(layer.BiasInitializer!, Param($"bias_hh_l{l}"));
-                    if (layer.UnitForgetBias) yield return $"Initializers.ForgetGateBias({Param($"bias_ih_l{l}")});";
+                    yield return $"foreach (var direction in {layer.FieldName}.Directions)";
+                    yield return "{";
+                    foreach (var line in RnnLayer(layer, "direction", 0)) yield return "    " + line;
+                    yield return "}";
+                }
+                else
+                {
+                    for (var l = 0; l < layer.LayerCount; l++)
+                        foreach (var line in RnnLayer(layer, layer.FieldName, l)) yield return line;
                 }
                 break;
             case "dense":
+            case "conv1d":
                 yield return $"// {layer.Name}: kernel {Describe(layer.KernelInitializer)}, bias {Describe(layer.BiasInitializer)}.";
-                yield return Call(layer.KernelInitializer!, Param("weight"));
-                yield return Call(layer.BiasInitializer!, Param("bias"));
+                yield return Call(layer.KernelInitializer!, Param(layer.FieldName, "weight"));
+                yield return Call(layer.BiasInitializer!, Param(layer.FieldName, "bias"));
                 break;
         }
     }
 
-    /// <summary>The statement computing this layer's output local from its input local.</summary>
-    public static string Forward(LayerPlan layer, string input, string output) => layer.Kind switch
+    private static IEnumerable<string> RnnLayer(LayerPlan layer, string module, int l)
     {
-        "lstm" => $"var ({output}, _, _) = {layer.FieldName}.call({input});",
-        "gru" => $"var ({output}, _) = {layer.FieldName}.call({input});",
-        "dense" when layer.Activation is { } activation => $"var {output} = nn.functional.{activation}({layer.FieldName}.call({input}));",
-        _ => $"var {output} = {layer.FieldName}.call({input});",
-    };
+        yield return Call(layer.KernelInitializer!, Param(module, $"weight_ih_l{l}"));
+        yield return Call(layer.RecurrentInitializer!, Param(module, $"weight_hh_l{l}"));
+        // PyTorch keeps two bias vectors where Keras has one: both get the initialiser, the forget gate offset goes in one.
+        yield return Call(layer.BiasInitializer!, Param(module, $"bias_ih_l{l}"));
+        yield return Call(layer.BiasInitializer!, Param(module, $"bias_hh_l{l}"));
+        if (layer.UnitForgetBias) yield return $"Initializers.ForgetGateBias({Param(module, $"bias_ih_l{l}")});";
+    }
+
+    /// <summary>The statements computing this layer's output local (and its lengths, when it subsamples).</summary>
+    public static IEnumerable<string> Forward(LayerPlan layer)
+    {
+        var input = layer.Inputs[0];
+        var f = layer.FieldName;
+        string Activate(string expression) => layer.Activation is { } a ? $"nn.functional.{a}({expression})" : expression;
+        switch (layer.Kind)
+        {
+            case "lstm" or "gru" when layer.Bidirectional:
+            case "batch_norm":
+                yield return $"var {layer.Output} = {f}.call({input}, {layer.InputLengths});";
+                break;
+            case "lstm":
+            case "gru":
+                yield return $"// {layer.Name}: a unidirectional RNN runs on the padded batch as is: padding trails each sequence, so it never reaches a valid step.";
+                yield return layer.Kind == "lstm" ? $"var ({layer.Output}, _, _) = {f}.call({input});" : $"var ({layer.Output}, _) = {f}.call({input});";
+                break;
+            case "conv1d":
+                var c = layer.Conv!;
+                // Padding is zeroed first so each sequence's edges see zeros, exactly as when convolved alone.
+                yield return $"var {layer.Output} = {Activate($"{f}.call(Sequences.ZeroPadding({input}, {layer.InputLengths}).transpose(1, 2)).transpose(1, 2)")};";
+                yield return $"var {layer.OutputLengths} = Sequences.ConvolvedLengths({layer.InputLengths}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation});";
+                break;
+            case "activation":
+                yield return $"var {layer.Output} = {Activate(input)};";
+                break;
+            case "add":
+                yield return $"var {layer.Output} = {string.Join(" + ", layer.Inputs)};";
+                break;
+            case "concat":
+                yield return $"var {layer.Output} = cat(new[] {{ {string.Join(", ", layer.Inputs)} }}, -1);";
+                break;
+            default: // dense, dropout, layer_norm
+                yield return $"var {layer.Output} = {Activate($"{f}.call({input})")};";
+                break;
+        }
+    }
+
+    private static string Param(string module, string name) => $"Initializers.Parameter({module}, \"{name}\")";
 
     private static string Call(InitializerPlan init, string target) => init.Kind switch
     {

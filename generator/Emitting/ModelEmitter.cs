@@ -18,6 +18,7 @@ internal static class ModelEmitter
 
     public static string Emit(ModelPlan model)
     {
+        var multipleNodes = model.CtcNodes.Count > 1;
         var values = new ScriptObject();
         values.Import(new Dictionary<string, object?>
         {
@@ -28,25 +29,50 @@ internal static class ModelEmitter
             ["labels_param"] = SpecAnalyzer.Camel(model.Labels.PropertyName),
             ["label_lengths_param"] = SpecAnalyzer.Camel(model.Labels.LengthsPropertyName),
             ["tokens"] = string.Join(", ", model.Vocabulary.Tokens.Select(CSharpLiterals.String)),
-            ["layers"] = model.Layers.Select(l => new Dictionary<string, object>
+            ["layers"] = model.Layers.Where(l => l.HasModule).Select(l => new Dictionary<string, object>
             {
                 ["type"] = LayerEmitter.FieldType(l),
                 ["field"] = l.FieldName,
                 ["construct"] = LayerEmitter.Construct(l),
                 ["init"] = LayerEmitter.Initialize(l).ToList(),
             }).ToList(),
-            ["forward"] = ForwardLines(model),
-            ["ctc_field"] = SpecAnalyzer.Camel(model.Ctc.Name) + "Loss",
-            ["reduction"] = model.Ctc.Reduction switch
+            ["run"] = model.Layers.SelectMany(LayerEmitter.Forward).ToList(),
+            ["outputs"] = model.CtcNodes.Select(n => new Dictionary<string, object>
             {
-                "sum" => "Sum",
-                "length_normalized_mean" => "LengthNormalizedMean",
-                _ => "Mean",
-            },
+                ["property"] = n.LogitsProperty,
+                ["local"] = n.LogitsLocal,
+                ["lengths_local"] = n.LengthsLocal,
+                ["node"] = n.Name,
+            }).ToList(),
+            ["ctc_nodes"] = model.CtcNodes.Select(n => new Dictionary<string, object>
+            {
+                ["field"] = SpecAnalyzer.Camel(n.Name),
+                ["local"] = multipleNodes ? n.LossField : "loss",
+                ["property"] = n.LogitsProperty,
+                ["reduction"] = n.Reduction switch { "sum" => "Sum", "length_normalized_mean" => "LengthNormalizedMean", _ => "Mean" },
+                ["zero_infinity"] = CSharpLiterals.Bool(n.ZeroInfinity),
+                ["metric"] = CSharpLiterals.String(n.Name + "_loss"),
+            }).ToList(),
+            ["multiple_nodes"] = multipleNodes,
+            ["total_loss"] = string.Join(" + ", model.CtcNodes.Select(n => n.Weight == 1 ? n.LossField : $"{CSharpLiterals.Double(n.Weight)} * {n.LossField}")),
+            ["primary"] = model.Primary.LogitsProperty,
+            ["output_lengths"] = model.Primary.LengthsExpression,
+            ["output_frames"] = model.CtcNodes.Select(n => n.FramesExpression).Distinct().Aggregate((a, b) => $"Math.Min({a}, {b})"),
+            ["subsamples"] = model.Primary.LengthsExpression != SpecAnalyzer.Camel(model.Features.LengthsPropertyName),
+            ["uses_greedy"] = model.Metrics.Any(m => m.Decoder == "greedy"),
+            ["uses_model_decoder"] = model.Metrics.Any(m => m.Decoder == "model"),
+            ["uses_text"] = model.Metrics.Any(m => m.Kind == "wer"),
+            ["metrics"] = model.Metrics.Select(Metric).ToList(),
+            ["decoder"] = model.Decoder.Kind == "beam"
+                ? $"new PrefixBeamSearch(BlankIndex, beamWidth: {model.Decoder.BeamWidth}, pruneThreshold: {CSharpLiterals.Double(model.Decoder.PruneThreshold)}, nBest: {model.Decoder.NBest})"
+                : "new GreedyCtcDecoder(BlankIndex)",
             ["optimizer"] = Optimizer(model.Optimizer),
-            ["metric_names"] = string.Join(", ", model.Metrics.Select(m => CSharpLiterals.String(m.Name))),
+            ["schedule"] = model.Training.Schedule is { } s ? Schedule(s) : null,
+            ["metric_names"] = string.Join(", ",
+                (multipleNodes ? model.CtcNodes.Select(n => n.Name + "_loss") : Enumerable.Empty<string>())
+                .Concat(model.Metrics.Select(m => m.Name)).Select(CSharpLiterals.String)),
             ["metric_summary"] = string.Concat(model.Metrics.Select(m => " and " + m.Name)),
-            ["history_summary"] = string.Concat(model.Metrics.Select(m => ", " + m.Name)) + (model.Metrics.Count > 0 ? " and their val_ counterparts" : " and val_loss"),
+            ["history_summary"] = string.Concat(model.Metrics.Select(m => ", " + m.Name)) + " and their val_ counterparts",
         }, null, null);
         values.Import("cs_double", new System.Func<double, string>(CSharpLiterals.Double));
         values.Import("cs_string", new System.Func<string, string>(CSharpLiterals.String));
@@ -54,30 +80,29 @@ internal static class ModelEmitter
 
         var context = new TemplateContext { StrictVariables = true, MemberRenamer = StandardMemberRenamer.Default };
         context.PushGlobal(values);
-        var text = template.Render(context);
-        return text.Replace("\r\n", "\n");
+        return template.Render(context).Replace("\r\n", "\n");
     }
 
-    private static List<string> ForwardLines(ModelPlan model)
+    private static string Metric(MetricPlan metric)
     {
-        var lines = new List<string>();
-        var current = SpecAnalyzer.Camel(model.Features.PropertyName);
-        if (model.Layers.Any(l => l.Kind is "lstm" or "gru"))
-            lines.Add("// Unidirectional RNNs run on the padded batch: padding trails each sequence, so it never reaches a valid step.");
-        foreach (var layer in model.Layers)
+        var decoded = metric.Decoder == "greedy" ? "greedy" : "decoded";
+        var aggregation = metric.Aggregation == "corpus" ? "ErrorAggregation.Corpus" : "ErrorAggregation.MeanPerUtterance";
+        var value = metric.Kind == "wer"
+            ? $"ErrorRate.Words(Texts({decoded}), Texts(batch.LabelIds), Vocabulary.WordSeparator, {aggregation})"
+            : $"ErrorRate.Compute({decoded}, batch.LabelIds, {aggregation})";
+        return $"[{CSharpLiterals.String(metric.Name)}] = {value},";
+    }
+
+    private static string Schedule(SchedulePlan s)
+    {
+        var inner = s.Kind switch
         {
-            var output = SpecAnalyzer.Camel(layer.Name + "_out");
-            lines.Add(LayerEmitter.Forward(layer, current, output));
-            current = output;
-        }
-        // The last statement returns its value instead of naming it.
-        var last = lines[lines.Count - 1];
-        var declaration = $"var {current} = ";
-        lines[lines.Count - 1] = last.StartsWith(declaration, System.StringComparison.Ordinal)
-            ? "return " + last.Substring(declaration.Length)
-            : last;
-        if (!lines[lines.Count - 1].StartsWith("return ", System.StringComparison.Ordinal)) lines.Add($"return {current};");
-        return lines;
+            "step" => $"new LearningRateSchedule.StepDecay({s.StepSize}, {CSharpLiterals.Double(s.Gamma)})",
+            "exponential" => $"new LearningRateSchedule.Exponential({CSharpLiterals.Double(s.Gamma)})",
+            "cosine" => $"new LearningRateSchedule.Cosine({s.Epochs}, {CSharpLiterals.Double(s.MinimumRate)})",
+            _ => "new LearningRateSchedule.Constant()",
+        };
+        return s.WarmupSteps > 0 ? $"new LearningRateSchedule.Warmup({s.WarmupSteps}, {inner})" : inner;
     }
 
     private static string Optimizer(OptimizerPlan o)

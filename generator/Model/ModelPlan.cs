@@ -1,8 +1,8 @@
 namespace CtcDsl.Generator.Model;
 
 // The lowered, validated model the emitter prints. Everything here is resolved: names are C#
-// identifiers, sizes are known, defaults are filled in. Records with value equality, so an
-// unchanged spec yields an equal plan and the incremental pipeline skips the emitter.
+// identifiers, sizes are known, defaults are filled in, layers are in dependency order. Records
+// with value equality, so an unchanged spec yields an equal plan and the pipeline skips the emitter.
 
 /// <summary>One spec, ready to print.</summary>
 internal sealed record ModelPlan(
@@ -14,10 +14,15 @@ internal sealed record ModelPlan(
     FeatureInputPlan Features,
     LabelInputPlan Labels,
     EquatableArray<LayerPlan> Layers,
-    CtcPlan Ctc,
+    EquatableArray<CtcPlan> CtcNodes,
     EquatableArray<MetricPlan> Metrics,
+    DecoderPlan Decoder,
     OptimizerPlan Optimizer,
-    TrainingPlan Training);
+    TrainingPlan Training)
+{
+    /// <summary>The CTC node whose logits the prediction view returns and decodes (the first declared).</summary>
+    public CtcPlan Primary => CtcNodes[0];
+}
 
 /// <summary>Tokens in id order (blank excluded) and the blank's class id.</summary>
 internal sealed record VocabularyPlan(EquatableArray<string> Tokens, int BlankIndex, string WordSeparator)
@@ -26,39 +31,75 @@ internal sealed record VocabularyPlan(EquatableArray<string> Tokens, int BlankIn
 }
 
 /// <summary>The feature input: <c>[time, Size]</c> float32 frames plus lengths.</summary>
-internal sealed record FeatureInputPlan(string Name, string PropertyName, string LengthsPropertyName, int Size);
+internal sealed record FeatureInputPlan(string Name, string PropertyName, string LengthsPropertyName, int Size, int? MinLength);
 
 /// <summary>The label input: class-id sequences plus lengths.</summary>
-internal sealed record LabelInputPlan(string Name, string PropertyName, string LengthsPropertyName);
+internal sealed record LabelInputPlan(string Name, string PropertyName, string LengthsPropertyName, int? MaxLength);
 
-/// <summary>One layer, with its resolved input width and output width.</summary>
+/// <summary>
+/// One layer: its kind and settings, the locals it reads (<see cref="Inputs"/>, <see cref="InputLengths"/>)
+/// and the locals it defines (<see cref="Output"/>, <see cref="OutputLengths"/>, equal to the input
+/// lengths unless the layer subsamples).
+/// </summary>
 internal sealed record LayerPlan(
     string Kind,
     string Name,
     string FieldName,
-    string InputField,
+    EquatableArray<string> Inputs,
+    string InputLengths,
+    string Output,
+    string OutputLengths,
     int InputSize,
     int Units,
     int OutputSize,
     int LayerCount,
+    bool Bidirectional,
     double Dropout,
     string? Activation,
+    ConvPlan? Conv,
     InitializerPlan? KernelInitializer,
     InitializerPlan? RecurrentInitializer,
     InitializerPlan? BiasInitializer,
-    bool UnitForgetBias);
+    bool UnitForgetBias)
+{
+    /// <summary>Whether the layer owns a module (and so a field); activation, add and concat do not.</summary>
+    public bool HasModule => Kind is not ("activation" or "add" or "concat");
+}
+
+/// <summary>Convolution over time: kernel, stride, symmetric padding, dilation.</summary>
+internal sealed record ConvPlan(int Kernel, int Stride, int Padding, int Dilation);
 
 /// <summary>An initialiser: kind plus its numeric arguments.</summary>
 internal sealed record InitializerPlan(string Kind, double Mean, double StdDev, double Low, double High);
 
-/// <summary>The auxiliary-loss CTC node.</summary>
-internal sealed record CtcPlan(string Name, string LogitsField, string Reduction, bool ZeroInfinity);
+/// <summary>
+/// A CTC loss node: which layer's output are its logits, their lengths (as locals of the generated
+/// Run method, as a tensor expression of the feature lengths, and as an int expression of "frames"),
+/// and how its loss is formed.
+/// </summary>
+internal sealed record CtcPlan(
+    string Name,
+    string LossField,
+    string LogitsProperty,
+    string LogitsLocal,
+    string LengthsLocal,
+    string LengthsExpression,
+    string FramesExpression,
+    string Reduction,
+    bool ZeroInfinity,
+    double Weight);
 
 /// <summary>A metric computed by the training view.</summary>
-internal sealed record MetricPlan(string Name, string Kind, string Decoder);
+internal sealed record MetricPlan(string Name, string Kind, string Decoder, string Aggregation);
+
+/// <summary>The prediction view's decoder.</summary>
+internal sealed record DecoderPlan(string Kind, int BeamWidth, double PruneThreshold, int NBest);
 
 /// <summary>The optimiser the spec declares.</summary>
 internal sealed record OptimizerPlan(string Kind, double LearningRate, double Momentum, bool Nesterov, double WeightDecay, double Beta1, double Beta2, double Epsilon);
 
 /// <summary>Training defaults.</summary>
-internal sealed record TrainingPlan(int Epochs, int BatchSize, bool Shuffle, int Seed, double? ClipGradientNorm);
+internal sealed record TrainingPlan(int Epochs, int BatchSize, bool Shuffle, int Seed, double? ClipGradientNorm, SchedulePlan? Schedule);
+
+/// <summary>A learning-rate schedule (see the runtime's LearningRateSchedule).</summary>
+internal sealed record SchedulePlan(string Kind, int StepSize, double Gamma, int Epochs, double MinimumRate, long WarmupSteps);

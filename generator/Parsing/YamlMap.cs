@@ -78,9 +78,10 @@ internal sealed class YamlMap
         var node = Require(key, required, example);
         if (node is null) return null;
         if (node is YamlScalarNode { Value: not null } scalar && IsPlain(scalar) &&
-            double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) &&
+            !double.IsInfinity(value) && !double.IsNaN(value))
             return value;
-        context.Report(DiagnosticCatalog.WrongType, node, key, "a number", Describe(node));
+        context.Report(DiagnosticCatalog.WrongType, node, key, "a finite number", Describe(node));
         return null;
     }
 

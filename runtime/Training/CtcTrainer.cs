@@ -33,6 +33,9 @@ public static class CtcTrainer
         var shuffler = new Random(options.Seed);
         var parameters = model.Module.parameters().ToArray();
         var progress = options.Log is null ? null : new KerasProgress(options.Log, options.Epochs);
+        var groups = optimizer.ParamGroups.ToArray();
+        var baseRates = groups.Select(g => g.InitialLearningRate).ToArray();
+        long step = 0;
 
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
@@ -52,6 +55,8 @@ public static class CtcTrainer
                 var items = order[start..Math.Min(start + options.BatchSize, order.Length)];
                 using var scope = NewDisposeScope();
                 using var batch = model.Collate(items.Select(i => training[i]).ToArray());
+                if (options.Schedule is { } schedule)
+                    for (var g = 0; g < groups.Length; g++) groups[g].LearningRate = schedule.Rate(baseRates[g], epoch - 1, step);
                 optimizer.zero_grad();
                 using var output = model.Evaluate(batch);
                 var loss = output.Loss.item<float>();
@@ -59,6 +64,7 @@ public static class CtcTrainer
                 output.Loss.backward();
                 if (options.ClipGradientNorm is { } maxNorm) nn.utils.clip_grad_norm_(parameters, maxNorm);
                 optimizer.step();
+                step++;
                 totals.Add(loss, output);
                 steps++;
             }

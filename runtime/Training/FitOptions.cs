@@ -18,6 +18,9 @@ public sealed record FitOptions
     /// <summary>Seed of the shuffling order.</summary>
     public int Seed { get; init; }
 
+    /// <summary>Learning rate over training; null keeps the optimiser's rate.</summary>
+    public LearningRateSchedule? Schedule { get; init; }
+
     /// <summary>Clip the global gradient norm to this value before each step; null: no clipping.</summary>
     public double? ClipGradientNorm { get; init; }
 

@@ -31,7 +31,7 @@ namespace CtcDsl.Models
             Name = name ?? "example";
             if (features.GetLength(1) != Ldc93s1Model.FeatureSize)
                 throw new ArgumentException($"{Name}: Features have {features.GetLength(1)} values per frame; Ldc93s1Model expects {Ldc93s1Model.FeatureSize}.", nameof(features));
-            CtcFeasibility.Ensure(features.GetLength(0), labels, Name);
+            CtcFeasibility.Ensure(Ldc93s1Model.OutputFrames(features.GetLength(0)), labels, Name);
             Features = features;
             Labels = labels;
         }
@@ -106,6 +106,9 @@ namespace CtcDsl.Models
         }
     }
 
+    /// <summary>The logits of every CTC node of <see cref="Ldc93s1Model"/> with their valid lengths, from one run of the layers.</summary>
+    public readonly record struct Ldc93s1Outputs(Tensor Logits, Tensor LogitsLengths);
+
     /// <summary>
     /// LSTM(50) CTC model of the seed Keras article, trained on LDC93S1.
     /// <para>
@@ -144,7 +147,7 @@ namespace CtcDsl.Models
 
         private readonly LSTM rnn;
         private readonly Linear logits;
-        private readonly CtcLoss ctcLoss = new(BlankIndex, CtcReduction.Mean, zeroInfinity: false);
+        private readonly CtcLoss ctc = new(BlankIndex, CtcReduction.Mean, zeroInfinity: false);
 
         /// <summary>Creates the model with freshly initialised weights on <paramref name="device"/> (default: CUDA when available, else CPU).</summary>
         /// <remarks>Initialisation draws from TorchSharp's global generator: call <c>torch.random.manual_seed</c> first for reproducible weights.</remarks>
@@ -161,6 +164,9 @@ namespace CtcDsl.Models
         /// <summary>The device the weights live on; batches are collated there.</summary>
         public Device Device { get; }
 
+        /// <summary>Decodes the prediction view's logits (the spec's decoding; replace it to decode differently).</summary>
+        public ICtcDecoder Decoder { get; set; } = new GreedyCtcDecoder(BlankIndex);
+
         /// <summary>Re-draws every weight with the initialisers the spec declares.</summary>
         public void ResetParameters()
         {
@@ -175,21 +181,29 @@ namespace CtcDsl.Models
             Initializers.Zeros(Initializers.Parameter(logits, "bias"));
         }
 
-        /// <summary>Prediction view: logits <c>[batch, time, 28]</c> (unnormalised) for padded features.</summary>
+        /// <summary>Runs the layers once and returns the logits of every CTC node with their valid lengths.</summary>
         /// <param name="features">Features, <c>[batch, time, 13]</c>.</param>
         /// <param name="featureLengths">Valid frames per example, <c>[batch]</c>. Frames past them never influence valid outputs.</param>
-        public override Tensor forward(Tensor features, Tensor featureLengths)
+        public Ldc93s1Outputs Run(Tensor features, Tensor featureLengths)
         {
-            // Unidirectional RNNs run on the padded batch: padding trails each sequence, so it never reaches a valid step.
+            // rnn: a unidirectional RNN runs on the padded batch as is: padding trails each sequence, so it never reaches a valid step.
             var (rnnOut, _, _) = rnn.call(features);
-            return logits.call(rnnOut);
+            var logitsOut = logits.call(rnnOut);
+            return new Ldc93s1Outputs(logitsOut, featureLengths);
         }
+
+        /// <summary>Prediction view: logits <c>[batch, time, 28]</c> (unnormalised) for padded features; see <see cref="OutputLengths"/> for their valid lengths.</summary>
+        public override Tensor forward(Tensor features, Tensor featureLengths) =>
+            Run(features, featureLengths).Logits;
 
         /// <summary>Valid logit frames per example (no layer of this model changes lengths).</summary>
         public Tensor OutputLengths(Tensor featureLengths) => featureLengths;
 
-        /// <summary>Prediction view: greedy-decoded text for a padded batch of features.</summary>
-        public string[] Transcribe(Tensor features, Tensor featureLengths)
+        /// <summary>Logit frames for an input of <paramref name="frames"/> frames.</summary>
+        public static int OutputFrames(int frames) => frames;
+
+        /// <summary>Prediction view: the decoder's hypotheses, best first, for a padded batch of features.</summary>
+        public IReadOnlyList<Hypothesis>[] Decode(Tensor features, Tensor featureLengths, ICtcDecoder? decoder = null)
         {
             var wasTraining = training;
             eval();
@@ -197,9 +211,8 @@ namespace CtcDsl.Models
             {
                 using var _ = no_grad();
                 using var scope = NewDisposeScope();
-                var output = forward(features.to(Device), featureLengths.to(Device));
-                var paths = GreedyDecoder.Decode(output, OutputLengths(featureLengths), BlankIndex);
-                return Array.ConvertAll(paths, path => Vocabulary.Decode(path));
+                var outputs = Run(features.to(Device), featureLengths.to(Device));
+                return (decoder ?? Decoder).Decode(outputs.Logits, outputs.LogitsLengths);
             }
             finally
             {
@@ -207,25 +220,28 @@ namespace CtcDsl.Models
             }
         }
 
-        /// <summary>Prediction view: greedy-decoded text for feature matrices <c>[time, 13]</c>.</summary>
-        public string[] Transcribe(IReadOnlyList<float[,]> features)
+        /// <summary>Prediction view: the best transcript of each example in a padded batch of features.</summary>
+        public string[] Transcribe(Tensor features, Tensor featureLengths, ICtcDecoder? decoder = null) =>
+            Array.ConvertAll(Decode(features, featureLengths, decoder), hypotheses => Vocabulary.Decode(hypotheses[0].Labels));
+
+        /// <summary>Prediction view: the best transcript of each feature matrix <c>[time, 13]</c>.</summary>
+        public string[] Transcribe(IReadOnlyList<float[,]> features, ICtcDecoder? decoder = null)
         {
             var (values, lengths) = PaddedBatch.Features(features, FeatureSize, Device);
             using (values)
             using (lengths)
-                return Transcribe(values, lengths);
+                return Transcribe(values, lengths, decoder);
         }
 
         /// <summary>Training view: the CTC loss and ler of one batch.</summary>
         public TrainingOutput Evaluate(Ldc93s1Batch batch)
         {
-            var output = forward(batch.Features, batch.FeatureLengths);
-            var outputLengths = OutputLengths(batch.FeatureLengths);
-            var loss = ctcLoss.Forward(output, outputLengths, batch.Labels, batch.LabelLengths);
-            var greedy = GreedyDecoder.Decode(output, outputLengths, BlankIndex);
+            var outputs = Run(batch.Features, batch.FeatureLengths);
+            var loss = ctc.Forward(outputs.Logits, outputs.LogitsLengths, batch.Labels, batch.LabelLengths);
+            var greedy = GreedyDecoder.Decode(outputs.Logits, outputs.LogitsLengths, BlankIndex);
             var metrics = new Dictionary<string, double>
             {
-                ["ler"] = ErrorRate.MeanNormalized(greedy, batch.LabelIds),
+                ["ler"] = ErrorRate.Compute(greedy, batch.LabelIds, ErrorAggregation.MeanPerUtterance),
             };
             return new TrainingOutput(loss, metrics, batch.Size);
         }

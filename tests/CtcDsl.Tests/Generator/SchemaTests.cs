@@ -69,7 +69,10 @@ public class SchemaTests
         Assert.Equal(SpecAnalyzer.RootKeys.OrderBy(k => k), schema["properties"]!.AsObject().Select(p => p.Key).OrderBy(k => k));
         Assert.Equal(SpecAnalyzer.LayerTypes.OrderBy(k => k), Strings(schema["$defs"]!["layer"]!["properties"]!["type"]!["enum"]!));
         Assert.Equal(SpecAnalyzer.Optimizers.OrderBy(k => k), Strings(schema["properties"]!["training"]!["properties"]!["optimizer"]!["properties"]!["type"]!["enum"]!));
-        Assert.Equal(SpecAnalyzer.Reductions.OrderBy(k => k), Strings(schema["properties"]!["ctc"]!["properties"]!["reduction"]!["enum"]!));
+        Assert.Equal(SpecAnalyzer.Reductions.OrderBy(k => k), Strings(schema["$defs"]!["ctc_node"]!["properties"]!["reduction"]!["enum"]!));
+        Assert.Equal(SpecAnalyzer.MetricTypes.OrderBy(k => k), Strings(schema["properties"]!["metrics"]!["items"]!["properties"]!["type"]!["enum"]!));
+        Assert.Equal(SpecAnalyzer.DecoderTypes.OrderBy(k => k), Strings(schema["properties"]!["decoding"]!["properties"]!["type"]!["enum"]!));
+        Assert.Equal(SpecAnalyzer.ScheduleTypes.OrderBy(k => k), Strings(schema["properties"]!["training"]!["properties"]!["schedule"]!["properties"]!["type"]!["enum"]!));
         Assert.Equal(SpecAnalyzer.Activations.OrderBy(k => k), Strings(schema["$defs"]!["layer"]!["oneOf"]![1]!["properties"]!["activation"]!["enum"]!));
     }
 
