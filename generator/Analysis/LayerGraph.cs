@@ -31,6 +31,6 @@ internal sealed class LayerGraph
     {
         /// <summary>The output frames of an input of <c>frames</c> frames, as a C# int expression.</summary>
         public string FramesExpression =>
-            Convolutions.Aggregate("frames", (inner, c) => $"Sequences.ConvolvedLength({inner}, {c.Kernel}, {c.Stride}, {c.Padding}, {c.Dilation})");
+            Convolutions.Aggregate("frames", (inner, c) => $"Sequences.ConvolvedLength({inner}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation})");
     }
 }

@@ -175,7 +175,7 @@ internal static partial class SpecAnalyzer
                 var first = inputs[0];
                 var convolutions = plan.Conv is null ? first.Convolutions : first.Convolutions.Concat(new[] { plan.Conv }).ToArray();
                 var lengthsExpression = plan.Conv is { } c
-                    ? $"Sequences.ConvolvedLengths({first.LengthsExpression}, {c.Kernel}, {c.Stride}, {c.Padding}, {c.Dilation})"
+                    ? $"Sequences.ConvolvedLengths({first.LengthsExpression}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation})"
                     : first.LengthsExpression;
                 tensors[layer.Name] = new LayerGraph.Tensor(layer.Name, plan.Output, plan.OutputSize, plan.OutputLengths, lengthsExpression, convolutions);
                 if (plan.Kind != "masking") plans.Add(plan);

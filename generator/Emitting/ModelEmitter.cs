@@ -71,8 +71,8 @@ internal static class ModelEmitter
             ["metric_names"] = string.Join(", ",
                 (multipleNodes ? model.CtcNodes.Select(n => n.Name + "_loss") : Enumerable.Empty<string>())
                 .Concat(model.Metrics.Select(m => m.Name)).Select(CSharpLiterals.String)),
-            ["metric_summary"] = string.Concat(model.Metrics.Select(m => " and " + m.Name)),
-            ["history_summary"] = string.Concat(model.Metrics.Select(m => ", " + m.Name)) + " and their val_ counterparts",
+            ["metric_summary"] = MetricNames(model) is { Length: > 0 } names ? $" and the metrics {names}" : "",
+            ["history_summary"] = MetricNames(model) is { Length: > 0 } all ? $" and metrics ({all})" : "",
         }, null, null);
         values.Import("cs_double", new System.Func<double, string>(CSharpLiterals.Double));
         values.Import("cs_string", new System.Func<string, string>(CSharpLiterals.String));
@@ -82,6 +82,9 @@ internal static class ModelEmitter
         context.PushGlobal(values);
         return template.Render(context).Replace("\r\n", "\n");
     }
+
+    private static string MetricNames(ModelPlan model) =>
+        string.Join(", ", (model.CtcNodes.Count > 1 ? model.CtcNodes.Select(n => n.Name + "_loss") : Enumerable.Empty<string>()).Concat(model.Metrics.Select(m => m.Name)));
 
     private static string Metric(MetricPlan metric)
     {

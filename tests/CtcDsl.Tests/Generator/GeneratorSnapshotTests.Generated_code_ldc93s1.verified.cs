@@ -233,7 +233,7 @@ namespace CtcDsl.Models
                 return Transcribe(values, lengths, decoder);
         }
 
-        /// <summary>Training view: the CTC loss and ler of one batch.</summary>
+        /// <summary>Training view: the CTC loss and the metrics ler of one batch.</summary>
         public TrainingOutput Evaluate(Ldc93s1Batch batch)
         {
             var outputs = Run(batch.Features, batch.FeatureLengths);
@@ -254,7 +254,7 @@ namespace CtcDsl.Models
         /// Trains with the spec's optimiser and, unless <paramref name="options"/> says otherwise, its
         /// training defaults (<see cref="DefaultFitOptions"/>). Prints a Keras-style line per epoch.
         /// </summary>
-        /// <returns>Per-epoch loss, ler and their val_ counterparts.</returns>
+        /// <returns>Per-epoch loss and metrics (ler), with val_ counterparts when validation data is given.</returns>
         public TrainingHistory Fit(IReadOnlyList<Ldc93s1Example> training, IReadOnlyList<Ldc93s1Example>? validation = null, FitOptions? options = null)
         {
             using var optimizer = CreateOptimizer();

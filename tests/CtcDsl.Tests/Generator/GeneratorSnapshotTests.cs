@@ -46,4 +46,15 @@ public class GeneratorSnapshotTests
         var second = Generate("ldc93s1.ctc.yaml").Result.GeneratedTrees.Single().ToString();
         Assert.Equal(first, second);
     }
+
+    [Fact]
+    public void All_example_specs_generate_together_in_one_project()
+    {
+        var specs = Directory.GetFiles(RepositoryPaths.Specs, "*.ctc.yaml").Select(p => (p, File.ReadAllText(p))).ToArray();
+        var (result, output) = GeneratorHarness.Run(specs);
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(specs.Length, result.GeneratedTrees.Length);
+        Assert.Equal(specs.Length, result.GeneratedTrees.Select(t => Path.GetFileName(t.FilePath)).Distinct().Count());
+        Assert.DoesNotContain(output.GetDiagnostics(), d => d.Severity >= DiagnosticSeverity.Warning);
+    }
 }

@@ -43,6 +43,19 @@ internal static class GeneratorHarness
     public static ImmutableArray<Diagnostic> Diagnose(string yaml, string path = "/specs/test.ctc.yaml") =>
         Run((path, yaml)).Result.Diagnostics;
 
+    /// <summary>Generates, compiles and loads the model of one spec file; fails with the compiler's errors.</summary>
+    public static System.Reflection.Assembly Load(string specPath)
+    {
+        var (result, output) = Run((specPath, File.ReadAllText(specPath)));
+        if (result.Diagnostics.Length > 0) throw new InvalidOperationException(string.Join("\n", result.Diagnostics));
+        var compilation = output.WithAssemblyName("Generated_" + System.IO.Path.GetFileNameWithoutExtension(specPath).Replace('.', '_').Replace('-', '_') + "_" + Guid.NewGuid().ToString("N"));
+        using var image = new MemoryStream();
+        var emitted = compilation.Emit(image);
+        if (!emitted.Success) throw new InvalidOperationException(string.Join("\n", emitted.Diagnostics));
+        image.Position = 0;
+        return System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromStream(image);
+    }
+
     private static ImmutableArray<MetadataReference> LoadReferences()
     {
         // The shared framework only: the test host's list also holds the sample, whose generated types would clash.

@@ -1,0 +1,105 @@
+using System.IO;
+using System.Linq;
+using CtcDsl.Tests.Support;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace CtcDsl.Tests.Generator;
+
+/// <summary>Diagnostics of the layer graph: names, cycles, widths, lengths and subsampling.</summary>
+public class GraphDiagnosticTests
+{
+    private static readonly string InterCtc = File.ReadAllText(Path.Combine(RepositoryPaths.Specs, "interctc.ctc.yaml"));
+    private static readonly string DeepSpeech2 = File.ReadAllText(Path.Combine(RepositoryPaths.Specs, "deepspeech2.ctc.yaml"));
+
+    private static string Edit(string spec, string find, string replace)
+    {
+        Assert.Contains(find, spec);
+        return spec.Replace(find, replace);
+    }
+
+    private static int LineOf(string yaml, string text)
+    {
+        var index = yaml.IndexOf(text, System.StringComparison.Ordinal);
+        Assert.True(index >= 0);
+        return yaml.Substring(0, index).Count(c => c == '\n') + 1;
+    }
+
+    private static Diagnostic Single(string yaml, string id) =>
+        Assert.Single(GeneratorHarness.Diagnose(yaml), d => d.Id == id);
+
+    private static int Line(Diagnostic d) => d.Location.GetLineSpan().StartLinePosition.Line + 1;
+
+    [Fact]
+    public void Example_graph_specs_are_clean()
+    {
+        Assert.Empty(GeneratorHarness.Diagnose(InterCtc));
+        Assert.Empty(GeneratorHarness.Diagnose(DeepSpeech2));
+    }
+
+    [Fact]
+    public void Unknown_input_suggests_the_nearest_name()
+    {
+        var yaml = Edit(InterCtc, "input: block1, units: 64", "input: blok1, units: 64");
+        var diagnostic = Single(yaml, "CTC0006");
+        Assert.Equal(LineOf(yaml, "blok1"), Line(diagnostic));
+        Assert.Contains("did you mean 'block1'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void Cycle_is_reported_with_its_path()
+    {
+        var yaml = Edit(InterCtc, "{ type: lstm, name: block1, units: 64 }", "{ type: lstm, name: block1, input: block2, units: 64 }");
+        var diagnostic = Single(yaml, "CTC0018");
+        Assert.Equal(LineOf(yaml, "name: block2"), Line(diagnostic));
+        Assert.Contains("block1 → block2 → block1", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void Add_of_different_widths_does_not_chain()
+    {
+        var yaml = Edit(InterCtc, "inputs: [block1, block2]", "inputs: [block1, inter_logits]");
+        var diagnostic = Single(yaml, "CTC0019");
+        Assert.Equal(LineOf(yaml, "inputs: [block1, inter_logits]"), Line(diagnostic));
+        Assert.Contains("'block1' is 64 wide and 'inter_logits' is 28", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void Combining_tensors_of_different_lengths_is_an_error()
+    {
+        var yaml = Edit(DeepSpeech2, "  - { type: dense, name: logits, units: classes }",
+            "  - { type: dense, name: logits, units: classes }\n  - { type: concat, name: skip, inputs: [features, conv1] }");
+        var diagnostic = Single(yaml, "CTC0020");
+        Assert.Equal(LineOf(yaml, "inputs: [features, conv1]"), Line(diagnostic));
+    }
+
+    [Fact]
+    public void Subsampling_below_the_label_length_warns_with_the_arithmetic()
+    {
+        var yaml = Edit(DeepSpeech2, "min_length: 100", "min_length: 60");
+        var (result, _) = GeneratorHarness.Run(("/specs/test.ctc.yaml", yaml));
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("CTC0021", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal(LineOf(yaml, "  logits: logits"), Line(diagnostic));
+        Assert.Contains("⌊(60 + 2·5 − 1·(11 − 1) − 1) / 2⌋ + 1 = 30", diagnostic.GetMessage());
+        Assert.Contains("40 labels", diagnostic.GetMessage());
+        Assert.Single(result.GeneratedTrees); // a warning: the model is still generated
+    }
+
+    [Fact]
+    public void Reserved_names_are_rejected()
+    {
+        var yaml = Edit(InterCtc, "name: block2, input: block1", "name: outputs, input: block1").Replace("[block1, block2]", "[block1, outputs]");
+        var diagnostic = Single(yaml, "CTC0010");
+        Assert.Contains("'outputs'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void Intermediate_ctc_node_is_checked_like_the_primary()
+    {
+        var yaml = Edit(InterCtc, "name: inter_logits, input: block1, units: classes", "name: inter_logits, input: block1, units: 20");
+        var diagnostic = Single(yaml, "CTC0008");
+        Assert.Equal(LineOf(yaml, "logits: inter_logits"), Line(diagnostic));
+    }
+}
