@@ -167,4 +167,48 @@ public class DiagnosticTests
         Assert.Contains(result.Diagnostics, d => d.Id == "CTC0010" && d.GetMessage().Contains("momentum"));
         Assert.Contains(result.Diagnostics, d => d.Id == "CTC0002" && d.GetMessage().Contains("epocs"));
     }
+
+    [Fact]
+    public void Missing_required_key_says_what_to_add()
+    {
+        var yaml = SeedWith("  epochs: 400\n", "");
+        var diagnostic = Single(yaml, "CTC0004");
+        AssertAt(diagnostic, Where(yaml, "optimizer: { type: sgd"));
+        Assert.Contains("add 'epochs: ", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void Duplicate_token()
+    {
+        var yaml = SeedWith("tokens: \" abcdefghijklmnopqrstuvwxyz\"", "tokens: \" abcdefghijklmnopqrstuvwxyza\"");
+        var diagnostic = Single(yaml, "CTC0012");
+        AssertAt(diagnostic, Where(yaml, "\" abcdefghijklmnopqrstuvwxyza\""));
+        Assert.Contains("'a'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void Unknown_option_value_lists_the_valid_ones()
+    {
+        var yaml = SeedWith("reduction: mean", "reduction: avg");
+        var diagnostic = Single(yaml, "CTC0013");
+        AssertAt(diagnostic, Where(yaml, "avg"));
+        Assert.Contains("mean, sum, length_normalized_mean", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void Invalid_model_name()
+    {
+        var yaml = SeedWith("name: Ldc93s1", "name: 9lives");
+        var diagnostic = Single(yaml, "CTC0016");
+        AssertAt(diagnostic, Where(yaml, "9lives"));
+    }
+
+    [Fact]
+    public void Missing_features_input_points_at_the_inputs()
+    {
+        var yaml = SeedWith("  features: { kind: features, shape: [time, 13], dtype: float32 }\n", "");
+        var diagnostic = Single(yaml, "CTC0014");
+        AssertAt(diagnostic, Where(yaml, "labels: { kind: labels }"));
+        Assert.Contains("kind: features", diagnostic.GetMessage());
+    }
 }

@@ -11,26 +11,32 @@ namespace CtcDsl.Tests.Generator;
 /// <summary>The generator never throws into the compiler, whatever the spec holds.</summary>
 public class RobustnessTests
 {
-    private static readonly string Seed = File.ReadAllText(Path.Combine(RepositoryPaths.Specs, "ldc93s1.ctc.yaml"));
+    /// <summary>Every example spec: the graph specs reach more of the analyzer than the seed alone.</summary>
+    private static readonly string[] Bases = Directory.GetFiles(RepositoryPaths.Specs, "*.ctc.yaml").OrderBy(p => p).Select(File.ReadAllText).ToArray();
 
     private static readonly string[] Tokens = { ":", "- ", "{", "]", "\"", "  ", "\n", "null", "-1", "1e999", "&a", "*a", "!!int", "x" };
 
-    /// <summary>Mutations of the seed: delete, duplicate or replace a slice, or splice in YAML-significant text.</summary>
+    /// <summary>Mutations of an example spec: delete, duplicate or replace a slice, or splice in YAML-significant text.</summary>
     private static readonly Gen<string> MutatedSpecs =
-        Gen.Select(Gen.Int[0, Seed.Length - 1], Gen.Int[0, 40], Gen.Int[0, 4], Gen.Int[0, Tokens.Length - 1])
-            .Select((start, length, kind, tokenIndex) =>
+        Gen.Select(Gen.Int[0, Bases.Length - 1], Gen.Double[0, 1], Gen.Int[0, 40], Gen.Int[0, 4], Gen.Int[0, Tokens.Length - 1])
+            .Select((specIndex, position, length, kind, tokenIndex) =>
             {
+                var spec = Bases[specIndex];
+                var start = (int)(position * (spec.Length - 1));
                 var token = Tokens[tokenIndex];
-                var end = Math.Min(Seed.Length, start + length);
+                var end = Math.Min(spec.Length, start + length);
                 return kind switch
                 {
-                    0 => Seed.Remove(start, end - start),
-                    1 => Seed.Insert(start, Seed.Substring(start, end - start)),
-                    2 => Seed.Insert(start, token),
-                    3 => Seed.Remove(start, end - start).Insert(start, token),
-                    _ => Seed.Substring(0, start),
+                    0 => spec.Remove(start, end - start),
+                    1 => spec.Insert(start, spec.Substring(start, end - start)),
+                    2 => spec.Insert(start, token),
+                    3 => spec.Remove(start, end - start).Insert(start, token),
+                    _ => spec.Substring(0, start),
                 };
             });
+
+    /// <summary>Specs checked per run by each property below (quoted in the README).</summary>
+    public const int Iterations = 2000;
 
     [Fact]
     public void Mutated_specs_never_throw_and_invalid_ones_always_say_why()
@@ -45,7 +51,7 @@ public class RobustnessTests
                 Assert.Contains(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
             else
                 Assert.DoesNotContain(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
-        }, iter: 1000);
+        }, iter: Iterations);
     }
 
     [Fact]
@@ -55,5 +61,5 @@ public class RobustnessTests
             var (result, _) = GeneratorHarness.Run(("/specs/random.ctc.yaml", text));
             Assert.All(result.Results, r => Assert.Null(r.Exception));
             Assert.NotEmpty(result.Diagnostics);
-        }, iter: 1000);
+        }, iter: Iterations);
 }
