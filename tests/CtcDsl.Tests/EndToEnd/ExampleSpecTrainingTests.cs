@@ -67,5 +67,18 @@ public class ExampleSpecTrainingTests
         var decoded = (string[])transcribe.Invoke(model, new object?[] { new[] { Render("ab"), Render("a") }, null })!;
         Assert.Equal(2, decoded.Length);
         Assert.All(decoded.SelectMany(d => d), c => Assert.True(vocabulary.IdOf(c) >= 0));
+
+        // The spec's decoder gives its n-best, best first; a decoder passed in code overrides it.
+        var specDecoder = (CtcDsl.Runtime.Decoding.ICtcDecoder)modelType.GetProperty("Decoder")!.GetValue(model)!;
+        var nBest = specDecoder is CtcDsl.Runtime.Decoding.PrefixBeamSearch beam ? beam.NBest : 1;
+        var decode = modelType.GetMethod("Decode")!;
+        using var features = tensor(Render("ab").Cast<float>().ToArray(), new long[] { 1, 12, featureSize });
+        using var lengths = tensor(new long[] { 12 });
+        var hypotheses = (IReadOnlyList<CtcDsl.Runtime.Decoding.Hypothesis>[])decode.Invoke(model, new object?[] { features, lengths, null })!;
+        Assert.InRange(hypotheses[0].Count, 1, nBest);
+        Assert.True(hypotheses[0].Zip(hypotheses[0].Skip(1)).All(p => p.First.LogProbability >= p.Second.LogProbability));
+        var greedyOverride = new CtcDsl.Runtime.Decoding.GreedyCtcDecoder((int)modelType.GetField("BlankIndex")!.GetValue(null)!);
+        var overridden = (IReadOnlyList<CtcDsl.Runtime.Decoding.Hypothesis>[])decode.Invoke(model, new object?[] { features, lengths, greedyOverride })!;
+        Assert.Single(overridden[0]);
     }
 }
