@@ -35,7 +35,7 @@ Console.WriteLine($"Per epoch: 1 SGD step on 2 utterances ({data.Examples[0].Fea
 
 random.manual_seed(7);
 using var generated = new Ldc93s1Model(CPU);
-var generatedOptions = Ldc93s1Model.DefaultFitOptions with { Log = null, Shuffle = false };
+var generatedOptions = Ldc93s1Model.DefaultFitOptions with { Progress = null, Shuffle = false };
 
 random.manual_seed(7);
 using var handWritten = new HandWrittenSeedModel();

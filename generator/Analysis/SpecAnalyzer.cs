@@ -416,7 +416,7 @@ internal static partial class SpecAnalyzer
         {
             var map = root.Map("training", "training", required: true, example: "{ optimizer: { type: sgd, learning_rate: 0.005 }, epochs: 400, batch_size: 2 }");
             if (map is null) return (null, null);
-            map.AllowOnly("optimizer", "schedule", "epochs", "batch_size", "shuffle", "seed", "clip_grad_norm");
+            map.AllowOnly("optimizer", "schedule", "epochs", "batch_size", "shuffle", "seed", "clip_grad_norm", "non_finite_loss", "early_stopping");
             var epochs = Positive(map, "epochs", required: true);
             var batchSize = Positive(map, "batch_size") ?? 32;
             var shuffle = map.Bool("shuffle") ?? true;
@@ -448,8 +448,27 @@ internal static partial class SpecAnalyzer
                     optimizer = new OptimizerPlan(type, lr.Value, momentum, nesterov, decay, beta1, beta2, epsilon);
             }
             var schedule = ReadSchedule(map);
-            var training = epochs is null ? null : new TrainingPlan(epochs.Value, batchSize, shuffle, seed, clip, schedule);
+            var nonFinite = map.String("non_finite_loss") ?? "stop";
+            if (nonFinite is not ("stop" or "skip"))
+                context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("non_finite_loss"), nonFinite, "non-finite loss policy", Suggestions.DidYouMean(nonFinite, new[] { "stop", "skip" }), "stop (fail naming the batch), skip (drop the batch and count it)");
+            var earlyStopping = ReadEarlyStopping(map);
+            var training = epochs is null ? null : new TrainingPlan(epochs.Value, batchSize, shuffle, seed, clip, schedule, nonFinite == "skip", earlyStopping);
             return (optimizer, training);
+        }
+
+        private EarlyStoppingPlan? ReadEarlyStopping(YamlMap training)
+        {
+            var map = training.Map("early_stopping", "early stopping");
+            if (map is null) return null;
+            map.AllowOnly("monitor", "patience", "min_delta", "mode");
+            var monitor = map.String("monitor") ?? "val_loss";
+            var patience = Positive(map, "patience") ?? 10;
+            var minDelta = map.Double("min_delta") ?? 0;
+            if (minDelta < 0) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("min_delta"), "min_delta", "0 or more", minDelta);
+            var mode = map.String("mode") ?? "min";
+            if (mode is not ("min" or "max"))
+                context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("mode"), mode, "mode", Suggestions.DidYouMean(mode, new[] { "min", "max" }), "min, max");
+            return new EarlyStoppingPlan(monitor, patience, minDelta, mode == "max");
         }
 
         private SchedulePlan? ReadSchedule(YamlMap training)

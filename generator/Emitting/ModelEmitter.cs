@@ -67,7 +67,11 @@ internal static class ModelEmitter
                 ? $"new PrefixBeamSearch(BlankIndex, beamWidth: {model.Decoder.BeamWidth}, pruneThreshold: {CSharpLiterals.Double(model.Decoder.PruneThreshold)}, nBest: {model.Decoder.NBest})"
                 : "new GreedyCtcDecoder(BlankIndex)",
             ["optimizer"] = Optimizer(model.Optimizer),
+            ["first_parameter"] = FirstParameter(model.Layers.First(l => l.HasModule && l.Kind != "dropout")),
             ["schedule"] = model.Training.Schedule is { } s ? Schedule(s) : null,
+            ["early_stopping"] = model.Training.EarlyStopping is { } e
+                ? $"new EarlyStopping({CSharpLiterals.String(e.Monitor)}, patience: {e.Patience}, minDelta: {CSharpLiterals.Double(e.MinDelta)}, maximize: {CSharpLiterals.Bool(e.Maximize)})"
+                : null,
             ["metric_names"] = string.Join(", ",
                 (multipleNodes ? model.CtcNodes.Select(n => n.Name + "_loss") : Enumerable.Empty<string>())
                 .Concat(model.Metrics.Select(m => m.Name)).Select(CSharpLiterals.String)),
@@ -82,6 +86,14 @@ internal static class ModelEmitter
         context.PushGlobal(values);
         return template.Render(context).Replace("\r\n", "\n");
     }
+
+    /// <summary>The state-dict name of a layer's first parameter, for the documentation of SaveStateDict.</summary>
+    private static string FirstParameter(LayerPlan layer) => layer.Kind switch
+    {
+        "lstm" or "gru" when layer.Bidirectional => $"{layer.FieldName}.forwardLayers.0.weight_ih_l0",
+        "lstm" or "gru" => $"{layer.FieldName}.weight_ih_l0",
+        _ => $"{layer.FieldName}.weight",
+    };
 
     private static string MetricNames(ModelPlan model) =>
         string.Join(", ", (model.CtcNodes.Count > 1 ? model.CtcNodes.Select(n => n.Name + "_loss") : Enumerable.Empty<string>()).Concat(model.Metrics.Select(m => m.Name)));

@@ -99,7 +99,10 @@ internal sealed record DecoderPlan(string Kind, int BeamWidth, double PruneThres
 internal sealed record OptimizerPlan(string Kind, double LearningRate, double Momentum, bool Nesterov, double WeightDecay, double Beta1, double Beta2, double Epsilon);
 
 /// <summary>Training defaults.</summary>
-internal sealed record TrainingPlan(int Epochs, int BatchSize, bool Shuffle, int Seed, double? ClipGradientNorm, SchedulePlan? Schedule);
+internal sealed record TrainingPlan(int Epochs, int BatchSize, bool Shuffle, int Seed, double? ClipGradientNorm, SchedulePlan? Schedule, bool SkipNonFinite, EarlyStoppingPlan? EarlyStopping);
+
+/// <summary>Early stopping: the monitored value, patience, minimum improvement and direction.</summary>
+internal sealed record EarlyStoppingPlan(string Monitor, int Patience, double MinDelta, bool Maximize);
 
 /// <summary>A learning-rate schedule (see the runtime's LearningRateSchedule).</summary>
 internal sealed record SchedulePlan(string Kind, int StepSize, double Gamma, int Epochs, double MinimumRate, long WarmupSteps);

@@ -7,15 +7,20 @@ using static TorchSharp.torch;
 
 namespace CtcDsl.Runtime.Training;
 
-/// <summary>The training loop generated models delegate to (Keras <c>fit</c> semantics).</summary>
+/// <summary>The training loop generated models delegate to (Keras <c>fit</c> semantics, plus checkpoints and exact resume).</summary>
 public static class CtcTrainer
 {
     /// <summary>
-    /// Trains <paramref name="model"/> with <paramref name="optimizer"/>. Per epoch: shuffle, one step per
-    /// batch, then evaluate the validation data (if any) without gradients. The reported training loss
-    /// and metrics are example-weighted means of the values computed before each step's update.
+    /// Trains <paramref name="model"/> with <paramref name="optimizer"/>. Per epoch: a seeded order,
+    /// one step per batch, then the validation data (if any) without gradients. The reported training
+    /// loss and metrics are example-weighted means of the values computed before each step's update.
+    /// With <see cref="FitOptions.Checkpoints"/> every epoch ends with <c>last.ckpt</c> (and
+    /// <c>best.ckpt</c> when the monitored value improves) and the history files; with
+    /// <see cref="FitOptions.ResumeFrom"/> training continues from a checkpoint exactly as if it had
+    /// not stopped.
     /// </summary>
-    /// <exception cref="NonFiniteLossException">A batch's loss was NaN or infinite; no step was taken with it.</exception>
+    /// <exception cref="NonFiniteLossException">A batch's loss was NaN or infinite under <see cref="NonFiniteLossPolicy.Stop"/>; no step was taken with it.</exception>
+    /// <exception cref="CheckpointException">The checkpoint to resume from is unreadable or of another model.</exception>
     public static TrainingHistory Fit<TExample, TBatch>(
         ICtcTrainable<TExample, TBatch> model,
         optim.Optimizer optimizer,
@@ -28,55 +33,19 @@ public static class CtcTrainer
         if (options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be at least 1.");
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "The batch size must be at least 1.");
 
-        var history = new TrainingHistory();
-        var order = Enumerable.Range(0, training.Count).ToArray();
-        var shuffler = new Random(options.Seed);
-        var parameters = model.Module.parameters().ToArray();
-        var progress = options.Log is null ? null : new KerasProgress(options.Log, options.Epochs);
-        var groups = optimizer.ParamGroups.ToArray();
-        var baseRates = groups.Select(g => g.InitialLearningRate).ToArray();
-        long step = 0;
-
-        for (var epoch = 1; epoch <= options.Epochs; epoch++)
+        var run = new Run<TExample, TBatch>(model, optimizer, training, validation, options);
+        var progress = options.Progress?.Invoke();
+        try
         {
-            if (options.CancellationToken.IsCancellationRequested)
-            {
-                history.Stopped = true;
-                break;
-            }
-            var clock = Stopwatch.StartNew();
-            if (options.Shuffle) shuffler.Shuffle(order);
-
-            model.Module.train();
-            var totals = new MetricTotals();
-            var steps = 0;
-            for (var start = 0; start < order.Length; start += options.BatchSize)
-            {
-                var items = order[start..Math.Min(start + options.BatchSize, order.Length)];
-                using var scope = NewDisposeScope();
-                using var batch = model.Collate(items.Select(i => training[i]).ToArray());
-                if (options.Schedule is { } schedule)
-                    for (var g = 0; g < groups.Length; g++) groups[g].LearningRate = schedule.Rate(baseRates[g], epoch - 1, step);
-                optimizer.zero_grad();
-                using var output = model.Evaluate(batch);
-                var loss = output.Loss.item<float>();
-                if (!float.IsFinite(loss)) throw new NonFiniteLossException(epoch, items, loss);
-                output.Loss.backward();
-                if (options.ClipGradientNorm is { } maxNorm) nn.utils.clip_grad_norm_(parameters, maxNorm);
-                optimizer.step();
-                step++;
-                totals.Add(loss, output);
-                steps++;
-            }
-
-            var values = totals.Means(model.MetricNames, prefix: "");
-            if (validation is { Count: > 0 })
-                values.AddRange(Evaluate(model, validation, options.BatchSize).Select(v => new KeyValuePair<string, double>("val_" + v.Key, v.Value)));
-            var result = new EpochResult(epoch, values, clock.Elapsed);
-            history.Add(result);
-            progress?.Report(result, training.Count, steps);
+            run.Resume(progress);
+            run.Train(progress);
         }
-        return history;
+        finally
+        {
+            run.Finish(progress);
+            (progress as IDisposable)?.Dispose();
+        }
+        return run.History;
     }
 
     /// <summary>Loss and metrics of <paramref name="examples"/> in evaluation mode, without gradients.</summary>
@@ -100,12 +69,149 @@ public static class CtcTrainer
                 using var output = model.Evaluate(batch);
                 totals.Add(output.Loss.item<float>(), output);
             }
-            return totals.Means(model.MetricNames, prefix: "");
+            return totals.Means(model.MetricNames);
         }
         finally
         {
             model.Module.train(wasTraining);
         }
+    }
+
+    /// <summary>The order of the training examples in <paramref name="epoch"/>: a function of the seed and the epoch only, so a resumed run repeats it.</summary>
+    public static int[] EpochOrder(int count, int seed, int epoch, bool shuffle)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        if (shuffle) new Random(HashCode.Combine(seed, epoch)).Shuffle(order);
+        return order;
+    }
+
+    /// <summary>The state of one call to <see cref="Fit"/>.</summary>
+    private sealed class Run<TExample, TBatch>(
+        ICtcTrainable<TExample, TBatch> model,
+        optim.Optimizer optimizer,
+        IReadOnlyList<TExample> training,
+        IReadOnlyList<TExample>? validation,
+        FitOptions options)
+        where TBatch : IDisposable
+    {
+        private readonly TorchSharp.Modules.Parameter[] parameters = model.Module.parameters().ToArray();
+        private readonly optim.ILearningRateController[] groups = optimizer.ParamGroups.ToArray();
+        private int firstEpoch = 1;
+        private long step;
+        private double? best;
+        private double? earlyBest;
+        private int earlyWait;
+
+        public TrainingHistory History { get; private set; } = new();
+
+        public void Resume(ITrainingProgress? progress)
+        {
+            if (options.ResumeFrom is not { } path) return;
+            var checkpoint = Checkpoint.Load(path);
+            checkpoint.EnsureMatches(model.ModelName, model.Vocabulary, path);
+            checkpoint.RestoreTraining(model.Module, optimizer, path);
+            History = checkpoint.History;
+            firstEpoch = checkpoint.Epoch + 1;
+            step = checkpoint.Step;
+            best = checkpoint.BestValue;
+            (earlyBest, earlyWait) = checkpoint.EarlyStoppingState;
+            progress?.Message($"Resumed from {path} after epoch {checkpoint.Epoch}.");
+        }
+
+        public void Train(ITrainingProgress? progress)
+        {
+            var baseRates = groups.Select(g => g.InitialLearningRate).ToArray();
+            var batches = (training.Count + options.BatchSize - 1) / options.BatchSize;
+            for (var epoch = firstEpoch; epoch <= options.Epochs; epoch++)
+            {
+                if (options.CancellationToken.IsCancellationRequested) { History.StopReason = $"Cancelled before epoch {epoch}."; return; }
+                var clock = Stopwatch.StartNew();
+                var order = EpochOrder(training.Count, options.Seed, epoch, options.Shuffle);
+                progress?.EpochStarted(epoch, options.Epochs, batches);
+
+                model.Module.train();
+                var totals = new MetricTotals();
+                var steps = 0;
+                var skipped = 0;
+                for (var start = 0; start < order.Length; start += options.BatchSize)
+                {
+                    if (options.CancellationToken.IsCancellationRequested)
+                    {
+                        // The partial epoch is dropped: checkpoints end at the last completed epoch.
+                        History.StopReason = $"Cancelled during epoch {epoch}; the last completed epoch is {epoch - 1}.";
+                        return;
+                    }
+                    var items = order[start..Math.Min(start + options.BatchSize, order.Length)];
+                    using var scope = NewDisposeScope();
+                    using var batch = model.Collate(items.Select(i => training[i]).ToArray());
+                    if (options.Schedule is { } schedule)
+                        for (var g = 0; g < groups.Length; g++) groups[g].LearningRate = schedule.Rate(baseRates[g], epoch - 1, step);
+                    optimizer.zero_grad();
+                    using var output = model.Evaluate(batch);
+                    var loss = output.Loss.item<float>();
+                    if (!float.IsFinite(loss))
+                    {
+                        if (options.NonFiniteLoss == NonFiniteLossPolicy.Stop) throw new NonFiniteLossException(epoch, items, loss);
+                        skipped++;
+                        continue;
+                    }
+                    output.Loss.backward();
+                    if (options.ClipGradientNorm is { } maxNorm) nn.utils.clip_grad_norm_(parameters, maxNorm);
+                    optimizer.step();
+                    step++;
+                    steps++;
+                    totals.Add(loss, output);
+                    progress?.BatchCompleted(epoch, steps + skipped, batches, totals.Means(model.MetricNames));
+                }
+                if (steps == 0) throw new NonFiniteLossException(epoch, order, double.NaN);
+
+                var values = totals.Means(model.MetricNames);
+                if (validation is { Count: > 0 })
+                    values.AddRange(Evaluate(model, validation, options.BatchSize).Select(v => new KeyValuePair<string, double>("val_" + v.Key, v.Value)));
+                var result = new EpochResult(epoch, values, clock.Elapsed, skipped);
+                History.Add(result);
+                progress?.EpochCompleted(result, options.Epochs, training.Count, steps);
+
+                var stop = CheckEarlyStopping(result);
+                SaveCheckpoints(result, progress);
+                if (stop) return;
+            }
+        }
+
+        public void Finish(ITrainingProgress? progress)
+        {
+            if (options.Checkpoints is { } checkpoints && History.Epochs.Count > 0)
+            {
+                HistoryFiles.WriteTables(History, checkpoints.Directory);
+                HistoryFiles.WritePlot(History, System.IO.Path.Combine(checkpoints.Directory, "history.png"));
+            }
+            progress?.Finished(History);
+        }
+
+        private bool CheckEarlyStopping(EpochResult result)
+        {
+            if (options.EarlyStopping is not { } rule) return false;
+            if (!result.TryGet(rule.Monitor, out var value))
+                throw new KeyNotFoundException($"Early stopping monitors '{rule.Monitor}', which epoch {result.Epoch} does not report; it has {string.Join(", ", result.Values.Select(v => v.Key))}.");
+            if (rule.Improves(value, earlyBest)) { earlyBest = value; earlyWait = 0; return false; }
+            if (++earlyWait < rule.Patience) return false;
+            History.StopReason = $"Early stopping after epoch {result.Epoch}: {rule.Monitor} has not improved on {earlyBest:G6} for {rule.Patience} epochs.";
+            return true;
+        }
+
+        private void SaveCheckpoints(EpochResult result, ITrainingProgress? progress)
+        {
+            if (options.Checkpoints is not { } checkpoints) return;
+            var monitor = result.TryGet(checkpoints.Monitor, out var value) ? value : result.Loss;
+            var improved = double.IsFinite(monitor) && (best is not { } b || (checkpoints.Maximize ? monitor > b : monitor < b));
+            if (improved) best = monitor;
+            Save(checkpoints.LastPath, result.Epoch);
+            if (improved) Save(checkpoints.BestPath, result.Epoch);
+            HistoryFiles.WriteTables(History, checkpoints.Directory);
+        }
+
+        private void Save(string path, int epoch) =>
+            Checkpoint.Save(path, model.ModelName, model.Vocabulary, model.Module, optimizer, epoch, step, History, best, (earlyBest, earlyWait));
     }
 
     /// <summary>Example-weighted running sums of the loss and metrics.</summary>
@@ -121,10 +227,10 @@ public static class CtcTrainer
             examples += output.BatchSize;
         }
 
-        public List<KeyValuePair<string, double>> Means(IReadOnlyList<string> metricNames, string prefix)
+        public List<KeyValuePair<string, double>> Means(IReadOnlyList<string> metricNames)
         {
-            var means = new List<KeyValuePair<string, double>> { new(prefix + "loss", sums["loss"] / examples) };
-            foreach (var name in metricNames) means.Add(new(prefix + name, sums[name] / examples));
+            var means = new List<KeyValuePair<string, double>> { new("loss", sums["loss"] / examples) };
+            foreach (var name in metricNames) means.Add(new(name, sums[name] / examples));
             return means;
         }
 

@@ -1,4 +1,4 @@
-using System.IO;
+using System;
 using System.Threading;
 
 namespace CtcDsl.Runtime.Training;
@@ -6,13 +6,13 @@ namespace CtcDsl.Runtime.Training;
 /// <summary>How a training run goes. Generated models fill the defaults from their spec.</summary>
 public sealed record FitOptions
 {
-    /// <summary>Passes over the training set.</summary>
+    /// <summary>Passes over the training set (including those done before a resume).</summary>
     public int Epochs { get; init; } = 1;
 
     /// <summary>Examples per optimisation step.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>Shuffle the training examples each epoch (with <see cref="Seed"/>).</summary>
+    /// <summary>Shuffle the training examples each epoch; the order depends only on <see cref="Seed"/> and the epoch, so a resumed run sees the same orders.</summary>
     public bool Shuffle { get; init; } = true;
 
     /// <summary>Seed of the shuffling order.</summary>
@@ -24,9 +24,55 @@ public sealed record FitOptions
     /// <summary>Clip the global gradient norm to this value before each step; null: no clipping.</summary>
     public double? ClipGradientNorm { get; init; }
 
-    /// <summary>Where the per-epoch progress lines go (Keras style); null: silent.</summary>
-    public TextWriter? Log { get; init; } = System.Console.Out;
+    /// <summary>What a NaN or infinite batch loss does. Either way the weights are never updated with it.</summary>
+    public NonFiniteLossPolicy NonFiniteLoss { get; init; } = NonFiniteLossPolicy.Stop;
 
-    /// <summary>Stops training between steps; the history so far is returned.</summary>
+    /// <summary>Stop when a monitored value stops improving; null: run every epoch.</summary>
+    public EarlyStopping? EarlyStopping { get; init; }
+
+    /// <summary>Where to keep checkpoints and history files; null: keep none.</summary>
+    public CheckpointOptions? Checkpoints { get; init; }
+
+    /// <summary>A checkpoint to continue from: weights, optimiser state, epoch, random state and history are restored.</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>Creates the progress display when training starts (default: live bar in a terminal, plain lines otherwise); null: silent.</summary>
+    public Func<ITrainingProgress>? Progress { get; init; } = TrainingProgress.Auto;
+
+    /// <summary>Stops training between steps; the history of the completed epochs is returned and their checkpoints kept.</summary>
     public CancellationToken CancellationToken { get; init; }
+}
+
+/// <summary>What to do with a batch whose loss is NaN or infinite.</summary>
+public enum NonFiniteLossPolicy
+{
+    /// <summary>Throw <see cref="NonFiniteLossException"/> naming the batch's examples (the checkpoints of completed epochs stay).</summary>
+    Stop,
+    /// <summary>Skip the batch (no step) and count it in <see cref="EpochResult.SkippedBatches"/>.</summary>
+    Skip,
+}
+
+/// <summary>Early stopping: stop after <paramref name="Patience"/> epochs without an improvement of more than <paramref name="MinDelta"/> in <paramref name="Monitor"/>.</summary>
+/// <param name="Monitor">A history value, such as "val_loss" or "val_ler".</param>
+/// <param name="Patience">Epochs without improvement before stopping.</param>
+/// <param name="MinDelta">The smallest change that counts as an improvement.</param>
+/// <param name="Maximize">True when larger is better.</param>
+public sealed record EarlyStopping(string Monitor = "val_loss", int Patience = 10, double MinDelta = 0, bool Maximize = false)
+{
+    /// <summary>Whether <paramref name="value"/> improves on <paramref name="best"/> by more than <see cref="MinDelta"/>.</summary>
+    public bool Improves(double value, double? best) =>
+        best is not { } b || (Maximize ? value > b + MinDelta : value < b - MinDelta);
+}
+
+/// <summary>Checkpointing: <c>last.ckpt</c> after every epoch, <c>best.ckpt</c> when <paramref name="Monitor"/> improves, and history files.</summary>
+/// <param name="Directory">Folder for checkpoints and history (created if needed).</param>
+/// <param name="Monitor">The value that decides the best checkpoint (falls back to "loss" without validation data).</param>
+/// <param name="Maximize">True when larger is better.</param>
+public sealed record CheckpointOptions(string Directory, string Monitor = "val_loss", bool Maximize = false)
+{
+    /// <summary>Path of the checkpoint written after every epoch.</summary>
+    public string LastPath => System.IO.Path.Combine(Directory, "last.ckpt");
+
+    /// <summary>Path of the best checkpoint so far.</summary>
+    public string BestPath => System.IO.Path.Combine(Directory, "best.ckpt");
 }

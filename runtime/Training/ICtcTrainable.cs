@@ -15,6 +15,12 @@ public interface ICtcTrainable<TExample, TBatch> where TBatch : IDisposable
     /// <summary>The module whose parameters are trained.</summary>
     nn.Module Module { get; }
 
+    /// <summary>Identifies the model in checkpoints (the generated type's name).</summary>
+    string ModelName { get; }
+
+    /// <summary>The output alphabet (checked when a checkpoint is loaded).</summary>
+    CtcDsl.Runtime.Text.Vocabulary Vocabulary { get; }
+
     /// <summary>Names of the metrics <see cref="Evaluate"/> reports, in display order (loss excluded).</summary>
     IReadOnlyList<string> MetricNames { get; }
 

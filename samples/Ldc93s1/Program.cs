@@ -1,15 +1,18 @@
 // The seed article, ported: LSTM(50) + CTC on MFCCs of the TIMIT sample LDC93S1, from specs/ldc93s1.ctc.yaml.
 //
 //   dotnet run --project samples/Ldc93s1 -c Release -- [data-dir] [--seed N] [--epochs N] [--device cpu|cuda]
+//                                                     [--checkpoints DIR] [--resume CHECKPOINT]
+//   dotnet run --project samples/Ldc93s1 -c Release -- [data-dir] --evaluate CHECKPOINT
 //   dotnet run --project samples/Ldc93s1 -c Release -- [data-dir] --sweep 0-9 --epochs 800
 using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using CtcDsl.Models;
 using CtcDsl.Runtime.Nn;
+using CtcDsl.Runtime.Training;
 using CtcDsl.Samples.Ldc93s1;
-using TorchSharp;
 
 var arguments = SampleArguments.Parse(args);
 if (arguments is null) return 2;
@@ -27,6 +30,26 @@ catch (Exception e) when (e is IOException or FormatException or UnauthorizedAcc
 var device = Devices.Parse(arguments.Device);
 Console.WriteLine($"Data: {data.Directory} ({data.Examples.Count} utterances: {data.Examples[0].Features.GetLength(0)} and {data.Examples[1].Features.GetLength(0)} frames). Device: {device}.");
 
+if (arguments.Evaluate is { } checkpointPath)
+{
+    // Decode the data set with the weights of a checkpoint and report the error rates.
+    using var model = new Ldc93s1Model(device);
+    try
+    {
+        var checkpoint = Checkpoint.Load(checkpointPath);
+        checkpoint.EnsureMatches(nameof(Ldc93s1Model), Ldc93s1Model.Vocabulary, checkpointPath);
+        checkpoint.RestoreWeights(model, checkpointPath);
+        Console.WriteLine($"Checkpoint {checkpointPath}: epoch {checkpoint.Epoch}.");
+    }
+    catch (CheckpointException e)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 1;
+    }
+    Console.Write(model.Report(data.Examples).ToText(worst: 2));
+    return 0;
+}
+
 if (arguments.SweepSeeds is { } seeds)
 {
     Console.WriteLine($"seed | first epoch with both decoded exactly | exact at epoch {Math.Min(400, arguments.Epochs)} | exact at epoch {arguments.Epochs}");
@@ -36,7 +59,7 @@ if (arguments.SweepSeeds is { } seeds)
     var convergedEnd = 0;
     foreach (var seed in seeds)
     {
-        var run = Ldc93s1Run.Train(data, seed, arguments.Epochs, device, log: null);
+        var run = Ldc93s1Run.Train(data, seed, arguments.Epochs, device, o => o with { Progress = null });
         var first = run.History.Epochs.FirstOrDefault(e => e["val_ler"] == 0)?.Epoch;
         var at400 = run.History.Epochs[Math.Min(400, arguments.Epochs) - 1]["val_ler"] == 0;
         var atEnd = run.History.Epochs[^1]["val_ler"] == 0;
@@ -52,7 +75,36 @@ if (arguments.SweepSeeds is { } seeds)
     return 0;
 }
 
-var result = Ldc93s1Run.Train(data, arguments.Seed, arguments.Epochs, device, Console.Out);
+// Ctrl+C stops training between steps; the checkpoint of the last completed epoch stays on disk.
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+var checkpoints = new CheckpointOptions(arguments.CheckpointDirectory ?? Path.Combine("runs", $"ldc93s1-seed{arguments.Seed}"));
+Ldc93s1Run result;
+try
+{
+    result = Ldc93s1Run.Train(data, arguments.Seed, arguments.Epochs, device, o => o with
+    {
+        Checkpoints = checkpoints,
+        ResumeFrom = arguments.Resume,
+        CancellationToken = cancellation.Token,
+    });
+}
+catch (CheckpointException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+Console.WriteLine($"Checkpoints and history (csv, json, png): {Path.GetFullPath(checkpoints.Directory)}");
+if (result.History.Stopped)
+{
+    Console.WriteLine($"Resume with: --resume {checkpoints.LastPath}");
+    result.Model.Dispose();
+    return 130;
+}
 Console.WriteLine("Original:");
 foreach (var text in data.Transcripts) Console.WriteLine(text);
 Console.WriteLine("Decoded:");

@@ -5,13 +5,13 @@ using System.Linq;
 namespace CtcDsl.Samples.Ldc93s1;
 
 /// <summary>Command line of the sample.</summary>
-public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs, string? Device, int[]? SweepSeeds)
+public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs, string? Device, int[]? SweepSeeds, string? CheckpointDirectory, string? Resume, string? Evaluate)
 {
     public const int DefaultSeed = 7;
 
     public static SampleArguments? Parse(string[] args)
     {
-        string? directory = null, device = null;
+        string? directory = null, device = null, checkpoints = null, resume = null, evaluate = null;
         int seed = DefaultSeed, epochs = 400;
         int[]? sweep = null;
         try
@@ -23,6 +23,9 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
                     case "--seed": seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                     case "--epochs": epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                     case "--device": device = args[++i]; break;
+                    case "--checkpoints": checkpoints = args[++i]; break;
+                    case "--resume": resume = args[++i]; break;
+                    case "--evaluate": evaluate = args[++i]; break;
                     case "--sweep":
                         var range = args[++i].Split('-');
                         var first = int.Parse(range[0], CultureInfo.InvariantCulture);
@@ -51,11 +54,16 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
             Console.Error.WriteLine("error: --epochs must be at least 1");
             return null;
         }
-        return new SampleArguments(directory, seed, epochs, device, sweep);
+        return new SampleArguments(directory, seed, epochs, device, sweep, checkpoints, resume, evaluate);
     }
 
     private static void Usage() => Console.Error.WriteLine(
-        "usage: Ldc93s1 [data-dir] [--seed N] [--epochs N] [--device cpu|cuda|auto] [--sweep FIRST-LAST]\n" +
-        "  data-dir   folder with LDC93S1.wav and LDC93S1.txt (default: ../shared/data/ldc93s1 when found)\n" +
-        "  --sweep    train each seed in the range and report which decode both utterances exactly");
+        "usage: Ldc93s1 [data-dir] [--seed N] [--epochs N] [--device cpu|cuda|auto] [--checkpoints DIR] [--resume CKPT]\n" +
+        "       Ldc93s1 [data-dir] --evaluate CKPT\n" +
+        "       Ldc93s1 [data-dir] --sweep FIRST-LAST [--epochs N]\n" +
+        "  data-dir       folder with LDC93S1.wav and LDC93S1.txt (default: ../shared/data/ldc93s1 when found)\n" +
+        "  --checkpoints  where last.ckpt, best.ckpt and history.{csv,json,png} go (default: runs/ldc93s1-seedN)\n" +
+        "  --resume       continue training from a checkpoint (Ctrl+C stops after the current step)\n" +
+        "  --evaluate     decode the utterances with a checkpoint and report LER/CER/WER\n" +
+        "  --sweep        train each seed in the range and report which decode both utterances exactly");
 }

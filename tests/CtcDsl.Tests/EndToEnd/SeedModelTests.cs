@@ -21,7 +21,7 @@ public class SeedModelTests
     {
         var data = Ldc93s1Data.Load(SharedData.Ldc93s1());
 
-        var run = Ldc93s1Run.Train(data, Seed, epochs: 400, CPU, log: null);
+        var run = Ldc93s1Run.Train(data, Seed, epochs: 400, CPU, o => o with { Progress = null });
         using var model = run.Model;
 
         Assert.Equal(400, run.History.Epochs.Count);

@@ -7,6 +7,7 @@
 using System;
 using System.Collections.Generic;
 using CtcDsl.Runtime.Data;
+using CtcDsl.Runtime.Interop;
 using CtcDsl.Runtime.Decoding;
 using CtcDsl.Runtime.Loss;
 using CtcDsl.Runtime.Metrics;
@@ -258,6 +259,21 @@ namespace CtcDsl.Models.Speech
                 return Transcribe(values, lengths, decoder);
         }
 
+        /// <summary>Decodes <paramref name="examples"/> with <see cref="Decoder"/> (or <paramref name="decoder"/>) and reports LER, CER and WER with the worst utterances.</summary>
+        public TranscriptionReport Report(IReadOnlyList<DeepSpeech2Example> examples, int batchSize = 32, ICtcDecoder? decoder = null)
+        {
+            var items = new List<(string Name, string Reference, string Hypothesis)>(examples.Count);
+            for (var start = 0; start < examples.Count; start += batchSize)
+            {
+                var slice = new List<float[,]>();
+                for (var i = start; i < Math.Min(start + batchSize, examples.Count); i++) slice.Add(examples[i].Features);
+                var hypotheses = Transcribe(slice, decoder);
+                for (var i = 0; i < hypotheses.Length; i++)
+                    items.Add((examples[start + i].Name, Vocabulary.Decode(examples[start + i].Labels), hypotheses[i]));
+            }
+            return TranscriptionReport.Create(items, Vocabulary.WordSeparator);
+        }
+
         /// <summary>Training view: the CTC loss and the metrics cer, wer of one batch.</summary>
         public TrainingOutput Evaluate(DeepSpeech2Batch batch)
         {
@@ -287,6 +303,15 @@ namespace CtcDsl.Models.Speech
             return CtcTrainer.Fit(this, optimizer, training, validation, options ?? DefaultFitOptions);
         }
 
+        /// <summary>
+        /// Writes the weights as a PyTorch state dict (<c>torch.load</c> reads it). Parameter names are
+        /// the spec's layer names in camelCase followed by PyTorch's own (<c>conv1.weight</c>, ...).
+        /// </summary>
+        public void SaveStateDict(string path) => PyTorchInterop.Save(this, path);
+
+        /// <summary>Reads weights written by <see cref="SaveStateDict"/> or by PyTorch's <c>torch.save(model.state_dict())</c>.</summary>
+        public void LoadStateDict(string path) => PyTorchInterop.Load(this, path);
+
         /// <summary>Loss and metrics over <paramref name="examples"/>, without training.</summary>
         public IReadOnlyList<KeyValuePair<string, double>> Evaluate(IReadOnlyList<DeepSpeech2Example> examples, int batchSize = 32) =>
             CtcTrainer.Evaluate(this, examples, batchSize);
@@ -299,6 +324,10 @@ namespace CtcDsl.Models.Speech
         }
 
         nn.Module ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Module => this;
+
+        string ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.ModelName => nameof(DeepSpeech2Model);
+
+        Vocabulary ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Vocabulary => Vocabulary;
 
         IReadOnlyList<string> ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.MetricNames => MetricNames;
 

@@ -7,6 +7,7 @@
 using System;
 using System.Collections.Generic;
 using CtcDsl.Runtime.Data;
+using CtcDsl.Runtime.Interop;
 using CtcDsl.Runtime.Decoding;
 using CtcDsl.Runtime.Loss;
 using CtcDsl.Runtime.Metrics;
@@ -252,6 +253,21 @@ namespace CtcDsl.Models
                 return Transcribe(values, lengths, decoder);
         }
 
+        /// <summary>Decodes <paramref name="examples"/> with <see cref="Decoder"/> (or <paramref name="decoder"/>) and reports LER, CER and WER with the worst utterances.</summary>
+        public TranscriptionReport Report(IReadOnlyList<InterCtcExample> examples, int batchSize = 8, ICtcDecoder? decoder = null)
+        {
+            var items = new List<(string Name, string Reference, string Hypothesis)>(examples.Count);
+            for (var start = 0; start < examples.Count; start += batchSize)
+            {
+                var slice = new List<float[,]>();
+                for (var i = start; i < Math.Min(start + batchSize, examples.Count); i++) slice.Add(examples[i].Features);
+                var hypotheses = Transcribe(slice, decoder);
+                for (var i = 0; i < hypotheses.Length; i++)
+                    items.Add((examples[start + i].Name, Vocabulary.Decode(examples[start + i].Labels), hypotheses[i]));
+            }
+            return TranscriptionReport.Create(items, Vocabulary.WordSeparator);
+        }
+
         /// <summary>Training view: the CTC loss and the metrics ctc_loss, inter_loss, ler of one batch.</summary>
         public TrainingOutput Evaluate(InterCtcBatch batch)
         {
@@ -284,11 +300,24 @@ namespace CtcDsl.Models
             return CtcTrainer.Fit(this, optimizer, training, validation, options ?? DefaultFitOptions);
         }
 
+        /// <summary>
+        /// Writes the weights as a PyTorch state dict (<c>torch.load</c> reads it). Parameter names are
+        /// the spec's layer names in camelCase followed by PyTorch's own (<c>block1.weight_ih_l0</c>, ...).
+        /// </summary>
+        public void SaveStateDict(string path) => PyTorchInterop.Save(this, path);
+
+        /// <summary>Reads weights written by <see cref="SaveStateDict"/> or by PyTorch's <c>torch.save(model.state_dict())</c>.</summary>
+        public void LoadStateDict(string path) => PyTorchInterop.Load(this, path);
+
         /// <summary>Loss and metrics over <paramref name="examples"/>, without training.</summary>
         public IReadOnlyList<KeyValuePair<string, double>> Evaluate(IReadOnlyList<InterCtcExample> examples, int batchSize = 8) =>
             CtcTrainer.Evaluate(this, examples, batchSize);
 
         nn.Module ICtcTrainable<InterCtcExample, InterCtcBatch>.Module => this;
+
+        string ICtcTrainable<InterCtcExample, InterCtcBatch>.ModelName => nameof(InterCtcModel);
+
+        Vocabulary ICtcTrainable<InterCtcExample, InterCtcBatch>.Vocabulary => Vocabulary;
 
         IReadOnlyList<string> ICtcTrainable<InterCtcExample, InterCtcBatch>.MetricNames => MetricNames;
 

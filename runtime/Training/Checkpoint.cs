@@ -1,0 +1,218 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CtcDsl.Runtime.Text;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CtcDsl.Runtime.Training;
+
+/// <summary>A checkpoint file is unreadable, damaged, or belongs to another model.</summary>
+public sealed class CheckpointException(string message, Exception? inner = null) : IOException(message, inner);
+
+/// <summary>
+/// Everything needed to continue training exactly where it stopped: weights, optimiser state, epoch
+/// and step counters, the random generator's state, the history so far, early-stopping state and
+/// named extras (such as a front-end's normalisation statistics), plus the model's identity (type
+/// name and vocabulary) so a checkpoint cannot be loaded into another model.
+/// </summary>
+/// <remarks>
+/// File layout: the 8 bytes <c>CTCDSLCK</c>, a format version (uint16), the payload length (int64), the
+/// payload (named sections: <c>meta</c> JSON, <c>model</c> and <c>optimizer</c> in TorchSharp's
+/// format, <c>rng</c>), and the SHA-256 of the payload. Writes go to a temporary file that is flushed
+/// to disk and then renamed over the target, so a crash leaves the previous checkpoint intact.
+/// </remarks>
+public sealed class Checkpoint
+{
+    private static readonly byte[] Magic = Encoding.ASCII.GetBytes("CTCDSLCK");
+    private const ushort FormatVersion = 1;
+
+    private Checkpoint(JsonObject meta, byte[] model, byte[] optimizer, byte[] rng)
+    {
+        Meta = meta;
+        ModelState = model;
+        OptimizerState = optimizer;
+        RngState = rng;
+    }
+
+    private JsonObject Meta { get; }
+    private byte[] ModelState { get; }
+    private byte[] OptimizerState { get; }
+    private byte[] RngState { get; }
+
+    /// <summary>Generated model type the checkpoint was written from.</summary>
+    public string ModelName => Meta["model"]!.GetValue<string>();
+
+    /// <summary>Last completed epoch (1-based).</summary>
+    public int Epoch => Meta["epoch"]!.GetValue<int>();
+
+    /// <summary>Optimisation steps taken.</summary>
+    public long Step => Meta["step"]!.GetValue<long>();
+
+    /// <summary>Best monitored value so far (best checkpoint), if any.</summary>
+    public double? BestValue => Meta["best"]?.GetValue<double>();
+
+    /// <summary>Early stopping: best value and epochs without improvement.</summary>
+    internal (double? Best, int Wait) EarlyStoppingState => (Meta["early_best"]?.GetValue<double>(), Meta["early_wait"]?.GetValue<int>() ?? 0);
+
+    /// <summary>The history up to <see cref="Epoch"/>.</summary>
+    public TrainingHistory History => TrainingHistory.FromJsonNode(Meta["history"]!.AsObject());
+
+    /// <summary>Named float arrays saved with the model (front-end statistics and the like).</summary>
+    public IReadOnlyDictionary<string, float[]> Extras =>
+        Meta["extras"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.AsArray().Select(v => v!.GetValue<float>()).ToArray());
+
+    /// <summary>Writes a checkpoint of <paramref name="module"/> and <paramref name="optimizer"/> atomically.</summary>
+    /// <param name="beforeReplace">Test hook: runs after the temporary file is complete and before it replaces <paramref name="path"/>.</param>
+    public static void Save(string path, string modelName, Vocabulary vocabulary, nn.Module module, optim.Optimizer optimizer,
+        int epoch, long step, TrainingHistory history, double? best = null, (double? Best, int Wait) earlyStopping = default,
+        IReadOnlyDictionary<string, float[]>? extras = null, Action? beforeReplace = null)
+    {
+        var meta = new JsonObject
+        {
+            ["model"] = modelName,
+            ["tokens"] = new JsonArray(vocabulary.Tokens.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
+            ["blank"] = vocabulary.BlankIndex,
+            ["epoch"] = epoch,
+            ["step"] = step,
+            ["best"] = best,
+            ["early_best"] = earlyStopping.Best,
+            ["early_wait"] = earlyStopping.Wait,
+            ["history"] = history.ToJsonNode(),
+            ["extras"] = new JsonObject((extras ?? new Dictionary<string, float[]>()).Select(e =>
+                KeyValuePair.Create(e.Key, (JsonNode?)new JsonArray(e.Value.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray())))),
+        };
+
+        var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        {
+            Section(writer, "meta", Encoding.UTF8.GetBytes(meta.ToJsonString()));
+            Section(writer, "model", Capture(w => module.save(w)));
+            Section(writer, "optimizer", Capture(w => Helper(optimizer).save_state_dict(w)));
+            using var rng = random.get_rng_state();
+            Section(writer, "rng", rng.data<byte>().ToArray());
+        }
+        var bytes = payload.ToArray();
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            using (var writer = new BinaryWriter(file))
+            {
+                writer.Write(Magic);
+                writer.Write(FormatVersion);
+                writer.Write((long)bytes.Length);
+                writer.Write(bytes);
+                writer.Write(SHA256.HashData(bytes));
+                writer.Flush();
+                file.Flush(flushToDisk: true);
+            }
+            beforeReplace?.Invoke();
+            File.Move(temporary, path, overwrite: true); // rename: atomic on one file system
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Reads and verifies a checkpoint.</summary>
+    /// <exception cref="CheckpointException">The file is not a checkpoint, is truncated or corrupted.</exception>
+    public static Checkpoint Load(string path)
+    {
+        byte[] file;
+        try
+        {
+            file = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException($"{path}: cannot read the checkpoint ({e.Message}).", e);
+        }
+        var header = Magic.Length + sizeof(ushort) + sizeof(long);
+        if (file.Length < header || !file.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw new CheckpointException($"{path}: not a CtcDsl checkpoint (no CTCDSLCK header).");
+        var version = BitConverter.ToUInt16(file, Magic.Length);
+        if (version != FormatVersion)
+            throw new CheckpointException($"{path}: checkpoint format {version}; this runtime reads format {FormatVersion}.");
+        var length = BitConverter.ToInt64(file, Magic.Length + sizeof(ushort));
+        if (length < 0 || file.Length < header + length + 32)
+            throw new CheckpointException($"{path}: truncated checkpoint: {file.Length} bytes, {header + length + 32} expected (was it cut off while being written?).");
+        var payload = file.AsSpan(header, (int)length).ToArray();
+        if (!SHA256.HashData(payload).AsSpan().SequenceEqual(file.AsSpan(header + (int)length, 32)))
+            throw new CheckpointException($"{path}: corrupted checkpoint: its checksum does not match its contents.");
+
+        var sections = new Dictionary<string, byte[]>();
+        using (var reader = new BinaryReader(new MemoryStream(payload)))
+            while (reader.BaseStream.Position < reader.BaseStream.Length)
+            {
+                var name = reader.ReadString();
+                sections[name] = reader.ReadBytes(reader.ReadInt32());
+            }
+        foreach (var required in new[] { "meta", "model", "optimizer", "rng" })
+            if (!sections.ContainsKey(required)) throw new CheckpointException($"{path}: the checkpoint has no '{required}' section.");
+        var meta = JsonNode.Parse(sections["meta"])!.AsObject();
+        return new Checkpoint(meta, sections["model"], sections["optimizer"], sections["rng"]);
+    }
+
+    /// <summary>Throws unless the checkpoint was written by a model of this name and vocabulary.</summary>
+    /// <exception cref="CheckpointException">Another model or another vocabulary.</exception>
+    public void EnsureMatches(string modelName, Vocabulary vocabulary, string path)
+    {
+        if (ModelName != modelName)
+            throw new CheckpointException($"{path}: the checkpoint is of {ModelName}, not {modelName} (another spec).");
+        var tokens = Meta["tokens"]!.AsArray().Select(t => t!.GetValue<string>()).ToArray();
+        var blank = Meta["blank"]!.GetValue<int>();
+        if (!tokens.SequenceEqual(vocabulary.Tokens) || blank != vocabulary.BlankIndex)
+            throw new CheckpointException($"{path}: the checkpoint's vocabulary (\"{string.Concat(tokens)}\", blank {blank}) differs from the model's (\"{string.Concat(vocabulary.Tokens)}\", blank {vocabulary.BlankIndex}).");
+    }
+
+    /// <summary>Loads the weights into <paramref name="module"/> (strict: every parameter must match in name and shape).</summary>
+    public void RestoreWeights(nn.Module module, string path)
+    {
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(ModelState));
+            module.load(reader, strict: true);
+        }
+        catch (Exception e) when (e is not CheckpointException)
+        {
+            throw new CheckpointException($"{path}: the checkpoint's weights do not fit {module.GetName()} ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Restores weights, optimiser state and the random generator, for an exact continuation.</summary>
+    public void RestoreTraining(nn.Module module, optim.Optimizer optimizer, string path)
+    {
+        RestoreWeights(module, path);
+        using (var reader = new BinaryReader(new MemoryStream(OptimizerState))) Helper(optimizer).load_state_dict(reader);
+        using var state = tensor(RngState, dtype: ScalarType.Byte);
+        random.set_rng_state(state);
+    }
+
+    private static OptimizerHelper Helper(optim.Optimizer optimizer) =>
+        optimizer as OptimizerHelper ?? throw new ArgumentException($"Checkpoints need a TorchSharp optimiser with a state dictionary; {optimizer.GetType().Name} has none.", nameof(optimizer));
+
+    private static byte[] Capture(Action<BinaryWriter> write)
+    {
+        var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true)) write(writer);
+        return stream.ToArray();
+    }
+
+    private static void Section(BinaryWriter writer, string name, byte[] bytes)
+    {
+        writer.Write(name);
+        writer.Write(bytes.Length);
+        writer.Write(bytes);
+    }
+}

@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using CtcDsl.Runtime.Training;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace CtcDsl.Tests.Training;
+
+public class TrainerTests
+{
+    private static readonly ToyModel.Example[] Data = Enumerable.Range(0, 8).Select(i => new ToyModel.Example(3 + 0.1 * i)).ToArray();
+
+    private static FitOptions Options(int epochs) => new() { Epochs = epochs, BatchSize = 2, Progress = null };
+
+    [Fact]
+    public void Non_finite_loss_stops_naming_the_items_without_touching_the_weights()
+    {
+        using var model = new ToyModel();
+        using var sgd = optim.SGD(model.parameters(), 0.1);
+        var data = Data.Select((e, i) => i == 5 ? e with { Poisoned = true } : e).ToArray();
+
+        var error = Assert.Throws<NonFiniteLossException>(() => CtcTrainer.Fit(model, sgd, data, null, Options(1) with { Shuffle = false }));
+
+        Assert.Equal(new[] { 4, 5 }, error.Items);
+        Assert.Contains("[4, 5]", error.Message);
+        // Two batches (0-1, 2-3) were applied; the poisoned one was not: the weight is finite and moved.
+        Assert.True(double.IsFinite(model.Weight) && model.Weight > 0);
+    }
+
+    [Fact]
+    public void Non_finite_loss_can_skip_and_count_the_batch()
+    {
+        using var model = new ToyModel();
+        using var sgd = optim.SGD(model.parameters(), 0.1);
+        var data = Data.Select((e, i) => i == 5 ? e with { Poisoned = true } : e).ToArray();
+
+        var history = CtcTrainer.Fit(model, sgd, data, null, Options(3) with { NonFiniteLoss = NonFiniteLossPolicy.Skip });
+
+        Assert.All(history.Epochs, e => Assert.Equal(1, e.SkippedBatches));
+        Assert.All(history.Epochs, e => Assert.True(double.IsFinite(e.Loss)));
+        Assert.True(double.IsFinite(model.Weight));
+    }
+
+    [Fact]
+    public void Early_stopping_stops_after_patience_epochs_without_improvement()
+    {
+        using var model = new ToyModel();
+        using var sgd = optim.SGD(model.parameters(), 0.01);
+        // The loss falls every epoch, so "maximise loss" never improves after epoch 1.
+        var history = CtcTrainer.Fit(model, sgd, Data, Data, Options(50) with { EarlyStopping = new EarlyStopping("val_loss", Patience: 3, Maximize: true) });
+
+        Assert.Equal(4, history.Epochs.Count);
+        Assert.True(history.Stopped);
+        Assert.Contains("val_loss", history.StopReason);
+    }
+
+    [Fact]
+    public void Cancellation_between_steps_returns_the_completed_epochs()
+    {
+        using var model = new ToyModel();
+        using var sgd = optim.SGD(model.parameters(), 0.01);
+        using var cancel = new CancellationTokenSource();
+        var progress = new RecordingProgress { OnEpoch = e => { if (e.Epoch == 2) cancel.Cancel(); } };
+
+        var history = CtcTrainer.Fit(model, sgd, Data, null, Options(10) with { CancellationToken = cancel.Token, Progress = () => progress });
+
+        Assert.Equal(2, history.Epochs.Count);
+        Assert.StartsWith("Cancelled before epoch 3", history.StopReason);
+        Assert.True(progress.Ended);
+    }
+
+    [Fact]
+    public void Plain_progress_prints_keras_style_lines()
+    {
+        using var model = new ToyModel();
+        using var sgd = optim.SGD(model.parameters(), 0.01);
+        var output = new StringWriter();
+        CtcTrainer.Fit(model, sgd, Data, Data, Options(2) with { Progress = () => new PlainProgress(output) });
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("Epoch 1/2", lines[0]);
+        Assert.Matches(@"^8/8 \[=+\] - \d+s \d+ms/step - loss: \d+\.\d{4} - distance: \d+\.\d{4} - val_loss: \d+\.\d{4} - val_distance: \d+\.\d{4}$", lines[1]);
+        Assert.Equal("Epoch 2/2", lines[2]);
+    }
+
+    [Fact]
+    public void Schedule_sets_the_learning_rate_before_each_step()
+    {
+        using var model = new ToyModel();
+        using var sgd = optim.SGD(model.parameters(), 0.1);
+        CtcTrainer.Fit(model, sgd, Data, null, Options(3) with { Schedule = new LearningRateSchedule.StepDecay(1, 0.5) });
+        Assert.Equal(0.1 * 0.25, sgd.ParamGroups.Single().LearningRate, 12); // epoch index 2
+    }
+
+    [Fact]
+    public void Epoch_order_depends_only_on_seed_and_epoch()
+    {
+        Assert.Equal(CtcTrainer.EpochOrder(10, 3, 7, true), CtcTrainer.EpochOrder(10, 3, 7, true));
+        Assert.NotEqual(CtcTrainer.EpochOrder(10, 3, 7, true), CtcTrainer.EpochOrder(10, 3, 8, true));
+        Assert.Equal(Enumerable.Range(0, 10), CtcTrainer.EpochOrder(10, 3, 7, false));
+        Assert.Equal(Enumerable.Range(0, 10), CtcTrainer.EpochOrder(10, 3, 7, true).OrderBy(i => i));
+    }
+
+    internal sealed class RecordingProgress : ITrainingProgress
+    {
+        public Action<EpochResult>? OnEpoch { get; init; }
+        public bool Ended { get; private set; }
+        public List<string> Messages { get; } = new();
+
+        public void EpochStarted(int epoch, int epochs, int batches)
+        {
+        }
+
+        public void BatchCompleted(int epoch, int batch, int batches, IReadOnlyList<KeyValuePair<string, double>> running)
+        {
+        }
+
+        public void EpochCompleted(EpochResult result, int epochs, int examples, int steps) => OnEpoch?.Invoke(result);
+
+        public void Finished(TrainingHistory history) => Ended = true;
+
+        public void Message(string text) => Messages.Add(text);
+    }
+}
