@@ -211,7 +211,8 @@ public static class CtcTrainer
         }
 
         private void Save(string path, int epoch) =>
-            Checkpoint.Save(path, model.ModelName, model.Vocabulary, model.Module, optimizer, epoch, step, History, best, (earlyBest, earlyWait));
+            Checkpoint.Save(path, model.ModelName, model.Vocabulary, model.Module, optimizer, epoch, step, History, best, (earlyBest, earlyWait),
+                options.Checkpoints?.Extras);
     }
 
     /// <summary>Example-weighted running sums of the loss and metrics.</summary>

@@ -70,6 +70,9 @@ public sealed record EarlyStopping(string Monitor = "val_loss", int Patience = 1
 /// <param name="Maximize">True when larger is better.</param>
 public sealed record CheckpointOptions(string Directory, string Monitor = "val_loss", bool Maximize = false)
 {
+    /// <summary>Named arrays saved in every checkpoint (a front-end's normalisation statistics, for example); read back with <see cref="Checkpoint.Extras"/>.</summary>
+    public System.Collections.Generic.IReadOnlyDictionary<string, float[]>? Extras { get; init; }
+
     /// <summary>Path of the checkpoint written after every epoch.</summary>
     public string LastPath => System.IO.Path.Combine(Directory, "last.ckpt");
 

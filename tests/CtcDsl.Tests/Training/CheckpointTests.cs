@@ -54,7 +54,8 @@ public sealed class CheckpointTests : IDisposable
         using var model = generated.Create();
         var history = generated.Fit(model, examples, examples, generated.DefaultFitOptions with
         {
-            Epochs = 3, BatchSize = 4, Progress = null, Checkpoints = new CheckpointOptions(directory, Monitor: "val_loss"),
+            Epochs = 3, BatchSize = 4, Progress = null,
+            Checkpoints = new CheckpointOptions(directory, Monitor: "val_loss") { Extras = new System.Collections.Generic.Dictionary<string, float[]> { ["feature_mean"] = new[] { 1.5f, -2f } } },
         });
 
         foreach (var file in new[] { "last.ckpt", "best.ckpt", "history.csv", "history.json", "history.png" })
@@ -68,6 +69,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(3, checkpoint.Epoch);
         Assert.Equal("Ldc93s1Model", checkpoint.ModelName);
         Assert.Equal(history.Epochs.Select(e => e.Loss), checkpoint.History.Epochs.Select(e => e.Loss));
+        Assert.Equal(new[] { 1.5f, -2f }, checkpoint.Extras["feature_mean"]);
         var bestEpoch = history.Epochs.OrderBy(e => e["val_loss"]).First().Epoch;
         Assert.Equal(bestEpoch, Checkpoint.Load(Path.Combine(directory, "best.ckpt")).Epoch);
 

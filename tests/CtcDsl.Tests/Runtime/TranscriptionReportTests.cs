@@ -1,0 +1,29 @@
+using CtcDsl.Runtime.Metrics;
+using Xunit;
+
+namespace CtcDsl.Tests.Runtime;
+
+public class TranscriptionReportTests
+{
+    [Fact]
+    public void Reports_rates_and_ranks_the_worst_utterances()
+    {
+        var report = TranscriptionReport.Create(new[]
+        {
+            ("a", "the cat", "the cat"),
+            ("b", "a dog", "a dig"),
+            ("c", "hello", "yellow"),
+        });
+
+        // Characters: 0/7, 1/5, 2/5 edits; words: 0/2, 1/2, 1/1.
+        Assert.Equal((0 + 1 / 5.0 + 2 / 5.0) / 3, report.LabelErrorRate, 12);
+        Assert.Equal(3 / 17.0, report.CharacterErrorRate, 12);
+        Assert.Equal(2 / 5.0, report.WordErrorRate, 12);
+        Assert.Equal(new[] { "c", "b" }, new[] { report.Worst(2)[0].Name, report.Worst(2)[1].Name });
+
+        var text = report.ToText(worst: 1);
+        Assert.Contains("3 utterances: LER 0.2000, CER 0.1765, WER 0.4000", text);
+        Assert.Contains("reference:  hello", text);
+        Assert.Contains("hypothesis: yellow", text);
+    }
+}
