@@ -1,0 +1,39 @@
+using NWaves.FeatureExtractors;
+using NWaves.FeatureExtractors.Options;
+using NWaves.Windows;
+
+namespace CtcDsl.Runtime.Audio;
+
+/// <summary>
+/// Log mel filterbank energies through NWaves' <see cref="FilterbankExtractor"/>, configured as
+/// python_speech_features' <c>logfbank()</c>: the same framing, pre-emphasis and filterbank as
+/// <see cref="Mfcc"/>, natural log of each filter's energy.
+/// </summary>
+public sealed class LogFilterbank
+{
+    /// <summary>Creates the front-end; <see cref="MfccSettings.FilterCount"/> filters (default 26), the other MFCC-only settings unused.</summary>
+    public LogFilterbank(MfccSettings? settings = null) => Settings = settings ?? MfccSettings.Default;
+
+    /// <summary>The settings in use.</summary>
+    public MfccSettings Settings { get; }
+
+    /// <summary>Computes log filterbank frames, <c>[frames, FilterCount]</c>.</summary>
+    public float[,] Compute(MonoAudio audio)
+    {
+        var s = Settings;
+        var (frameSize, hopSize, signal) = SpeechFrames.Prepare(audio, s.WindowSeconds, s.HopSeconds, s.PreEmphasis, s.InputScale);
+        var extractor = new FilterbankExtractor(new FilterbankOptions
+        {
+            SamplingRate = audio.SampleRate,
+            FrameSize = frameSize,
+            HopSize = hopSize,
+            FilterBank = SpeechFrames.MelFilterBank(s.FilterCount, s.FftSize, audio.SampleRate, s.LowFrequency, s.HighFrequency ?? audio.SampleRate / 2.0),
+            PreEmphasis = 0,
+            Window = WindowType.Rectangular,
+            SpectrumType = SpectrumType.PowerNormalized,
+            NonLinearity = NonLinearityType.LogE,
+            LogFloor = SpeechFrames.LogFloor,
+        });
+        return SpeechFrames.ToMatrix(extractor.ComputeFrom(signal), s.FilterCount);
+    }
+}
