@@ -7,7 +7,7 @@ namespace CtcDsl.Generator.Parsing;
 /// <summary>"Did you mean" for misspelt keys, types and names.</summary>
 internal static class Suggestions
 {
-    /// <summary>"; did you mean 'x'?" for the closest candidate within a few edits, else "".</summary>
+    /// <summary>" (did you mean 'x'?)" for the closest candidate within a few edits, else "".</summary>
     public static string DidYouMean(string written, IEnumerable<string> candidates)
     {
         var best = candidates
@@ -15,7 +15,7 @@ internal static class Suggestions
             .OrderBy(x => x.Distance).ThenBy(x => x.Candidate, StringComparer.Ordinal)
             .FirstOrDefault();
         return best.Candidate is not null && best.Distance <= Math.Max(2, written.Length / 3)
-            ? $"; did you mean '{best.Candidate}'?"
+            ? $" (did you mean '{best.Candidate}'?)"
             : "";
     }
 
