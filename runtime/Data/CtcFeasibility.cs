@@ -31,4 +31,19 @@ public static class CtcFeasibility
                 $"{item}: {labels.Count} labels need at least {required} output frames for CTC, but the input gives {frames}. " +
                 "Shorten the label, lengthen the input, or reduce subsampling.");
     }
+
+    /// <summary>
+    /// Every item whose labels cannot fit its output frames, described with the arithmetic, so a data
+    /// set can be checked before training instead of failing later with an infinite loss.
+    /// </summary>
+    public static IReadOnlyList<string> FindInfeasible(IEnumerable<(string Item, int Frames, IReadOnlyList<int> Labels)> items)
+    {
+        var problems = new List<string>();
+        foreach (var (item, frames, labels) in items)
+        {
+            var required = RequiredFrames(labels);
+            if (required > frames) problems.Add($"{item}: {labels.Count} labels need {required} output frames, the input gives {frames}");
+        }
+        return problems;
+    }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using CtcDsl.Runtime.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,6 +87,13 @@ public static class CtcTrainer
         return order;
     }
 
+    private static IReadOnlyList<int[]> Chunk(int[] order, int size)
+    {
+        var batches = new List<int[]>();
+        for (var start = 0; start < order.Length; start += size) batches.Add(order[start..Math.Min(start + size, order.Length)]);
+        return batches;
+    }
+
     /// <summary>The state of one call to <see cref="Fit"/>.</summary>
     private sealed class Run<TExample, TBatch>(
         ICtcTrainable<TExample, TBatch> model,
@@ -122,19 +130,23 @@ public static class CtcTrainer
         public void Train(ITrainingProgress? progress)
         {
             var baseRates = groups.Select(g => g.InitialLearningRate).ToArray();
-            var batches = (training.Count + options.BatchSize - 1) / options.BatchSize;
+            var bucketing = options.BucketByLength || options.MaxFramesPerBatch is not null;
+            var lengths = bucketing ? training.Select(model.FrameCount).ToArray() : null;
             for (var epoch = firstEpoch; epoch <= options.Epochs; epoch++)
             {
                 if (options.CancellationToken.IsCancellationRequested) { History.StopReason = $"Cancelled before epoch {epoch}."; return; }
                 var clock = Stopwatch.StartNew();
-                var order = EpochOrder(training.Count, options.Seed, epoch, options.Shuffle);
+                var plan = lengths is not null
+                    ? BucketBatcher.Batches(lengths, options.BatchSize, options.MaxFramesPerBatch, options.Seed, epoch, options.Shuffle)
+                    : Chunk(EpochOrder(training.Count, options.Seed, epoch, options.Shuffle), options.BatchSize);
+                var batches = plan.Count;
                 progress?.EpochStarted(epoch, options.Epochs, batches);
 
                 model.Module.train();
                 var totals = new MetricTotals();
                 var steps = 0;
                 var skipped = 0;
-                for (var start = 0; start < order.Length; start += options.BatchSize)
+                foreach (var items in plan)
                 {
                     if (options.CancellationToken.IsCancellationRequested)
                     {
@@ -142,7 +154,6 @@ public static class CtcTrainer
                         History.StopReason = $"Cancelled during epoch {epoch}; the last completed epoch is {epoch - 1}.";
                         return;
                     }
-                    var items = order[start..Math.Min(start + options.BatchSize, order.Length)];
                     using var scope = NewDisposeScope();
                     using var batch = model.Collate(items.Select(i => training[i]).ToArray());
                     if (options.Schedule is { } schedule)
@@ -164,7 +175,7 @@ public static class CtcTrainer
                     totals.Add(loss, output);
                     progress?.BatchCompleted(epoch, steps + skipped, batches, totals.Means(model.MetricNames));
                 }
-                if (steps == 0) throw new NonFiniteLossException(epoch, order, double.NaN);
+                if (steps == 0) throw new NonFiniteLossException(epoch, plan.SelectMany(b => b).ToArray(), double.NaN);
 
                 var values = totals.Means(model.MetricNames);
                 if (validation is { Count: > 0 })

@@ -15,6 +15,12 @@ public sealed record FitOptions
     /// <summary>Shuffle the training examples each epoch; the order depends only on <see cref="Seed"/> and the epoch, so a resumed run sees the same orders.</summary>
     public bool Shuffle { get; init; } = true;
 
+    /// <summary>Group examples of similar length into batches (less padding); see <see cref="Data.BucketBatcher"/>.</summary>
+    public bool BucketByLength { get; init; }
+
+    /// <summary>Cap on padded frames per batch (examples × longest example); implies bucketing. Null: no cap.</summary>
+    public int? MaxFramesPerBatch { get; init; }
+
     /// <summary>Seed of the shuffling order.</summary>
     public int Seed { get; init; }
 

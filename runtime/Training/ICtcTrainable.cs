@@ -24,6 +24,9 @@ public interface ICtcTrainable<TExample, TBatch> where TBatch : IDisposable
     /// <summary>Names of the metrics <see cref="Evaluate"/> reports, in display order (loss excluded).</summary>
     IReadOnlyList<string> MetricNames { get; }
 
+    /// <summary>Input frames of an example (for bucketing by length and frame caps).</summary>
+    int FrameCount(TExample example);
+
     /// <summary>Pads examples into a batch on the model's device.</summary>
     TBatch Collate(IReadOnlyList<TExample> examples);
 

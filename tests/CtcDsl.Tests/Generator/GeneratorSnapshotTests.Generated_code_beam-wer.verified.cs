@@ -313,6 +313,8 @@ namespace CtcDsl.Models
 
         IReadOnlyList<string> ICtcTrainable<BeamWerExample, BeamWerBatch>.MetricNames => MetricNames;
 
+        int ICtcTrainable<BeamWerExample, BeamWerBatch>.FrameCount(BeamWerExample example) => example.Features.GetLength(0);
+
         BeamWerBatch ICtcTrainable<BeamWerExample, BeamWerBatch>.Collate(IReadOnlyList<BeamWerExample> examples) =>
             BeamWerBatch.Collate(examples, Device);
     }

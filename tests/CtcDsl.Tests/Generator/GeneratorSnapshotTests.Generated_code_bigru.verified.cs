@@ -300,6 +300,8 @@ namespace CtcDsl.Models
 
         IReadOnlyList<string> ICtcTrainable<BiGruExample, BiGruBatch>.MetricNames => MetricNames;
 
+        int ICtcTrainable<BiGruExample, BiGruBatch>.FrameCount(BiGruExample example) => example.Features.GetLength(0);
+
         BiGruBatch ICtcTrainable<BiGruExample, BiGruBatch>.Collate(IReadOnlyList<BiGruExample> examples) =>
             BiGruBatch.Collate(examples, Device);
     }

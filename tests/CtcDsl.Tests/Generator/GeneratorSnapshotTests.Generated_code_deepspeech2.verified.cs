@@ -331,6 +331,8 @@ namespace CtcDsl.Models.Speech
 
         IReadOnlyList<string> ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.MetricNames => MetricNames;
 
+        int ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.FrameCount(DeepSpeech2Example example) => example.Features.GetLength(0);
+
         DeepSpeech2Batch ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Collate(IReadOnlyList<DeepSpeech2Example> examples) =>
             DeepSpeech2Batch.Collate(examples, Device);
     }

@@ -321,6 +321,8 @@ namespace CtcDsl.Models
 
         IReadOnlyList<string> ICtcTrainable<InterCtcExample, InterCtcBatch>.MetricNames => MetricNames;
 
+        int ICtcTrainable<InterCtcExample, InterCtcBatch>.FrameCount(InterCtcExample example) => example.Features.GetLength(0);
+
         InterCtcBatch ICtcTrainable<InterCtcExample, InterCtcBatch>.Collate(IReadOnlyList<InterCtcExample> examples) =>
             InterCtcBatch.Collate(examples, Device);
     }

@@ -298,6 +298,8 @@ namespace CtcDsl.Models
 
         IReadOnlyList<string> ICtcTrainable<Ldc93s1Example, Ldc93s1Batch>.MetricNames => MetricNames;
 
+        int ICtcTrainable<Ldc93s1Example, Ldc93s1Batch>.FrameCount(Ldc93s1Example example) => example.Features.GetLength(0);
+
         Ldc93s1Batch ICtcTrainable<Ldc93s1Example, Ldc93s1Batch>.Collate(IReadOnlyList<Ldc93s1Example> examples) =>
             Ldc93s1Batch.Collate(examples, Device);
     }

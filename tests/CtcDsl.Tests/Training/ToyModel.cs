@@ -39,7 +39,16 @@ internal sealed class ToyModel : nn.Module, ICtcTrainable<ToyModel.Example, ToyM
 
     public IReadOnlyList<string> MetricNames { get; } = new[] { "distance" };
 
-    public Batch Collate(IReadOnlyList<Example> examples) => new(examples);
+    public int FrameCount(Example example) => 1 + (int)(example.Target * 10) % 7;
+
+    /// <summary>Every batch the trainer collated, in order.</summary>
+    public List<IReadOnlyList<Example>> Collated { get; } = new();
+
+    public Batch Collate(IReadOnlyList<Example> examples)
+    {
+        Collated.Add(examples);
+        return new(examples);
+    }
 
     public TrainingOutput Evaluate(Batch batch)
     {

@@ -96,6 +96,17 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Frame_cap_and_bucketing_shape_the_batches()
+    {
+        using var model = new ToyModel();
+        using var sgd = optim.SGD(model.parameters(), 0.01);
+        CtcTrainer.Fit(model, sgd, Data, null, Options(2) with { BatchSize = 8, MaxFramesPerBatch = 10 });
+
+        Assert.All(model.Collated, batch => Assert.True(batch.Count * batch.Max(model.FrameCount) <= 10));
+        Assert.Equal(2 * Data.Length, model.Collated.Sum(b => b.Count)); // every example once per epoch
+    }
+
+    [Fact]
     public void Epoch_order_depends_only_on_seed_and_epoch()
     {
         Assert.Equal(CtcTrainer.EpochOrder(10, 3, 7, true), CtcTrainer.EpochOrder(10, 3, 7, true));

@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using CtcDsl.Runtime.Audio;
+using CtcDsl.Runtime.Data;
+using CtcDsl.Runtime.Text;
+using NWaves.Audio;
+using NWaves.Signals;
+using Xunit;
+
+namespace CtcDsl.Tests.Runtime;
+
+/// <summary>Manifests, transcript normalisation, length checks, bucketing and the feature loader.</summary>
+public sealed class DataSetTests : IDisposable
+{
+    private static readonly Vocabulary Letters = new(" abcdefghijklmnopqrstuvwxyz'".Select(c => c.ToString()).ToArray(), 28);
+    private readonly string directory = Directory.CreateTempSubdirectory("ctcdsl-data-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    private string Wave(string relative, int samples, int rate = 16000)
+    {
+        var path = Path.Combine(directory, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var signal = Enumerable.Range(0, samples).Select(i => (float)(0.3 * Math.Sin(i * 0.05 + samples))).ToArray();
+        using var file = File.Create(path);
+        new WaveFile(new DiscreteSignal(rate, signal), 16).SaveTo(file);
+        return path;
+    }
+
+    [Fact]
+    public void DeepSpeech_csv_with_quotes_and_relative_paths()
+    {
+        Wave("clips/a.wav", 4000);
+        var manifest = Path.Combine(directory, "train.csv");
+        File.WriteAllText(manifest, "wav_filename,wav_filesize,transcript\nclips/a.wav,8044,\"hello, \"\"world\"\"\"\nclips/b.wav,100,second\n");
+
+        var utterances = Manifests.Read(manifest);
+
+        Assert.Equal(2, utterances.Count);
+        Assert.Equal(Path.Combine(directory, "clips", "a.wav"), utterances[0].AudioPath);
+        Assert.Equal("hello, \"world\"", utterances[0].Transcript);
+        Assert.Equal($"{manifest} line 3", utterances[1].Source);
+
+        File.WriteAllText(manifest, "path,text\na.wav,x\n");
+        Assert.Contains("line 1: the header must name wav_filename and transcript", Assert.Throws<InvalidDataException>(() => Manifests.Read(manifest)).Message);
+    }
+
+    [Fact]
+    public void Json_lines_and_their_errors()
+    {
+        var manifest = Path.Combine(directory, "dev.jsonl");
+        File.WriteAllText(manifest, "{\"audio\": \"x/1.wav\", \"text\": \"one\"}\n\n{\"audio\": \"/abs/2.wav\", \"text\": \"two\"}\n");
+        var utterances = Manifests.Read(manifest);
+        Assert.Equal(new[] { Path.Combine(directory, "x", "1.wav"), "/abs/2.wav" }, utterances.Select(u => u.AudioPath));
+        Assert.Equal($"{manifest} line 3", utterances[1].Source);
+
+        File.WriteAllText(manifest, "{\"audio\": \"1.wav\", \"text\": \"one\"}\n{\"audio\": 5}\n");
+        Assert.Contains("line 2: expected", Assert.Throws<InvalidDataException>(() => Manifests.Read(manifest)).Message);
+        File.WriteAllText(manifest, "{not json\n");
+        Assert.Contains("line 1: not valid JSON", Assert.Throws<InvalidDataException>(() => Manifests.Read(manifest)).Message);
+    }
+
+    [Fact]
+    public void LibriSpeech_folders()
+    {
+        var chapter = Path.Combine(directory, "libri", "19", "198");
+        Directory.CreateDirectory(chapter);
+        Wave("libri/19/198/19-198-0000.wav", 1000);
+        File.WriteAllText(Path.Combine(chapter, "19-198.trans.txt"), "19-198-0000 NORTHANGER ABBEY\n19-198-0001 CHAPTER ONE\n");
+        File.WriteAllText(Path.Combine(chapter, "19-198-0001.flac"), "fLaC");
+
+        var error = Assert.Throws<InvalidDataException>(() => Manifests.Read(Path.Combine(directory, "libri")));
+        Assert.Contains("19-198.trans.txt line 2: 19-198-0001.flac is FLAC", error.Message);
+
+        Wave("libri/19/198/19-198-0001.wav", 1000);
+        var utterances = Manifests.Read(Path.Combine(directory, "libri"));
+        Assert.Equal(new[] { "NORTHANGER ABBEY", "CHAPTER ONE" }, utterances.Select(u => u.Transcript));
+    }
+
+    [Fact]
+    public void Transcripts_are_normalised_and_unknown_characters_follow_the_policy()
+    {
+        var utterance = new Utterance("a.wav", "  Don't   STOP—now! ", "train.csv line 9");
+
+        var error = Assert.Throws<InvalidDataException>(() => new TranscriptNormalizer(Letters).Normalize(utterance));
+        Assert.Contains("train.csv line 9: character '—' (U+2014) at position 10", error.Message);
+
+        Assert.Equal("don't stopnow", new TranscriptNormalizer(Letters) { Policy = UnknownCharacterPolicy.Drop }.Normalize(utterance));
+        var mapped = new TranscriptNormalizer(Letters) { Policy = UnknownCharacterPolicy.Map, Map = new Dictionary<char, string> { ['—'] = " ", ['!'] = "" } };
+        Assert.Equal("don't stop now", mapped.Normalize(utterance));
+    }
+
+    [Fact]
+    public void Infeasible_items_are_reported_before_training()
+    {
+        var problems = CtcFeasibility.FindInfeasible(new (string, int, IReadOnlyList<int>)[]
+        {
+            ("ok.wav", 10, new[] { 1, 2, 3 }),
+            ("short.wav", 3, new[] { 1, 2, 3, 4 }),
+            ("repeats.wav", 4, new[] { 5, 5, 5 }),
+        });
+        Assert.Equal(new[] { "short.wav: 4 labels need 4 output frames, the input gives 3", "repeats.wav: 3 labels need 5 output frames, the input gives 4" }, problems);
+    }
+
+    [Fact]
+    public void Buckets_cover_every_item_once_within_the_caps_deterministically()
+    {
+        var random = new Random(3);
+        var lengths = Enumerable.Range(0, 200).Select(_ => random.Next(50, 500)).ToArray();
+        var batches = BucketBatcher.Batches(lengths, maxBatchSize: 16, maxFrames: 2000, seed: 1, epoch: 4);
+
+        Assert.Equal(Enumerable.Range(0, 200), batches.SelectMany(b => b).OrderBy(i => i));
+        Assert.All(batches, b => Assert.True(b.Length <= 16 && b.Length * b.Max(i => lengths[i]) <= 2000));
+        var padding = batches.Sum(b => b.Length * b.Max(i => lengths[i]) - b.Sum(i => lengths[i]));
+        Assert.True(padding < 0.1 * lengths.Sum(), $"padding {padding}"); // sorted buckets pad little
+        Assert.Equal(batches, BucketBatcher.Batches(lengths, 16, 2000, 1, 4));
+        Assert.NotEqual(batches, BucketBatcher.Batches(lengths, 16, 2000, 1, 5));
+        Assert.Contains("Item 3", Assert.Throws<ArgumentException>(() => BucketBatcher.Batches(new[] { 10, 10, 10, 9000 }, 4, 2000, 0, 1)).Message);
+    }
+
+    [Fact]
+    public void Feature_loader_runs_in_parallel_and_caches_by_content_and_settings()
+    {
+        var utterances = Enumerable.Range(0, 12).Select(i => new Utterance(Wave($"u{i}.wav", 3200 + 160 * i, rate: 8000), "x", $"m.csv line {i + 2}")).ToArray();
+        var calls = 0;
+        float[,] FrontEnd(MonoAudio audio) { Interlocked.Increment(ref calls); return new Mfcc().Compute(audio); }
+        var cache = Path.Combine(directory, "cache");
+
+        var serial = new FeatureLoader(FrontEnd, "mfcc13", 16000) { Workers = 1 }.Load(utterances);
+        var loader = new FeatureLoader(FrontEnd, "mfcc13", 16000) { Workers = 4, CacheDirectory = cache };
+        var parallel = loader.Load(utterances);
+        Assert.Equal(24, calls);
+        for (var i = 0; i < serial.Length; i++) Assert.Equal(serial[i], parallel[i]);
+        Assert.InRange(serial[0].GetLength(0), 39, 40); // 3200 samples at 8 kHz = 0.4 s → 16 kHz, 10 ms hops
+
+        var cached = loader.Load(utterances);
+        Assert.Equal(24, calls); // all from the cache
+        Assert.Equal(parallel[5], cached[5]);
+
+        Wave("u5.wav", 4100, rate: 8000); // edited content
+        loader.Load(utterances);
+        Assert.Equal(25, calls);
+        new FeatureLoader(FrontEnd, "mfcc13-deltas", 16000) { CacheDirectory = cache }.Load(utterances[..1]); // other settings
+        Assert.Equal(26, calls);
+
+        var missing = new Utterance(Path.Combine(directory, "gone.wav"), "x", "m.csv line 40");
+        Assert.Contains("m.csv line 40: cannot read", Assert.Throws<InvalidDataException>(() => loader.Load(missing)).Message);
+        File.WriteAllText(Path.Combine(directory, "bad.wav"), "RIFF....WAVEjunk");
+        var bad = new Utterance(Path.Combine(directory, "bad.wav"), "x", "m.csv line 41");
+        Assert.Contains("m.csv line 41:", Assert.Throws<InvalidDataException>(() => loader.Load(bad)).Message);
+    }
+}
