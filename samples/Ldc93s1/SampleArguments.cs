@@ -5,7 +5,7 @@ using System.Linq;
 namespace CtcDsl.Samples.Ldc93s1;
 
 /// <summary>Command line of the sample.</summary>
-public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs, string? Device, int[]? SweepSeeds, string? CheckpointDirectory, string? Resume, string? Evaluate)
+public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs, string? Device, int[]? SweepSeeds, string? CheckpointDirectory, string? Resume, string? Evaluate, bool Synthetic, int SyntheticEpochs)
 {
     public const int DefaultSeed = 7;
 
@@ -13,6 +13,8 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
     {
         string? directory = null, device = null, checkpoints = null, resume = null, evaluate = null;
         int seed = DefaultSeed, epochs = 400;
+        int? syntheticEpochs = null;
+        var synthetic = false;
         int[]? sweep = null;
         try
         {
@@ -21,11 +23,12 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
                 switch (args[i])
                 {
                     case "--seed": seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                    case "--epochs": epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                    case "--epochs": epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); syntheticEpochs = epochs; break;
                     case "--device": device = args[++i]; break;
                     case "--checkpoints": checkpoints = args[++i]; break;
                     case "--resume": resume = args[++i]; break;
                     case "--evaluate": evaluate = args[++i]; break;
+                    case "--synthetic": synthetic = true; break;
                     case "--sweep":
                         var range = args[++i].Split('-');
                         var first = int.Parse(range[0], CultureInfo.InvariantCulture);
@@ -54,13 +57,14 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
             Console.Error.WriteLine("error: --epochs must be at least 1");
             return null;
         }
-        return new SampleArguments(directory, seed, epochs, device, sweep, checkpoints, resume, evaluate);
+        return new SampleArguments(directory, seed, epochs, device, sweep, checkpoints, resume, evaluate, synthetic, syntheticEpochs ?? 20);
     }
 
     private static void Usage() => Console.Error.WriteLine(
         "usage: Ldc93s1 [data-dir] [--seed N] [--epochs N] [--device cpu|cuda|auto] [--checkpoints DIR] [--resume CKPT]\n" +
         "       Ldc93s1 [data-dir] --evaluate CKPT\n" +
         "       Ldc93s1 [data-dir] --sweep FIRST-LAST [--epochs N]\n" +
+        "       Ldc93s1 --synthetic [--epochs N]   (also the default when no LDC93S1 data is given or found)\n" +
         "  data-dir       folder with LDC93S1.wav and LDC93S1.txt (default: ../shared/data/ldc93s1 when found)\n" +
         "  --checkpoints  where last.ckpt, best.ckpt and history.{csv,json,png} go (default: runs/ldc93s1-seedN)\n" +
         "  --resume       continue training from a checkpoint (Ctrl+C stops after the current step)\n" +

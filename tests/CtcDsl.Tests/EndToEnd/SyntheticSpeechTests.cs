@@ -1,0 +1,39 @@
+using System;
+using System.Linq;
+using CtcDsl.Runtime.Data;
+using CtcDsl.Samples.Ldc93s1;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace CtcDsl.Tests.EndToEnd;
+
+/// <summary>The built-in synthetic corpus, and the generated Synthetic model learning it for real.</summary>
+public class SyntheticSpeechTests
+{
+    [Fact]
+    public void Corpus_is_deterministic_per_seed_and_says_only_its_alphabet()
+    {
+        var a = new SyntheticSpeech(5).Utterances(3);
+        var b = new SyntheticSpeech(5).Utterances(3);
+        var c = new SyntheticSpeech(6).Utterances(3);
+        Assert.Equal(a.Select(u => u.Transcript), b.Select(u => u.Transcript));
+        Assert.Equal(a[0].Audio.Samples, b[0].Audio.Samples);
+        Assert.NotEqual(a.Select(u => u.Transcript), c.Select(u => u.Transcript));
+        Assert.All(a, u => Assert.All(u.Transcript, ch => Assert.Contains(ch, SyntheticSpeech.Alphabet)));
+        Assert.All(a, u => Assert.InRange(u.Audio.Duration, 0.2, 6));
+        Assert.Contains("cannot say '7'", Assert.Throws<ArgumentException>(() => new SyntheticSpeech(1).Say("abc7")).Message);
+    }
+
+    /// <summary>
+    /// Trained on 300 synthetic sentences for 12 epochs, the model transcribes 60 sentences it never
+    /// saw with a character error rate under 10% (the sample's full run, 600 sentences and 20 epochs,
+    /// reaches about 0.4% in half a minute on 2 cores).
+    /// </summary>
+    [Fact]
+    public void Generated_model_learns_synthetic_speech_and_generalises_to_new_sentences()
+    {
+        var (heldOut, history, _) = SyntheticRun.Train(seed: 3, epochs: 12, trainCount: 300, heldOutCount: 60, CPU, o => o with { Progress = null });
+        Assert.True(history.Epochs[^1].Loss < history.Epochs[0].Loss / 10);
+        Assert.True(heldOut.CharacterErrorRate < 0.10, heldOut.ToText(worst: 3));
+    }
+}
