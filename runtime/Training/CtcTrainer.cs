@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Threading.Tasks;
 using CtcDsl.Runtime.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -146,41 +147,59 @@ public static class CtcTrainer
                 var totals = new MetricTotals();
                 var steps = 0;
                 var skipped = 0;
-                foreach (var items in plan)
+                var idle = TimeSpan.Zero;
+                // While a step runs, the next batch is collated on a worker (features that load lazily
+                // are computed there), so the trainer waits only when collating is the slower of the two.
+                Task<TBatch>? next = null;
+                try
                 {
-                    if (options.CancellationToken.IsCancellationRequested)
+                    for (var b = 0; b < plan.Count; b++)
                     {
-                        // The partial epoch is dropped: checkpoints end at the last completed epoch.
-                        History.StopReason = $"Cancelled during epoch {epoch}; the last completed epoch is {epoch - 1}.";
-                        return;
+                        if (options.CancellationToken.IsCancellationRequested)
+                        {
+                            // The partial epoch is dropped: checkpoints end at the last completed epoch.
+                            History.StopReason = $"Cancelled during epoch {epoch}; the last completed epoch is {epoch - 1}.";
+                            return;
+                        }
+                        var items = plan[b];
+                        var pending = next ?? Collate(items);
+                        next = options.Prefetch && b + 1 < plan.Count ? Collate(plan[b + 1]) : null;
+                        var waiting = Stopwatch.StartNew();
+                        using var batch = pending.GetAwaiter().GetResult();
+                        idle += waiting.Elapsed;
+
+                        using var scope = NewDisposeScope();
+                        if (options.Schedule is { } schedule)
+                            for (var g = 0; g < groups.Length; g++) groups[g].LearningRate = schedule.Rate(baseRates[g], epoch - 1, step);
+                        optimizer.zero_grad();
+                        using var output = model.Evaluate(batch);
+                        var loss = output.Loss.item<float>();
+                        if (!float.IsFinite(loss))
+                        {
+                            if (options.NonFiniteLoss == NonFiniteLossPolicy.Stop) throw new NonFiniteLossException(epoch, items, loss);
+                            skipped++;
+                            continue;
+                        }
+                        output.Loss.backward();
+                        if (options.ClipGradientNorm is { } maxNorm) nn.utils.clip_grad_norm_(parameters, maxNorm);
+                        optimizer.step();
+                        step++;
+                        steps++;
+                        totals.Add(loss, output);
+                        progress?.BatchCompleted(epoch, steps + skipped, batches, totals.Means(model.MetricNames));
                     }
-                    using var scope = NewDisposeScope();
-                    using var batch = model.Collate(items.Select(i => training[i]).ToArray());
-                    if (options.Schedule is { } schedule)
-                        for (var g = 0; g < groups.Length; g++) groups[g].LearningRate = schedule.Rate(baseRates[g], epoch - 1, step);
-                    optimizer.zero_grad();
-                    using var output = model.Evaluate(batch);
-                    var loss = output.Loss.item<float>();
-                    if (!float.IsFinite(loss))
-                    {
-                        if (options.NonFiniteLoss == NonFiniteLossPolicy.Stop) throw new NonFiniteLossException(epoch, items, loss);
-                        skipped++;
-                        continue;
-                    }
-                    output.Loss.backward();
-                    if (options.ClipGradientNorm is { } maxNorm) nn.utils.clip_grad_norm_(parameters, maxNorm);
-                    optimizer.step();
-                    step++;
-                    steps++;
-                    totals.Add(loss, output);
-                    progress?.BatchCompleted(epoch, steps + skipped, batches, totals.Means(model.MetricNames));
+                }
+                finally
+                {
+                    // A batch collated ahead but not used (cancellation, an exception) is released.
+                    if (next is not null) next.ContinueWith(t => { if (t.IsCompletedSuccessfully) t.Result.Dispose(); }, TaskScheduler.Default).Wait();
                 }
                 if (steps == 0) throw new NonFiniteLossException(epoch, plan.SelectMany(b => b).ToArray(), double.NaN);
 
                 var values = totals.Means(model.MetricNames);
                 if (validation is { Count: > 0 })
                     values.AddRange(Evaluate(model, validation, options.BatchSize).Select(v => new KeyValuePair<string, double>("val_" + v.Key, v.Value)));
-                var result = new EpochResult(epoch, values, clock.Elapsed, skipped);
+                var result = new EpochResult(epoch, values, clock.Elapsed, skipped) { IdleTime = idle };
                 History.Add(result);
                 progress?.EpochCompleted(result, options.Epochs, training.Count, steps);
 
@@ -199,6 +218,11 @@ public static class CtcTrainer
             }
             progress?.Finished(History);
         }
+
+        private Task<TBatch> Collate(int[] items) =>
+            options.Prefetch
+                ? Task.Run(() => model.Collate(items.Select(i => training[i]).ToArray()))
+                : Task.FromResult(model.Collate(items.Select(i => training[i]).ToArray()));
 
         private bool CheckEarlyStopping(EpochResult result)
         {

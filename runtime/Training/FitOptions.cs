@@ -21,6 +21,9 @@ public sealed record FitOptions
     /// <summary>Cap on padded frames per batch (examples × longest example); implies bucketing. Null: no cap.</summary>
     public int? MaxFramesPerBatch { get; init; }
 
+    /// <summary>Collate the next batch on a worker while the current step runs (default true).</summary>
+    public bool Prefetch { get; init; } = true;
+
     /// <summary>Seed of the shuffling order.</summary>
     public int Seed { get; init; }
 

@@ -21,6 +21,9 @@ public sealed record EpochResult(int Epoch, IReadOnlyList<KeyValuePair<string, d
         TryGet(name, out var value) ? value
             : throw new KeyNotFoundException($"Epoch {Epoch} has no value '{name}'; it has {string.Join(", ", Values.Select(x => x.Key))}.");
 
+    /// <summary>Time the trainer waited for batches to be collated (feature extraction included when it is lazy).</summary>
+    public TimeSpan IdleTime { get; init; }
+
     /// <summary>Training loss (mean over the epoch's examples, before each step's update, as Keras reports it).</summary>
     public double Loss => this["loss"];
 

@@ -78,4 +78,18 @@ public class SeedModelTests
         Assert.Contains("line 3", unknown.Message);
         Assert.Equal(2, unknown.Position);
     }
+
+    [Fact]
+    public void Lazy_examples_load_features_once_and_validate_them_when_loaded()
+    {
+        var loads = 0;
+        var lazy = new Ldc93s1Example(() => { System.Threading.Interlocked.Increment(ref loads); return new float[50, 13]; }, new[] { 1, 2 }, "lazy.wav");
+        Assert.Equal(0, loads);
+        Assert.Equal(50, lazy.Features.GetLength(0));
+        Assert.Equal(50, lazy.Features.GetLength(0));
+        Assert.Equal(1, loads);
+
+        var wrong = new Ldc93s1Example(() => new float[50, 12], new[] { 1 }, "wrong.wav");
+        Assert.Contains("wrong.wav", Assert.Throws<ArgumentException>(() => wrong.Features).Message);
+    }
 }

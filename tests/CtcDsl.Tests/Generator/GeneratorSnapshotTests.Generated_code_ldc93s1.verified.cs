@@ -25,26 +25,44 @@ namespace CtcDsl.Models
     /// </summary>
     public sealed class Ldc93s1Example
     {
+        private readonly Lazy<float[,]> features;
+
         /// <summary>Creates an example from features and label ids.</summary>
         /// <exception cref="ArgumentException">The frames are not 13 wide, or the labels cannot fit the frames.</exception>
         public Ldc93s1Example(float[,] features, int[] labels, string? name = null)
         {
             Name = name ?? "example";
-            if (features.GetLength(1) != Ldc93s1Model.FeatureSize)
-                throw new ArgumentException($"{Name}: Features have {features.GetLength(1)} values per frame; Ldc93s1Model expects {Ldc93s1Model.FeatureSize}.", nameof(features));
-            CtcFeasibility.Ensure(Ldc93s1Model.OutputFrames(features.GetLength(0)), labels, Name);
-            Features = features;
             Labels = labels;
+            this.features = new(Validate(features));
+        }
+
+        /// <summary>
+        /// Creates an example whose features are computed when first needed — during training, on the
+        /// worker that collates the next batch while the current one trains — and then kept.
+        /// </summary>
+        public Ldc93s1Example(Func<float[,]> loadFeatures, int[] labels, string? name = null)
+        {
+            Name = name ?? "example";
+            Labels = labels;
+            features = new(() => Validate(loadFeatures()), System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         /// <summary>Feature frames, <c>[time, 13]</c>.</summary>
-        public float[,] Features { get; }
+        public float[,] Features => features.Value;
 
         /// <summary>Label class ids (see <see cref="Ldc93s1Model.Vocabulary"/>).</summary>
         public int[] Labels { get; }
 
         /// <summary>Names the example in error messages.</summary>
         public string Name { get; }
+
+        private float[,] Validate(float[,] features)
+        {
+            if (features.GetLength(1) != Ldc93s1Model.FeatureSize)
+                throw new ArgumentException($"{Name}: Features have {features.GetLength(1)} values per frame; Ldc93s1Model expects {Ldc93s1Model.FeatureSize}.", nameof(features));
+            CtcFeasibility.Ensure(Ldc93s1Model.OutputFrames(features.GetLength(0)), Labels, Name);
+            return features;
+        }
 
         /// <summary>Creates an example whose labels are <paramref name="transcript"/> encoded with the model's vocabulary.</summary>
         /// <exception cref="VocabularyException">The transcript has a character outside the vocabulary.</exception>

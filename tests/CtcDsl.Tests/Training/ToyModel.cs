@@ -46,7 +46,7 @@ internal sealed class ToyModel : nn.Module, ICtcTrainable<ToyModel.Example, ToyM
 
     public Batch Collate(IReadOnlyList<Example> examples)
     {
-        Collated.Add(examples);
+        lock (Collated) Collated.Add(examples); // the trainer collates ahead on a worker
         return new(examples);
     }
 
