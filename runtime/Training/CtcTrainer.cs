@@ -162,9 +162,9 @@ public static class CtcTrainer
                             return;
                         }
                         var items = plan[b];
+                        var waiting = Stopwatch.StartNew(); // without prefetch, collating is all waiting
                         var pending = next ?? Collate(items);
                         next = options.Prefetch && b + 1 < plan.Count ? Collate(plan[b + 1]) : null;
-                        var waiting = Stopwatch.StartNew();
                         using var batch = pending.GetAwaiter().GetResult();
                         idle += waiting.Elapsed;
 
