@@ -21,7 +21,9 @@ internal static partial class SpecAnalyzer
 {
     public const string DefaultNamespace = "CtcDsl.Models";
 
-    internal static readonly string[] RootKeys = { "version", "name", "namespace", "description", "vocabulary", "inputs", "layers", "ctc", "metrics", "decoding", "training" };
+    internal static readonly string[] RootKeys = { "version", "name", "namespace", "description", "vocabulary", "features", "inputs", "layers", "ctc", "metrics", "decoding", "training" };
+    internal static readonly string[] FrontEndTypes = { "mfcc", "logfbank" };
+    internal static readonly string[] Normalizations = { "utterance", "global", "none" };
     internal static readonly string[] LayerTypes = { "lstm", "gru", "dense", "conv1d", "dropout", "layer_norm", "batch_norm", "activation", "add", "concat", "masking" };
     internal static readonly string[] Activations = { "linear", "relu", "tanh", "sigmoid", "gelu" };
     internal static readonly string[] Reductions = { "mean", "sum", "length_normalized_mean" };
@@ -174,11 +176,12 @@ internal static partial class SpecAnalyzer
             var metrics = ReadMetrics();
             var decoder = ReadDecoding();
             var (optimizer, training) = ReadTraining();
+            var frontEnd = ReadFrontEnd();
 
             if (vocabulary is null || features is null || labelsInput is null || graph is null || ctc is null || optimizer is null || training is null)
                 return null;
             return new ModelPlan(Path.GetFileName(context.FilePath), ns, typeName, XmlDocText(root.String("description")),
-                vocabulary, features, labelsInput, graph.Layers.ToEquatableArray(), ctc.ToEquatableArray(), metrics.ToEquatableArray(), decoder, optimizer, training);
+                vocabulary, features, labelsInput, graph.Layers.ToEquatableArray(), ctc.ToEquatableArray(), metrics.ToEquatableArray(), decoder, optimizer, training, frontEnd);
         }
 
         private VocabularyPlan? ReadVocabulary()
@@ -385,6 +388,36 @@ internal static partial class SpecAnalyzer
                 else metrics.Add(new MetricPlan(name, type, decoder, aggregation));
             }
             return metrics;
+        }
+
+        /// <summary>The optional audio front-end; its width must be the features input's.</summary>
+        private FrontEndPlan? ReadFrontEnd()
+        {
+            var map = root.Map("features", "the front-end", example: "{ type: mfcc, sample_rate: 16000 }");
+            if (map is null) return null;
+            map.AllowOnly("type", "sample_rate", "coefficients", "filters", "deltas", "normalize");
+            var type = map.String("type", required: true, example: "mfcc");
+            if (type is null) return null;
+            if (!FrontEndTypes.Contains(type))
+            {
+                context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("type"), type, "front-end", Suggestions.DidYouMean(type, FrontEndTypes), string.Join(", ", FrontEndTypes));
+                return null;
+            }
+            var rate = Positive(map, "sample_rate") ?? 16000;
+            var coefficients = Positive(map, "coefficients") ?? 13;
+            var filters = Positive(map, "filters") ?? 26;
+            if (type == "mfcc" && coefficients > filters)
+                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("coefficients"), "coefficients", $"at most the number of filters ({filters})", coefficients);
+            var deltas = map.Int("deltas") ?? 0;
+            if (deltas is < 0 or > 2) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("deltas"), "deltas", "0, 1 or 2", deltas);
+            var normalize = map.String("normalize") ?? "utterance";
+            if (!Normalizations.Contains(normalize))
+                context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("normalize"), normalize, "normalisation", Suggestions.DidYouMean(normalize, Normalizations), string.Join(", ", Normalizations));
+            var plan = new FrontEndPlan(type, rate, coefficients, filters, deltas, normalize);
+            if (features is not null && plan.Width != features.Size)
+                context.Report(DiagnosticCatalog.FrontEndWidth, map.Span, plan.Width,
+                    $"{(type == "mfcc" ? $"{coefficients} coefficients" : $"{filters} filters")} × (1 + {deltas} delta orders)", features.Size);
+            return plan;
         }
 
         private DecoderPlan ReadDecoding()

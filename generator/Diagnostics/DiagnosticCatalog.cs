@@ -75,6 +75,9 @@ internal static class DiagnosticCatalog
         "With inputs of at least {0} frames, '{1}' has at least {2} frames ({3}), fewer than the {4} labels the labels input allows; CTC needs at least one frame per label. Reduce the stride or raise min_length.",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor FrontEndWidth = Error("CTC0022", "Front-end width does not match the features input",
+        "The front-end gives {0} values per frame ({1}) but the features input is declared [time, {2}]; set shape: [time, {0}]");
+
     public static readonly DiagnosticDescriptor InternalError = Error("CTC0099", "Generator failure",
         "The CtcDsl generator failed on this spec ({0}); no code was generated for it. Please report this with the spec.");
 

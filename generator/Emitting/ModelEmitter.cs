@@ -67,6 +67,10 @@ internal static class ModelEmitter
                 ? $"new PrefixBeamSearch(BlankIndex, beamWidth: {model.Decoder.BeamWidth}, pruneThreshold: {CSharpLiterals.Double(model.Decoder.PruneThreshold)}, nBest: {model.Decoder.NBest})"
                 : "new GreedyCtcDecoder(BlankIndex)",
             ["optimizer"] = Optimizer(model.Optimizer),
+            ["front_end"] = model.FrontEnd is { } f
+                ? $"new FrontEndSettings({CSharpLiterals.String(f.Kind)}, SampleRate: {f.SampleRate}, Coefficients: {f.Coefficients}, Filters: {f.Filters}, Deltas: {f.Deltas}, Normalization: FeatureNormalizationMode.{char.ToUpperInvariant(f.Normalization[0]) + f.Normalization.Substring(1)})"
+                : null,
+            ["global_norm"] = model.FrontEnd?.Normalization == "global",
             ["first_parameter"] = FirstParameter(model.Layers.First(l => l.HasModule && l.Kind != "dropout")),
             ["schedule"] = model.Training.Schedule is { } s ? Schedule(s) : null,
             ["early_stopping"] = model.Training.EarlyStopping is { } e

@@ -18,7 +18,8 @@ internal sealed record ModelPlan(
     EquatableArray<MetricPlan> Metrics,
     DecoderPlan Decoder,
     OptimizerPlan Optimizer,
-    TrainingPlan Training)
+    TrainingPlan Training,
+    FrontEndPlan? FrontEnd)
 {
     /// <summary>The CTC node whose logits the prediction view returns and decodes (the first declared).</summary>
     public CtcPlan Primary => CtcNodes[0];
@@ -106,3 +107,9 @@ internal sealed record EarlyStoppingPlan(string Monitor, int Patience, double Mi
 
 /// <summary>A learning-rate schedule (see the runtime's LearningRateSchedule).</summary>
 internal sealed record SchedulePlan(string Kind, int StepSize, double Gamma, int Epochs, double MinimumRate, long WarmupSteps);
+
+/// <summary>The audio front-end a spec declares (<c>features:</c>).</summary>
+internal sealed record FrontEndPlan(string Kind, int SampleRate, int Coefficients, int Filters, int Deltas, string Normalization)
+{
+    public int Width => (Kind == "mfcc" ? Coefficients : Filters) * (1 + Deltas);
+}

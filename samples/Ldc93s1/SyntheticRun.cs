@@ -2,7 +2,6 @@ using System;
 using System.Diagnostics;
 using System.Linq;
 using CtcDsl.Models;
-using CtcDsl.Runtime.Audio;
 using CtcDsl.Runtime.Data;
 using CtcDsl.Runtime.Metrics;
 using CtcDsl.Runtime.Training;
@@ -21,25 +20,19 @@ public static class SyntheticRun
         int seed, int epochs, int trainCount, int heldOutCount, torch.Device device, Func<FitOptions, FitOptions>? configure = null)
     {
         var clock = Stopwatch.StartNew();
-        var filterbank = new LogFilterbank();
-        SyntheticExample[] Examples(int corpusSeed, int count, string prefix) =>
-            new SyntheticSpeech(corpusSeed).Utterances(count)
-                .Select((u, i) => SyntheticExample.FromTranscript(filterbank.Compute(u.Audio), u.Transcript, $"{prefix} {i}"))
-                .ToArray();
-        var training = Examples(seed, trainCount, "train");
-        var heldOut = Examples(seed + 1_000_000, heldOutCount, "held-out");
-
-        // Global normalisation with statistics of the training set only.
-        var statistics = FeatureStatistics.Compute(training.Select(e => e.Features));
-        SyntheticExample[] Normalized(SyntheticExample[] set) =>
-            set.Select(e => new SyntheticExample(statistics.Normalize(e.Features), e.Labels, e.Name)).ToArray();
-        training = Normalized(training);
-        heldOut = Normalized(heldOut);
-
         torch.random.manual_seed(seed);
         using var model = new SyntheticModel(device);
+        var training = new SyntheticSpeech(seed).Utterances(trainCount);
+        var heldOut = new SyntheticSpeech(seed + 1_000_000).Utterances(heldOutCount);
+
+        // The spec's front-end normalises with training-set statistics: fit them first, then the
+        // examples compute their features through it (lazily, on the trainer's collating worker).
+        model.FrontEnd.FitStatistics(training.Select(u => model.FrontEnd.Raw(u.Audio)));
+        var trainExamples = training.Select((u, i) => model.ExampleFromAudio(u.Audio, u.Transcript, $"train {i}")).ToArray();
+        var heldOutExamples = heldOut.Select((u, i) => model.ExampleFromAudio(u.Audio, u.Transcript, $"held-out {i}")).ToArray();
+
         var options = SyntheticModel.DefaultFitOptions with { Epochs = epochs, Seed = seed, BucketByLength = true };
-        var history = model.Fit(training, heldOut, configure is null ? options : configure(options));
-        return (model.Report(heldOut), history, clock.Elapsed);
+        var history = model.Fit(trainExamples, heldOutExamples, configure is null ? options : configure(options));
+        return (model.Report(heldOutExamples), history, clock.Elapsed);
     }
 }

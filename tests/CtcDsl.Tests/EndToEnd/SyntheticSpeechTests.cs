@@ -36,4 +36,32 @@ public class SyntheticSpeechTests
         Assert.True(history.Epochs[^1].Loss < history.Epochs[0].Loss / 10);
         Assert.True(heldOut.CharacterErrorRate < 0.10, heldOut.ToText(worst: 3));
     }
+
+    [Fact]
+    public void Front_end_statistics_travel_with_checkpoints_and_audio_transcribes_directly()
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("ctcdsl-frontend-").FullName;
+        try
+        {
+            var corpus = new SyntheticSpeech(8).Utterances(16);
+            manual_seed(8);
+            using var model = new CtcDsl.Models.SyntheticModel(CPU);
+            Assert.Throws<InvalidOperationException>(() => model.FrontEnd.Compute(corpus[0].Audio)); // global statistics not fitted yet
+            model.FrontEnd.FitStatistics(corpus.Select(u => model.FrontEnd.Raw(u.Audio)));
+            var examples = corpus.Select(u => model.ExampleFromAudio(u.Audio, u.Transcript)).ToArray();
+            model.Fit(examples, null, CtcDsl.Models.SyntheticModel.DefaultFitOptions with
+            {
+                Epochs = 1, Progress = null, Checkpoints = new CtcDsl.Runtime.Training.CheckpointOptions(directory),
+            });
+
+            using var restored = new CtcDsl.Models.SyntheticModel(CPU);
+            restored.LoadCheckpoint(System.IO.Path.Combine(directory, "last.ckpt"));
+            Assert.Equal(model.FrontEnd.Statistics!.Mean, restored.FrontEnd.Statistics!.Mean);
+            Assert.Equal(model.Transcribe(corpus[0].Audio), restored.Transcribe(corpus[0].Audio));
+        }
+        finally
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+        }
+    }
 }

@@ -293,8 +293,9 @@ namespace CtcDsl.Models
         /// <returns>Per-epoch loss and metrics (cer), with val_ counterparts when validation data is given.</returns>
         public TrainingHistory Fit(IReadOnlyList<BiGruExample> training, IReadOnlyList<BiGruExample>? validation = null, FitOptions? options = null)
         {
+            options ??= DefaultFitOptions;
             using var optimizer = CreateOptimizer();
-            return CtcTrainer.Fit(this, optimizer, training, validation, options ?? DefaultFitOptions);
+            return CtcTrainer.Fit(this, optimizer, training, validation, options);
         }
 
         /// <summary>

@@ -317,8 +317,9 @@ namespace CtcDsl.Models.Speech
         /// <returns>Per-epoch loss and metrics (cer, wer), with val_ counterparts when validation data is given.</returns>
         public TrainingHistory Fit(IReadOnlyList<DeepSpeech2Example> training, IReadOnlyList<DeepSpeech2Example>? validation = null, FitOptions? options = null)
         {
+            options ??= DefaultFitOptions;
             using var optimizer = CreateOptimizer();
-            return CtcTrainer.Fit(this, optimizer, training, validation, options ?? DefaultFitOptions);
+            return CtcTrainer.Fit(this, optimizer, training, validation, options);
         }
 
         /// <summary>

@@ -314,8 +314,9 @@ namespace CtcDsl.Models
         /// <returns>Per-epoch loss and metrics (ctc_loss, inter_loss, ler), with val_ counterparts when validation data is given.</returns>
         public TrainingHistory Fit(IReadOnlyList<InterCtcExample> training, IReadOnlyList<InterCtcExample>? validation = null, FitOptions? options = null)
         {
+            options ??= DefaultFitOptions;
             using var optimizer = CreateOptimizer();
-            return CtcTrainer.Fit(this, optimizer, training, validation, options ?? DefaultFitOptions);
+            return CtcTrainer.Fit(this, optimizer, training, validation, options);
         }
 
         /// <summary>

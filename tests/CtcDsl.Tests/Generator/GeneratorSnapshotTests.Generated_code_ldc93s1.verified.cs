@@ -291,8 +291,9 @@ namespace CtcDsl.Models
         /// <returns>Per-epoch loss and metrics (ler), with val_ counterparts when validation data is given.</returns>
         public TrainingHistory Fit(IReadOnlyList<Ldc93s1Example> training, IReadOnlyList<Ldc93s1Example>? validation = null, FitOptions? options = null)
         {
+            options ??= DefaultFitOptions;
             using var optimizer = CreateOptimizer();
-            return CtcTrainer.Fit(this, optimizer, training, validation, options ?? DefaultFitOptions);
+            return CtcTrainer.Fit(this, optimizer, training, validation, options);
         }
 
         /// <summary>

@@ -6,6 +6,7 @@
 
 using System;
 using System.Collections.Generic;
+using CtcDsl.Runtime.Audio;
 using CtcDsl.Runtime.Data;
 using CtcDsl.Runtime.Interop;
 using CtcDsl.Runtime.Decoding;
@@ -186,6 +187,9 @@ namespace CtcDsl.Models
         /// <summary>The device the weights live on; batches are collated there.</summary>
         public Device Device { get; }
 
+        /// <summary>The audio front-end the spec declares: audio to the feature frames this model reads.</summary>
+        public FrontEnd FrontEnd { get; } = new(new FrontEndSettings("logfbank", SampleRate: 16000, Coefficients: 13, Filters: 26, Deltas: 0, Normalization: FeatureNormalizationMode.Global));
+
         /// <summary>Decodes the prediction view's logits (the spec's decoding; replace it to decode differently).</summary>
         public ICtcDecoder Decoder { get; set; } = new GreedyCtcDecoder(BlankIndex);
 
@@ -261,6 +265,25 @@ namespace CtcDsl.Models
                 return Transcribe(values, lengths, decoder);
         }
 
+        /// <summary>Prediction view from audio: features through <see cref="FrontEnd"/>, then the decoder's best transcript.</summary>
+        public string Transcribe(MonoAudio audio, ICtcDecoder? decoder = null) =>
+            Transcribe(new[] { FrontEnd.Compute(audio) }, decoder)[0];
+
+        /// <summary>An example from audio and its transcript; its features go through <see cref="FrontEnd"/> when first needed.</summary>
+        /// <exception cref="VocabularyException">The transcript has a character outside the vocabulary.</exception>
+        public SyntheticExample ExampleFromAudio(MonoAudio audio, string transcript, string? name = null) =>
+            new(() => FrontEnd.Compute(audio), Vocabulary.Encode(transcript, name), name);
+
+        /// <summary>Loads the weights of a checkpoint and the front-end's normalisation statistics saved with them.</summary>
+        /// <exception cref="CheckpointException">The file is damaged or belongs to another model or vocabulary.</exception>
+        public void LoadCheckpoint(string path)
+        {
+            var checkpoint = Checkpoint.Load(path);
+            checkpoint.EnsureMatches(nameof(SyntheticModel), Vocabulary, path);
+            checkpoint.RestoreWeights(this, path);
+            FrontEnd.Statistics = FeatureStatistics.FromExtras(checkpoint.Extras);
+        }
+
         /// <summary>Decodes <paramref name="examples"/> with <see cref="Decoder"/> (or <paramref name="decoder"/>) and reports LER, CER and WER with the worst utterances.</summary>
         public TranscriptionReport Report(IReadOnlyList<SyntheticExample> examples, int batchSize = 32, ICtcDecoder? decoder = null)
         {
@@ -300,8 +323,14 @@ namespace CtcDsl.Models
         /// <returns>Per-epoch loss and metrics (cer), with val_ counterparts when validation data is given.</returns>
         public TrainingHistory Fit(IReadOnlyList<SyntheticExample> training, IReadOnlyList<SyntheticExample>? validation = null, FitOptions? options = null)
         {
+            options ??= DefaultFitOptions;
+            // The front-end's statistics travel with every checkpoint, and come back with a resume.
+            if (options.ResumeFrom is { } resume && FrontEnd.Statistics is null)
+                FrontEnd.Statistics = FeatureStatistics.FromExtras(Checkpoint.Load(resume).Extras);
+            if (options.Checkpoints is { } checkpoints)
+                options = options with { Checkpoints = checkpoints with { Extras = FrontEnd.Extras } };
             using var optimizer = CreateOptimizer();
-            return CtcTrainer.Fit(this, optimizer, training, validation, options ?? DefaultFitOptions);
+            return CtcTrainer.Fit(this, optimizer, training, validation, options);
         }
 
         /// <summary>

@@ -102,4 +102,15 @@ public class GraphDiagnosticTests
         var diagnostic = Single(yaml, "CTC0008");
         Assert.Equal(LineOf(yaml, "logits: inter_logits"), Line(diagnostic));
     }
+
+    [Fact]
+    public void Front_end_width_must_match_the_features_input()
+    {
+        var synthetic = File.ReadAllText(Path.Combine(RepositoryPaths.Specs, "synthetic.ctc.yaml"));
+        var yaml = Edit(synthetic, "filters: 26, normalize: global", "filters: 26, deltas: 1, normalize: global");
+        var diagnostic = Single(yaml, "CTC0022");
+        Assert.Equal(LineOf(yaml, "features: { type: logfbank"), Line(diagnostic));
+        Assert.Contains("gives 52 values per frame (26 filters × (1 + 1 delta orders))", diagnostic.GetMessage());
+        Assert.Contains("set shape: [time, 52]", diagnostic.GetMessage());
+    }
 }

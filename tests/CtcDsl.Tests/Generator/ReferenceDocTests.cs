@@ -27,7 +27,7 @@ public class ReferenceDocTests
     {
         var keywords = SpecAnalyzer.RootKeys.Concat(SpecAnalyzer.LayerTypes).Concat(SpecAnalyzer.Activations)
             .Concat(SpecAnalyzer.Reductions).Concat(SpecAnalyzer.Optimizers).Concat(SpecAnalyzer.MetricTypes)
-            .Concat(SpecAnalyzer.DecoderTypes).Concat(SpecAnalyzer.ScheduleTypes);
+            .Concat(SpecAnalyzer.DecoderTypes).Concat(SpecAnalyzer.ScheduleTypes).Concat(SpecAnalyzer.FrontEndTypes).Concat(SpecAnalyzer.Normalizations);
         // Written as code (`k`), as a section (## k) or as a value (type: k).
         Assert.All(keywords, k => Assert.True(
             Reference.Contains($"`{k}") || Reference.Contains($"## {k}") || Reference.Contains($"type: {k}"), $"'{k}' is not in specs/README.md"));

@@ -41,6 +41,8 @@ public class SchemaTests
         new object[] { "early stopping and skipping non-finite batches", Seed.Replace("  shuffle: true", "  shuffle: true\n  non_finite_loss: skip\n  early_stopping: { monitor: val_ler, patience: 20, min_delta: 0.001 }"), true },
         new object[] { "early stopping mode", Seed.Replace("  shuffle: true", "  shuffle: true\n  early_stopping: { mode: lowest }"), false },
         new object[] { "non-finite policy", Seed.Replace("  shuffle: true", "  shuffle: true\n  non_finite_loss: ignore"), false },
+        new object[] { "mfcc front-end with deltas", Seed.Replace("inputs:", "features: { type: mfcc, deltas: 2 }\ninputs:").Replace("shape: [time, 13]", "shape: [time, 39]").Replace("  - type: lstm", "  - type: lstm").Replace("units: 50\n", "units: 50\n"), true },
+        new object[] { "unknown front-end", Seed.Replace("inputs:", "features: { type: spectrogram }\ninputs:"), false },
         new object[] { "unknown root key", Seed.Replace("decoding:", "decodng:"), false },
         new object[] { "unknown layer key", Seed.Replace("units: 50", "unitz: 50"), false },
         new object[] { "unknown layer type", Seed.Replace("type: lstm", "type: lstn"), false },
@@ -75,6 +77,8 @@ public class SchemaTests
         Assert.Equal(SpecAnalyzer.Reductions.OrderBy(k => k), Strings(schema["$defs"]!["ctc_node"]!["properties"]!["reduction"]!["enum"]!));
         Assert.Equal(SpecAnalyzer.MetricTypes.OrderBy(k => k), Strings(schema["properties"]!["metrics"]!["items"]!["properties"]!["type"]!["enum"]!));
         Assert.Equal(SpecAnalyzer.DecoderTypes.OrderBy(k => k), Strings(schema["properties"]!["decoding"]!["properties"]!["type"]!["enum"]!));
+        Assert.Equal(SpecAnalyzer.FrontEndTypes.OrderBy(k => k), Strings(schema["properties"]!["features"]!["properties"]!["type"]!["enum"]!));
+        Assert.Equal(SpecAnalyzer.Normalizations.OrderBy(k => k), Strings(schema["properties"]!["features"]!["properties"]!["normalize"]!["enum"]!));
         Assert.Equal(SpecAnalyzer.ScheduleTypes.OrderBy(k => k), Strings(schema["properties"]!["training"]!["properties"]!["schedule"]!["properties"]!["type"]!["enum"]!));
         Assert.Equal(SpecAnalyzer.Activations.OrderBy(k => k), Strings(schema["$defs"]!["layer"]!["oneOf"]![1]!["properties"]!["activation"]!["enum"]!));
     }

@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace CtcDsl.Runtime.Audio;
+
+/// <summary>How a front-end normalises its features.</summary>
+public enum FeatureNormalizationMode
+{
+    /// <summary>No normalisation.</summary>
+    None,
+    /// <summary>(x − mean) / std with one scalar mean and std per utterance (the seed article's).</summary>
+    Utterance,
+    /// <summary>Per dimension, with statistics of the training set (<see cref="FrontEnd.Statistics"/>), saved with the model.</summary>
+    Global,
+}
+
+/// <summary>A front-end's settings, as a spec's <c>features:</c> section declares them.</summary>
+/// <param name="Kind">"mfcc" or "logfbank".</param>
+/// <param name="SampleRate">Audio is resampled to this rate first.</param>
+/// <param name="Coefficients">MFCC coefficients.</param>
+/// <param name="Filters">Mel filters.</param>
+/// <param name="Deltas">Orders of delta features appended (0, 1 or 2).</param>
+/// <param name="Normalization">How features are normalised.</param>
+/// <param name="Augment">SpecAugment masking for training batches; null: none.</param>
+public sealed record FrontEndSettings(string Kind, int SampleRate = 16000, int Coefficients = 13, int Filters = 26, int Deltas = 0,
+    FeatureNormalizationMode Normalization = FeatureNormalizationMode.Utterance, SpecAugment? Augment = null)
+{
+    /// <summary>Values per frame the front-end produces.</summary>
+    public int Width => (Kind == "mfcc" ? Coefficients : Filters) * (1 + Deltas);
+}
+
+/// <summary>
+/// Audio to normalised feature frames, as declared in a spec: resampling, MFCC or log filterbank
+/// (python_speech_features-compatible), deltas, normalisation. Global normalisation needs
+/// <see cref="Statistics"/>, computed on the training set with <see cref="FitStatistics"/>.
+/// </summary>
+public sealed class FrontEnd
+{
+    private readonly Func<MonoAudio, float[,]> extract;
+
+    /// <summary>Creates the front-end.</summary>
+    public FrontEnd(FrontEndSettings settings)
+    {
+        Settings = settings;
+        var mfccSettings = MfccSettings.Default with { CoefficientCount = settings.Coefficients, FilterCount = settings.Filters };
+        extract = settings.Kind switch
+        {
+            "mfcc" => new Mfcc(mfccSettings).Compute,
+            "logfbank" => new LogFilterbank(mfccSettings).Compute,
+            _ => throw new ArgumentException($"Unknown front-end '{settings.Kind}'; use mfcc or logfbank.", nameof(settings)),
+        };
+    }
+
+    /// <summary>The settings.</summary>
+    public FrontEndSettings Settings { get; }
+
+    /// <summary>Training-set statistics for <see cref="FeatureNormalizationMode.Global"/>.</summary>
+    public FeatureStatistics? Statistics { get; set; }
+
+    /// <summary>Features before normalisation: resample, extract, append deltas.</summary>
+    public float[,] Raw(MonoAudio audio)
+    {
+        var features = extract(audio.Resample(Settings.SampleRate));
+        return Settings.Deltas > 0 ? Audio.Deltas.Append(features, Settings.Deltas) : features;
+    }
+
+    /// <summary>Normalised features, <c>[frames, Width]</c>.</summary>
+    /// <exception cref="InvalidOperationException">Global normalisation without <see cref="Statistics"/>.</exception>
+    public float[,] Compute(MonoAudio audio) => Normalize(Raw(audio));
+
+    /// <summary>Applies the declared normalisation to raw features.</summary>
+    public float[,] Normalize(float[,] raw) => Settings.Normalization switch
+    {
+        FeatureNormalizationMode.Utterance => FeatureNormalization.PerUtterance(raw),
+        FeatureNormalizationMode.Global => (Statistics ?? throw new InvalidOperationException(
+            "This front-end normalises with training-set statistics: call FitStatistics on the training audio first, or load a checkpoint that holds them.")).Normalize(raw),
+        _ => raw,
+    };
+
+    /// <summary>Computes <see cref="Statistics"/> from the raw features of the training set.</summary>
+    public FeatureStatistics FitStatistics(IEnumerable<float[,]> rawFeatures) => Statistics = FeatureStatistics.Compute(rawFeatures);
+
+    /// <summary>Checkpoint extras holding the statistics (empty without them).</summary>
+    public IReadOnlyDictionary<string, float[]> Extras => Statistics?.ToExtras() ?? new Dictionary<string, float[]>();
+}
