@@ -188,7 +188,7 @@ internal static partial class SpecAnalyzer
         {
             var map = root.Map("vocabulary", "the vocabulary", required: true, example: "{ tokens: \" abcdefghijklmnopqrstuvwxyz\", blank: last }");
             if (map is null) return null;
-            map.AllowOnly("tokens", "blank", "word_separator");
+            map.AllowOnly("tokens", "blank", "word_separator", "unknown_characters");
 
             var tokens = new List<string>();
             var tokensNode = map.Find("tokens");
@@ -220,7 +220,39 @@ internal static partial class SpecAnalyzer
             var separator = map.String("word_separator") ?? " ";
             if (separator.Length != 1)
                 context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("word_separator"), "word_separator", "one character", $"'{separator}'");
-            return tokens.Count == 0 ? null : new VocabularyPlan(tokens.ToEquatableArray(), blank, separator);
+            var (policy, mappings) = ReadUnknownCharacters(map, tokens);
+            return tokens.Count == 0 ? null : new VocabularyPlan(tokens.ToEquatableArray(), blank, separator, policy, mappings.ToEquatableArray());
+        }
+
+        /// <summary><c>error</c> (default), <c>drop</c>, or <c>{ map: { "é": "e" } }</c>: what transcript normalisation does with characters outside the tokens.</summary>
+        private (string Policy, List<CharacterMapping> Map) ReadUnknownCharacters(YamlMap vocabulary, List<string> tokens)
+        {
+            var mappings = new List<CharacterMapping>();
+            var node = vocabulary.Find("unknown_characters");
+            if (node is null) return ("error", mappings);
+            if (node is YamlScalarNode { Value: "error" or "drop" } scalar) return (scalar.Value!, mappings);
+            if (node is YamlMappingNode mapping)
+            {
+                var policy = new YamlMap(context, mapping, "unknown_characters");
+                policy.AllowOnly("map");
+                var replacements = policy.Map("map", "the character map", required: true, example: "{ \"é\": e }");
+                if (replacements is null) return ("map", mappings);
+                foreach (var pair in replacements.Node.Children)
+                {
+                    if (pair.Key is not YamlScalarNode { Value: { Length: 1 } from } || pair.Value is not YamlScalarNode { Value: { } to })
+                    {
+                        context.Report(DiagnosticCatalog.WrongType, pair.Key, "map", "one character mapped to a text (possibly empty)", YamlMap.Describe(pair.Key));
+                        continue;
+                    }
+                    var outside = to.FirstOrDefault(c => !tokens.Contains(c.ToString()));
+                    if (outside != default)
+                        context.Report(DiagnosticCatalog.InvalidValue, pair.Value, $"map of '{from}'", "a text of vocabulary tokens", $"'{to}' (has '{outside}')");
+                    else mappings.Add(new CharacterMapping(from, to));
+                }
+                return ("map", mappings);
+            }
+            context.Report(DiagnosticCatalog.UnknownOption, node, YamlMap.Describe(node).Trim('\''), "unknown-character policy", "", "error, drop, { map: { character: replacement } }");
+            return ("error", mappings);
         }
 
         private (FeatureInputPlan?, LabelInputPlan?) ReadInputs()
@@ -395,7 +427,7 @@ internal static partial class SpecAnalyzer
         {
             var map = root.Map("features", "the front-end", example: "{ type: mfcc, sample_rate: 16000 }");
             if (map is null) return null;
-            map.AllowOnly("type", "sample_rate", "coefficients", "filters", "deltas", "normalize");
+            map.AllowOnly("type", "sample_rate", "coefficients", "filters", "deltas", "normalize", "spec_augment");
             var type = map.String("type", required: true, example: "mfcc");
             if (type is null) return null;
             if (!FrontEndTypes.Contains(type))
@@ -413,7 +445,16 @@ internal static partial class SpecAnalyzer
             var normalize = map.String("normalize") ?? "utterance";
             if (!Normalizations.Contains(normalize))
                 context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("normalize"), normalize, "normalisation", Suggestions.DidYouMean(normalize, Normalizations), string.Join(", ", Normalizations));
-            var plan = new FrontEndPlan(type, rate, coefficients, filters, deltas, normalize);
+            SpecAugmentPlan? augment = null;
+            if (map.Map("spec_augment", "spec_augment") is { } masks)
+            {
+                masks.AllowOnly("frequency_masks", "max_frequency_width", "time_masks", "max_time_width", "max_time_fraction");
+                var fraction = masks.Double("max_time_fraction") ?? 0.2;
+                if (fraction is <= 0 or > 1) context.Report(DiagnosticCatalog.InvalidValue, masks.SpanOf("max_time_fraction"), "max_time_fraction", "in (0, 1]", fraction);
+                augment = new SpecAugmentPlan(NonNegative(masks, "frequency_masks") ?? 2, NonNegative(masks, "max_frequency_width") ?? 8,
+                    NonNegative(masks, "time_masks") ?? 2, NonNegative(masks, "max_time_width") ?? 40, fraction);
+            }
+            var plan = new FrontEndPlan(type, rate, coefficients, filters, deltas, normalize, augment);
             if (features is not null && plan.Width != features.Size)
                 context.Report(DiagnosticCatalog.FrontEndWidth, map.Span, plan.Width,
                     $"{(type == "mfcc" ? $"{coefficients} coefficients" : $"{filters} filters")} × (1 + {deltas} delta orders)", features.Size);
@@ -581,6 +622,17 @@ internal static partial class SpecAnalyzer
             if (value is <= 0)
             {
                 context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf(key), key, "a positive integer", value);
+                return null;
+            }
+            return value;
+        }
+
+        private int? NonNegative(YamlMap map, string key)
+        {
+            var value = map.Int(key);
+            if (value is < 0)
+            {
+                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf(key), key, "0 or more", value);
                 return null;
             }
             return value;

@@ -68,9 +68,12 @@ internal static class ModelEmitter
                 : "new GreedyCtcDecoder(BlankIndex)",
             ["optimizer"] = Optimizer(model.Optimizer),
             ["front_end"] = model.FrontEnd is { } f
-                ? $"new FrontEndSettings({CSharpLiterals.String(f.Kind)}, SampleRate: {f.SampleRate}, Coefficients: {f.Coefficients}, Filters: {f.Filters}, Deltas: {f.Deltas}, Normalization: FeatureNormalizationMode.{char.ToUpperInvariant(f.Normalization[0]) + f.Normalization.Substring(1)})"
+                ? $"new FrontEndSettings({CSharpLiterals.String(f.Kind)}, SampleRate: {f.SampleRate}, Coefficients: {f.Coefficients}, Filters: {f.Filters}, Deltas: {f.Deltas}, Normalization: FeatureNormalizationMode.{char.ToUpperInvariant(f.Normalization[0]) + f.Normalization.Substring(1)}" +
+                  (f.Augment is { } a ? $", Augment: new SpecAugment({a.FrequencyMasks}, {a.MaxFrequencyWidth}, {a.TimeMasks}, {a.MaxTimeWidth}, {CSharpLiterals.Double(a.MaxTimeFraction)})" : "") + ")"
                 : null,
             ["global_norm"] = model.FrontEnd?.Normalization == "global",
+            ["augment"] = model.FrontEnd?.Augment is not null,
+            ["transcripts"] = Transcripts(model.Vocabulary),
             ["first_parameter"] = FirstParameter(model.Layers.First(l => l.HasModule && l.Kind != "dropout")),
             ["schedule"] = model.Training.Schedule is { } s ? Schedule(s) : null,
             ["early_stopping"] = model.Training.EarlyStopping is { } e
@@ -111,6 +114,15 @@ internal static class ModelEmitter
             : $"ErrorRate.Compute({decoded}, batch.LabelIds, {aggregation})";
         return $"[{CSharpLiterals.String(metric.Name)}] = {value},";
     }
+
+    /// <summary>The transcript normaliser the vocabulary's unknown-character policy declares.</summary>
+    private static string Transcripts(VocabularyPlan v) => v.UnknownCharacters switch
+    {
+        "drop" => "new(Vocabulary) { Policy = UnknownCharacterPolicy.Drop }",
+        "map" => "new(Vocabulary)\n        {\n            Policy = UnknownCharacterPolicy.Map,\n            Map = new Dictionary<char, string> { " +
+                 string.Join(", ", v.Map.Select(m => $"[{CSharpLiterals.Char(m.From)}] = {CSharpLiterals.String(m.To)}")) + " },\n        }",
+        _ => "new(Vocabulary)",
+    };
 
     private static string Schedule(SchedulePlan s)
     {

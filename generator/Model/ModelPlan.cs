@@ -26,7 +26,7 @@ internal sealed record ModelPlan(
 }
 
 /// <summary>Tokens in id order (blank excluded) and the blank's class id.</summary>
-internal sealed record VocabularyPlan(EquatableArray<string> Tokens, int BlankIndex, string WordSeparator)
+internal sealed record VocabularyPlan(EquatableArray<string> Tokens, int BlankIndex, string WordSeparator, string UnknownCharacters, EquatableArray<CharacterMapping> Map)
 {
     public int ClassCount => Tokens.Count + 1;
 }
@@ -109,7 +109,13 @@ internal sealed record EarlyStoppingPlan(string Monitor, int Patience, double Mi
 internal sealed record SchedulePlan(string Kind, int StepSize, double Gamma, int Epochs, double MinimumRate, long WarmupSteps);
 
 /// <summary>The audio front-end a spec declares (<c>features:</c>).</summary>
-internal sealed record FrontEndPlan(string Kind, int SampleRate, int Coefficients, int Filters, int Deltas, string Normalization)
+internal sealed record FrontEndPlan(string Kind, int SampleRate, int Coefficients, int Filters, int Deltas, string Normalization, SpecAugmentPlan? Augment)
 {
     public int Width => (Kind == "mfcc" ? Coefficients : Filters) * (1 + Deltas);
 }
+
+/// <summary>SpecAugment masking of training batches.</summary>
+internal sealed record SpecAugmentPlan(int FrequencyMasks, int MaxFrequencyWidth, int TimeMasks, int MaxTimeWidth, double MaxTimeFraction);
+
+/// <summary>A character replacement of the vocabulary's unknown-character policy.</summary>
+internal sealed record CharacterMapping(string From, string To);

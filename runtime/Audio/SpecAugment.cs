@@ -10,6 +10,18 @@ namespace CtcDsl.Runtime.Audio;
 /// </summary>
 public sealed record SpecAugment(int FrequencyMasks = 2, int MaxFrequencyWidth = 8, int TimeMasks = 2, int MaxTimeWidth = 40, double MaxTimeFraction = 0.2)
 {
+    /// <summary>
+    /// The masks' random source for one example in one epoch: a fixed hash of the example's name and
+    /// the epoch, so masks differ between epochs, never depend on thread timing, and repeat exactly
+    /// after a resume.
+    /// </summary>
+    public static Random RandomFor(string example, int epoch)
+    {
+        var hash = 2166136261u; // FNV-1a
+        foreach (var c in example) hash = (hash ^ c) * 16777619u;
+        return new Random(unchecked((int)(hash ^ (uint)epoch * 2654435761u)));
+    }
+
     /// <summary>A masked copy of <paramref name="features"/> <c>[time, channels]</c>, drawing from <paramref name="random"/>.</summary>
     public float[,] Apply(float[,] features, Random random)
     {

@@ -67,7 +67,7 @@ public static class CtcTrainer
                 using var scope = NewDisposeScope();
                 var slice = new List<TExample>();
                 for (var i = start; i < Math.Min(start + batchSize, examples.Count); i++) slice.Add(examples[i]);
-                using var batch = model.Collate(slice);
+                using var batch = model.Collate(slice, training: false);
                 using var output = model.Evaluate(batch);
                 totals.Add(output.Loss.item<float>(), output);
             }
@@ -78,6 +78,11 @@ public static class CtcTrainer
             model.Module.train(wasTraining);
         }
     }
+
+    private static readonly System.Threading.AsyncLocal<int> currentEpoch = new();
+
+    /// <summary>The epoch being trained (1-based; 0 outside training), for collating code: it flows to the worker that collates ahead.</summary>
+    public static int CurrentEpoch => currentEpoch.Value;
 
     /// <summary>The order of the training examples in <paramref name="epoch"/>: a function of the seed and the epoch only, so a resumed run repeats it.</summary>
     public static int[] EpochOrder(int count, int seed, int epoch, bool shuffle)
@@ -137,6 +142,7 @@ public static class CtcTrainer
             {
                 if (options.CancellationToken.IsCancellationRequested) { History.StopReason = $"Cancelled before epoch {epoch}."; return; }
                 var clock = Stopwatch.StartNew();
+                currentEpoch.Value = epoch;
                 var plan = lengths is not null
                     ? BucketBatcher.Batches(lengths, options.BatchSize, options.MaxFramesPerBatch, options.Seed, epoch, options.Shuffle)
                     : Chunk(EpochOrder(training.Count, options.Seed, epoch, options.Shuffle), options.BatchSize);
@@ -221,8 +227,8 @@ public static class CtcTrainer
 
         private Task<TBatch> Collate(int[] items) =>
             options.Prefetch
-                ? Task.Run(() => model.Collate(items.Select(i => training[i]).ToArray()))
-                : Task.FromResult(model.Collate(items.Select(i => training[i]).ToArray()));
+                ? Task.Run(() => model.Collate(items.Select(i => training[i]).ToArray(), training: true))
+                : Task.FromResult(model.Collate(items.Select(i => training[i]).ToArray(), training: true));
 
         private bool CheckEarlyStopping(EpochResult result)
         {

@@ -27,8 +27,8 @@ public interface ICtcTrainable<TExample, TBatch> where TBatch : IDisposable
     /// <summary>Input frames of an example (for bucketing by length and frame caps).</summary>
     int FrameCount(TExample example);
 
-    /// <summary>Pads examples into a batch on the model's device.</summary>
-    TBatch Collate(IReadOnlyList<TExample> examples);
+    /// <summary>Pads examples into a batch on the model's device; <paramref name="training"/> batches get training-only augmentation.</summary>
+    TBatch Collate(IReadOnlyList<TExample> examples, bool training);
 
     /// <summary>The training view: loss (with its graph when gradients are on) and metrics of one batch.</summary>
     TrainingOutput Evaluate(TBatch batch);

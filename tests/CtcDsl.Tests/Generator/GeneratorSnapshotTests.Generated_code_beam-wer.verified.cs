@@ -153,6 +153,9 @@ namespace CtcDsl.Models
             blankIndex: BlankIndex,
             wordSeparator: ' ');
 
+        /// <summary>Turns manifest transcripts into this vocabulary's text, with the spec's unknown-character policy.</summary>
+        public static TranscriptNormalizer Transcripts { get; } = new(Vocabulary);
+
         /// <summary>The training defaults the spec declares.</summary>
         public static FitOptions DefaultFitOptions => new()
         {
@@ -334,7 +337,7 @@ namespace CtcDsl.Models
 
         int ICtcTrainable<BeamWerExample, BeamWerBatch>.FrameCount(BeamWerExample example) => example.Features.GetLength(0);
 
-        BeamWerBatch ICtcTrainable<BeamWerExample, BeamWerBatch>.Collate(IReadOnlyList<BeamWerExample> examples) =>
+        BeamWerBatch ICtcTrainable<BeamWerExample, BeamWerBatch>.Collate(IReadOnlyList<BeamWerExample> examples, bool training) =>
             BeamWerBatch.Collate(examples, Device);
     }
 }

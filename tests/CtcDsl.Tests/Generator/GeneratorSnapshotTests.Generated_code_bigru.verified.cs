@@ -153,6 +153,13 @@ namespace CtcDsl.Models
             blankIndex: BlankIndex,
             wordSeparator: ' ');
 
+        /// <summary>Turns manifest transcripts into this vocabulary's text, with the spec's unknown-character policy.</summary>
+        public static TranscriptNormalizer Transcripts { get; } = new(Vocabulary)
+        {
+            Policy = UnknownCharacterPolicy.Map,
+            Map = new Dictionary<char, string> { ['-'] = " ", ['é'] = "e", ['!'] = "" },
+        };
+
         /// <summary>The training defaults the spec declares.</summary>
         public static FitOptions DefaultFitOptions => new()
         {
@@ -321,7 +328,7 @@ namespace CtcDsl.Models
 
         int ICtcTrainable<BiGruExample, BiGruBatch>.FrameCount(BiGruExample example) => example.Features.GetLength(0);
 
-        BiGruBatch ICtcTrainable<BiGruExample, BiGruBatch>.Collate(IReadOnlyList<BiGruExample> examples) =>
+        BiGruBatch ICtcTrainable<BiGruExample, BiGruBatch>.Collate(IReadOnlyList<BiGruExample> examples, bool training) =>
             BiGruBatch.Collate(examples, Device);
     }
 }

@@ -6,6 +6,7 @@
 
 using System;
 using System.Collections.Generic;
+using CtcDsl.Runtime.Audio;
 using CtcDsl.Runtime.Data;
 using CtcDsl.Runtime.Interop;
 using CtcDsl.Runtime.Decoding;
@@ -100,14 +101,16 @@ namespace CtcDsl.Models.Speech
         /// <summary>Examples in the batch.</summary>
         public int Size => LabelIds.Count;
 
-        /// <summary>Pads <paramref name="examples"/> into a batch on <paramref name="device"/>.</summary>
-        public static DeepSpeech2Batch Collate(IReadOnlyList<DeepSpeech2Example> examples, Device device)
+        /// <summary>Pads <paramref name="examples"/> into a batch on <paramref name="device"/>, masking each with <paramref name="augment"/> when given.</summary>
+        public static DeepSpeech2Batch Collate(IReadOnlyList<DeepSpeech2Example> examples, Device device, SpecAugment? augment = null)
         {
             var featureList = new float[examples.Count][,];
             var labelList = new int[examples.Count][];
             for (var i = 0; i < examples.Count; i++)
             {
-                featureList[i] = examples[i].Features;
+                featureList[i] = augment is null
+                    ? examples[i].Features
+                    : augment.Apply(examples[i].Features, SpecAugment.RandomFor(examples[i].Name, CtcTrainer.CurrentEpoch));
                 labelList[i] = examples[i].Labels;
             }
             var (features, featureLengths) = PaddedBatch.Features(featureList, DeepSpeech2Model.FeatureSize, device);
@@ -129,7 +132,7 @@ namespace CtcDsl.Models.Speech
     public readonly record struct DeepSpeech2Outputs(Tensor Logits, Tensor LogitsLengths);
 
     /// <summary>
-    /// Conv1d subsampling (stride 2) + batch norm + BiLSTM stack + layer norm, AdamW with warm-up and cosine decay.
+    /// Log-mel front-end with SpecAugment, conv1d subsampling (stride 2) + batch norm + BiLSTM stack + layer norm, AdamW with warm-up and cosine decay.
     /// <para>
     /// The DeepSpeech2 CTC model. Its weights are shared by two views: the prediction view
     /// (<see cref="forward"/>: features and lengths to logits; <see cref="Transcribe(Tensor, Tensor)"/>: to text)
@@ -152,6 +155,9 @@ namespace CtcDsl.Models.Speech
             new[] { " ", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "'" },
             blankIndex: BlankIndex,
             wordSeparator: ' ');
+
+        /// <summary>Turns manifest transcripts into this vocabulary's text, with the spec's unknown-character policy.</summary>
+        public static TranscriptNormalizer Transcripts { get; } = new(Vocabulary) { Policy = UnknownCharacterPolicy.Drop };
 
         /// <summary>The training defaults the spec declares.</summary>
         public static FitOptions DefaultFitOptions => new()
@@ -192,6 +198,9 @@ namespace CtcDsl.Models.Speech
 
         /// <summary>The device the weights live on; batches are collated there.</summary>
         public Device Device { get; }
+
+        /// <summary>The audio front-end the spec declares: audio to the feature frames this model reads.</summary>
+        public FrontEnd FrontEnd { get; } = new(new FrontEndSettings("logfbank", SampleRate: 16000, Coefficients: 13, Filters: 26, Deltas: 0, Normalization: FeatureNormalizationMode.Utterance, Augment: new SpecAugment(2, 6, 2, 20, 0.2)));
 
         /// <summary>Decodes the prediction view's logits (the spec's decoding; replace it to decode differently).</summary>
         public ICtcDecoder Decoder { get; set; } = new GreedyCtcDecoder(BlankIndex);
@@ -277,6 +286,24 @@ namespace CtcDsl.Models.Speech
                 return Transcribe(values, lengths, decoder);
         }
 
+        /// <summary>Prediction view from audio: features through <see cref="FrontEnd"/>, then the decoder's best transcript.</summary>
+        public string Transcribe(MonoAudio audio, ICtcDecoder? decoder = null) =>
+            Transcribe(new[] { FrontEnd.Compute(audio) }, decoder)[0];
+
+        /// <summary>An example from audio and its transcript; its features go through <see cref="FrontEnd"/> when first needed.</summary>
+        /// <exception cref="VocabularyException">The transcript has a character outside the vocabulary.</exception>
+        public DeepSpeech2Example ExampleFromAudio(MonoAudio audio, string transcript, string? name = null) =>
+            new(() => FrontEnd.Compute(audio), Vocabulary.Encode(transcript, name), name);
+
+        /// <summary>Loads the weights of a checkpoint.</summary>
+        /// <exception cref="CheckpointException">The file is damaged or belongs to another model or vocabulary.</exception>
+        public void LoadCheckpoint(string path)
+        {
+            var checkpoint = Checkpoint.Load(path);
+            checkpoint.EnsureMatches(nameof(DeepSpeech2Model), Vocabulary, path);
+            checkpoint.RestoreWeights(this, path);
+        }
+
         /// <summary>Decodes <paramref name="examples"/> with <see cref="Decoder"/> (or <paramref name="decoder"/>) and reports LER, CER and WER with the worst utterances.</summary>
         public TranscriptionReport Report(IReadOnlyList<DeepSpeech2Example> examples, int batchSize = 32, ICtcDecoder? decoder = null)
         {
@@ -352,7 +379,8 @@ namespace CtcDsl.Models.Speech
 
         int ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.FrameCount(DeepSpeech2Example example) => example.Features.GetLength(0);
 
-        DeepSpeech2Batch ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Collate(IReadOnlyList<DeepSpeech2Example> examples) =>
-            DeepSpeech2Batch.Collate(examples, Device);
+        DeepSpeech2Batch ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Collate(IReadOnlyList<DeepSpeech2Example> examples, bool training) =>
+            // SpecAugment masks training batches only.
+            DeepSpeech2Batch.Collate(examples, Device, training ? FrontEnd.Settings.Augment : null);
     }
 }

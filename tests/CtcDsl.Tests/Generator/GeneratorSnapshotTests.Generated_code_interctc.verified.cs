@@ -153,6 +153,9 @@ namespace CtcDsl.Models
             blankIndex: BlankIndex,
             wordSeparator: ' ');
 
+        /// <summary>Turns manifest transcripts into this vocabulary's text, with the spec's unknown-character policy.</summary>
+        public static TranscriptNormalizer Transcripts { get; } = new(Vocabulary);
+
         /// <summary>The training defaults the spec declares.</summary>
         public static FitOptions DefaultFitOptions => new()
         {
@@ -342,7 +345,7 @@ namespace CtcDsl.Models
 
         int ICtcTrainable<InterCtcExample, InterCtcBatch>.FrameCount(InterCtcExample example) => example.Features.GetLength(0);
 
-        InterCtcBatch ICtcTrainable<InterCtcExample, InterCtcBatch>.Collate(IReadOnlyList<InterCtcExample> examples) =>
+        InterCtcBatch ICtcTrainable<InterCtcExample, InterCtcBatch>.Collate(IReadOnlyList<InterCtcExample> examples, bool training) =>
             InterCtcBatch.Collate(examples, Device);
     }
 }

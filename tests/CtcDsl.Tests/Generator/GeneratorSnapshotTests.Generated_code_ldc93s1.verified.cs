@@ -153,6 +153,9 @@ namespace CtcDsl.Models
             blankIndex: BlankIndex,
             wordSeparator: ' ');
 
+        /// <summary>Turns manifest transcripts into this vocabulary's text, with the spec's unknown-character policy.</summary>
+        public static TranscriptNormalizer Transcripts { get; } = new(Vocabulary);
+
         /// <summary>The training defaults the spec declares.</summary>
         public static FitOptions DefaultFitOptions => new()
         {
@@ -319,7 +322,7 @@ namespace CtcDsl.Models
 
         int ICtcTrainable<Ldc93s1Example, Ldc93s1Batch>.FrameCount(Ldc93s1Example example) => example.Features.GetLength(0);
 
-        Ldc93s1Batch ICtcTrainable<Ldc93s1Example, Ldc93s1Batch>.Collate(IReadOnlyList<Ldc93s1Example> examples) =>
+        Ldc93s1Batch ICtcTrainable<Ldc93s1Example, Ldc93s1Batch>.Collate(IReadOnlyList<Ldc93s1Example> examples, bool training) =>
             Ldc93s1Batch.Collate(examples, Device);
     }
 }

@@ -154,6 +154,9 @@ namespace CtcDsl.Models
             blankIndex: BlankIndex,
             wordSeparator: ' ');
 
+        /// <summary>Turns manifest transcripts into this vocabulary's text, with the spec's unknown-character policy.</summary>
+        public static TranscriptNormalizer Transcripts { get; } = new(Vocabulary);
+
         /// <summary>The training defaults the spec declares.</summary>
         public static FitOptions DefaultFitOptions => new()
         {
@@ -356,7 +359,7 @@ namespace CtcDsl.Models
 
         int ICtcTrainable<SyntheticExample, SyntheticBatch>.FrameCount(SyntheticExample example) => example.Features.GetLength(0);
 
-        SyntheticBatch ICtcTrainable<SyntheticExample, SyntheticBatch>.Collate(IReadOnlyList<SyntheticExample> examples) =>
+        SyntheticBatch ICtcTrainable<SyntheticExample, SyntheticBatch>.Collate(IReadOnlyList<SyntheticExample> examples, bool training) =>
             SyntheticBatch.Collate(examples, Device);
     }
 }

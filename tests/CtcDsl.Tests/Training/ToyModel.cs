@@ -44,7 +44,7 @@ internal sealed class ToyModel : nn.Module, ICtcTrainable<ToyModel.Example, ToyM
     /// <summary>Every batch the trainer collated, in order.</summary>
     public List<IReadOnlyList<Example>> Collated { get; } = new();
 
-    public Batch Collate(IReadOnlyList<Example> examples)
+    public Batch Collate(IReadOnlyList<Example> examples, bool training)
     {
         lock (Collated) Collated.Add(examples); // the trainer collates ahead on a worker
         return new(examples);
