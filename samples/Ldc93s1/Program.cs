@@ -16,13 +16,13 @@ using CtcDsl.Samples.Ldc93s1;
 
 var arguments = SampleArguments.Parse(args);
 if (arguments is null) return 2;
+var device = Devices.Parse(arguments.Device);
 
 if (arguments.Synthetic || (arguments.DataDirectory is null && Ldc93s1Data.FindDefaultDirectory() is null))
 {
     // No data: the runtime's built-in synthetic speech, scored on sentences it never trained on.
-    var device0 = Devices.Parse(arguments.Device);
-    Console.WriteLine($"No LDC93S1 data given or found: training on built-in synthetic speech ({device0}).");
-    var (heldOut, history, elapsed) = SyntheticRun.Train(arguments.Seed, arguments.SyntheticEpochs, 600, 100, device0);
+    Console.WriteLine($"{(arguments.Synthetic ? "Synthetic mode" : "No LDC93S1 data given or found")}: training on built-in synthetic speech ({device}).");
+    var (heldOut, history, elapsed) = SyntheticRun.Train(arguments.Seed, arguments.SyntheticEpochs, trainCount: 600, heldOutCount: 100, device);
     Console.Write(heldOut.ToText(worst: 3));
     Console.WriteLine($"Held-out CER {heldOut.CharacterErrorRate:P1} after {history.Epochs.Count} epochs in {elapsed.TotalSeconds:F0} s.");
     return 0;
@@ -38,7 +38,6 @@ catch (Exception e) when (e is IOException or FormatException or UnauthorizedAcc
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }
-var device = Devices.Parse(arguments.Device);
 Console.WriteLine($"Data: {data.Directory} ({data.Examples.Count} utterances: {data.Examples[0].Features.GetLength(0)} and {data.Examples[1].Features.GetLength(0)} frames). Device: {device}.");
 
 if (arguments.Evaluate is { } checkpointPath)
