@@ -17,7 +17,7 @@ public static class BucketBatcher
     public static IReadOnlyList<int[]> Batches(IReadOnlyList<int> lengths, int maxBatchSize, int? maxFrames, int seed, int epoch, bool shuffle = true)
     {
         if (maxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(maxBatchSize), maxBatchSize, "At least one item per batch.");
-        var random = new Random(unchecked(seed * 1_000_003 + epoch));
+        var random = EpochRandom.For(seed, epoch);
         var order = Enumerable.Range(0, lengths.Count).ToArray();
         if (shuffle) random.Shuffle(order);
         order = order.OrderBy(i => lengths[i]).ToArray(); // stable: the shuffle breaks ties

@@ -88,8 +88,7 @@ public static class CtcTrainer
     public static int[] EpochOrder(int count, int seed, int epoch, bool shuffle)
     {
         var order = Enumerable.Range(0, count).ToArray();
-        // A fixed mix of seed and epoch (HashCode.Combine is randomised per process, so it cannot serve).
-        if (shuffle) new Random(unchecked(seed * 1_000_003 + epoch)).Shuffle(order);
+        if (shuffle) EpochRandom.For(seed, epoch).Shuffle(order);
         return order;
     }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CtcDsl.Runtime.Decoding;
+using CtcDsl.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -9,21 +10,12 @@ namespace CtcDsl.Tests.Runtime;
 
 public class BeamSearchTests
 {
-    /// <summary>log P(labelling) for every labelling, by summing all frame paths (classes^T of them).</summary>
     private static Dictionary<string, double> AllLabellings(float[,] logProbs, int blank)
     {
         var (frames, classes) = (logProbs.GetLength(0), logProbs.GetLength(1));
-        var totals = new Dictionary<string, double>();
-        var path = new int[frames];
-        for (long p = 0; p < (long)Math.Pow(classes, frames); p++)
-        {
-            var rest = p;
-            var logP = 0.0;
-            for (var t = 0; t < frames; t++) { path[t] = (int)(rest % classes); rest /= classes; logP += logProbs[t, path[t]]; }
-            var key = string.Join(",", GreedyDecoder.Collapse(path.Select(c => (long)c).ToArray(), blank));
-            totals[key] = totals.TryGetValue(key, out var existing) ? existing + Math.Exp(logP) : Math.Exp(logP);
-        }
-        return totals.ToDictionary(e => e.Key, e => Math.Log(e.Value));
+        var asDouble = new double[frames, classes];
+        for (var t = 0; t < frames; t++) for (var c = 0; c < classes; c++) asDouble[t, c] = logProbs[t, c];
+        return CtcBruteForce.LabellingLogProbabilities(asDouble, frames, blank);
     }
 
     private static float[,] RandomLogProbs(int frames, int classes, int seed)

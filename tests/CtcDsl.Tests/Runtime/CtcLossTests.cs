@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using CtcDsl.Runtime.Loss;
+using CtcDsl.Tests.Support;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -10,47 +11,9 @@ namespace CtcDsl.Tests.Runtime;
 
 public class CtcLossTests
 {
-    /// <summary>
-    /// Reference CTC negative log-likelihood by brute force: sum the probability of every frame-level
-    /// path (classes^T of them) whose collapse (merge repeats, drop blanks) is the label sequence.
-    /// </summary>
-    private static double BruteForceNll(double[,] logits, int length, int[] labels, int blank)
-    {
-        var classes = logits.GetLength(1);
-        var logProbs = new double[length, classes];
-        for (var t = 0; t < length; t++)
-        {
-            var max = Enumerable.Range(0, classes).Max(c => logits[t, c]);
-            var logSum = max + Math.Log(Enumerable.Range(0, classes).Sum(c => Math.Exp(logits[t, c] - max)));
-            for (var c = 0; c < classes; c++) logProbs[t, c] = logits[t, c] - logSum;
-        }
-
-        var total = 0.0;
-        var path = new int[length];
-        var count = (long)Math.Pow(classes, length);
-        for (long p = 0; p < count; p++)
-        {
-            var rest = p;
-            for (var t = 0; t < length; t++) { path[t] = (int)(rest % classes); rest /= classes; }
-            if (!Collapse(path, blank).SequenceEqual(labels)) continue;
-            var logP = 0.0;
-            for (var t = 0; t < length; t++) logP += logProbs[t, path[t]];
-            total += Math.Exp(logP);
-        }
-        return -Math.Log(total);
-    }
-
-    private static List<int> Collapse(int[] path, int blank)
-    {
-        var output = new List<int>();
-        var previous = -1;
-        foreach (var c in path)
-        {
-            if (c != previous && c != blank) output.Add(c);
-            previous = c;
-        }
-        return output;
-    }
+    /// <summary>Reference CTC negative log-likelihood: −log P(labels) summed over every alignment (<see cref="CtcBruteForce"/>).</summary>
+    private static double BruteForceNll(double[,] logits, int length, int[] labels, int blank) =>
+        -CtcBruteForce.LabellingLogProbabilities(CtcBruteForce.LogSoftmax(logits, length), length, blank)[CtcBruteForce.Key(labels)];
 
     public static IEnumerable<object[]> Cases() => new[]
     {
