@@ -14,7 +14,8 @@ namespace CtcDsl.Bench;
 /// <summary>Seed-model training speed: generated CtcDsl model against the same model hand-written in TorchSharp (same per-epoch work, alternating rounds, median after warm-up).</summary>
 internal static class SeedBenchmark
 {
-    public static void Run(string[] args)
+    /// <summary>Runs and prints the comparison; returns the generated model's median ms per epoch.</summary>
+    public static double Run(string[] args)
     {
         string? directory = null;
         int rounds = 5, epochsPerRound = 60, warmup = 20;
@@ -80,5 +81,6 @@ internal static class SeedBenchmark
         Console.WriteLine($"{"generated (CtcDsl)",-28} {g,16:F2} {generatedTimes.Count,8}");
         Console.WriteLine($"{"hand-written TorchSharp",-28} {h,16:F2} {handTimes.Count,8}");
         Console.WriteLine($"ratio generated / hand-written: {g / h:F3}");
+        return g;
     }
 }
