@@ -168,8 +168,11 @@ public static class CtcTrainer
                         }
                         var items = plan[b];
                         var waiting = Stopwatch.StartNew(); // without prefetch, collating is all waiting
-                        var pending = next ?? Collate(items);
-                        next = options.Prefetch && b + 1 < plan.Count ? Collate(plan[b + 1]) : null;
+                        // The first batch is collated here (waiting on a worker would only add a thread hop);
+                        // each next one on a worker while this step runs.
+                        var pending = next ?? Task.FromResult(CollateNow(items));
+                        var upcoming = b + 1 < plan.Count ? plan[b + 1] : null; // captured by value: the loop variable moves on
+                        next = options.Prefetch && upcoming is not null ? Task.Run(() => CollateNow(upcoming)) : null;
                         using var batch = pending.GetAwaiter().GetResult();
                         idle += waiting.Elapsed;
 
@@ -224,10 +227,7 @@ public static class CtcTrainer
             progress?.Finished(History);
         }
 
-        private Task<TBatch> Collate(int[] items) =>
-            options.Prefetch
-                ? Task.Run(() => model.Collate(items.Select(i => training[i]).ToArray(), training: true))
-                : Task.FromResult(model.Collate(items.Select(i => training[i]).ToArray(), training: true));
+        private TBatch CollateNow(int[] items) => model.Collate(items.Select(i => training[i]).ToArray(), training: true);
 
         private bool CheckEarlyStopping(EpochResult result)
         {
