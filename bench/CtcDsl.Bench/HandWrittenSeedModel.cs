@@ -33,13 +33,18 @@ internal sealed class HandWrittenSeedModel : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor features) => dense.call(lstm.call(features).Item1);
 
-    /// <summary>One epoch as Keras' fit does it for the article: a step on the batch, then validation.</summary>
-    public (double Loss, double Ler, double ValLoss, double ValLer) Epoch(optim.Optimizer optimizer, Tensor features, Tensor lengths, Tensor labels, Tensor labelLengths, int[][] labelIds)
+    /// <summary>
+    /// One epoch as Keras' fit does it for the article: a step on the batch, then validation. Like any
+    /// training loop fed from data, it builds the padded tensors from the feature arrays for the step
+    /// and again for validation — the same data handling the generated model's trainer does.
+    /// </summary>
+    public (double Loss, double Ler, double ValLoss, double ValLer) Epoch(optim.Optimizer optimizer, float[][,] utterances, int[][] labelIds)
     {
         train();
         double loss, ler;
         using (var scope = NewDisposeScope())
         {
+            var (features, lengths, labels, labelLengths) = Pad(utterances, labelIds);
             optimizer.zero_grad();
             var logits = forward(features);
             var nll = Ctc(logits, lengths, labels, labelLengths);
@@ -52,10 +57,27 @@ internal sealed class HandWrittenSeedModel : nn.Module<Tensor, Tensor>
         using (no_grad())
         using (var scope = NewDisposeScope())
         {
+            var (features, lengths, labels, labelLengths) = Pad(utterances, labelIds);
             var logits = forward(features);
             var valLoss = Ctc(logits, lengths, labels, labelLengths).item<float>();
             return (loss, ler, valLoss, LabelErrorRate(logits, lengths, labelIds));
         }
+    }
+
+    private static (Tensor Features, Tensor Lengths, Tensor Labels, Tensor LabelLengths) Pad(float[][,] utterances, int[][] labelIds)
+    {
+        var time = utterances.Max(u => u.GetLength(0));
+        var values = new float[utterances.Length * time * 13];
+        for (var b = 0; b < utterances.Length; b++)
+            Buffer.BlockCopy(utterances[b], 0, values, b * time * 13 * sizeof(float), utterances[b].Length * sizeof(float));
+        var longest = labelIds.Max(l => l.Length);
+        var labels = new long[labelIds.Length * longest];
+        for (var b = 0; b < labelIds.Length; b++)
+            for (var i = 0; i < labelIds[b].Length; i++) labels[b * longest + i] = labelIds[b][i];
+        return (tensor(values, new long[] { utterances.Length, time, 13 }),
+            tensor(utterances.Select(u => (long)u.GetLength(0)).ToArray()),
+            tensor(labels, new long[] { labelIds.Length, longest }),
+            tensor(labelIds.Select(l => (long)l.Length).ToArray()));
     }
 
     private static Tensor Ctc(Tensor logits, Tensor lengths, Tensor labels, Tensor labelLengths) =>

@@ -18,7 +18,7 @@ internal static class SeedBenchmark
     public static double Run(string[] args)
     {
         string? directory = null;
-        int rounds = 5, epochsPerRound = 60, warmup = 20;
+        int rounds = 300, epochsPerRound = 1, warmup = 20;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -40,8 +40,7 @@ internal static class SeedBenchmark
         random.manual_seed(7);
         using var handWritten = new HandWrittenSeedModel();
         using var sgd = optim.SGD(handWritten.parameters(), 0.005, momentum: 0.9);
-        var (features, lengths) = PaddedBatch.Features(data.Examples.Select(e => e.Features).ToArray(), 13, CPU);
-        var (labels, labelLengths) = PaddedBatch.Labels(data.Examples.Select(e => e.Labels).ToArray(), CPU);
+        var utterances = data.Examples.Select(e => e.Features).ToArray();
         var labelIds = data.Examples.Select(e => e.Labels).ToArray();
 
         List<double> RunGenerated(int epochs) =>
@@ -53,7 +52,7 @@ internal static class SeedBenchmark
             for (var e = 0; e < epochs; e++)
             {
                 var clock = Stopwatch.StartNew();
-                handWritten.Epoch(sgd, features, lengths, labels, labelLengths, labelIds);
+                handWritten.Epoch(sgd, utterances, labelIds);
                 times.Add(clock.Elapsed.TotalMilliseconds);
             }
             return times;
