@@ -86,7 +86,7 @@ public static class WavAudio
     /// <summary>Decodes WAV bytes; <paramref name="name"/> names the source in error messages.</summary>
     public static MonoAudio Decode(byte[] bytes, string name)
     {
-        var (format, bits) = CheckHeader(bytes, name);
+        CheckHeader(bytes, name);
         WaveFile wave;
         try
         {
@@ -102,13 +102,11 @@ public static class WavAudio
         var samples = new float[channels[0].Length];
         foreach (var channel in channels)
             for (var i = 0; i < samples.Length; i++) samples[i] += channel.Samples[i] / channels.Count;
-        if (format == IeeeFloat && bits != 32)
-            throw new InvalidDataException($"{name}: {bits}-bit float WAV is not supported (32-bit float is).");
         return new MonoAudio(samples, wave.WaveFmt.SamplingRate);
     }
 
     /// <summary>Walks the RIFF chunks: a WAVE form, a supported fmt chunk, and a data chunk that is all there.</summary>
-    private static (short Format, short Bits) CheckHeader(byte[] bytes, string name)
+    private static void CheckHeader(byte[] bytes, string name)
     {
         if (bytes.Length < 12 || Encoding.ASCII.GetString(bytes, 0, 4) != "RIFF" || Encoding.ASCII.GetString(bytes, 8, 4) != "WAVE")
             throw new InvalidDataException($"{name}: not a WAV file (no RIFF/WAVE header).");
@@ -130,13 +128,15 @@ public static class WavAudio
                     throw new InvalidDataException($"{name}: unsupported WAV encoding (format tag {format}); use PCM integer or 32-bit float.");
                 if (format == Pcm && bits is not (8 or 16 or 24 or 32))
                     throw new InvalidDataException($"{name}: unsupported PCM bit depth {bits} (8, 16, 24 and 32 are supported).");
+                if (format == IeeeFloat && bits != 32)
+                    throw new InvalidDataException($"{name}: {bits}-bit float WAV is not supported (32-bit float is).");
             }
             else if (id == "data")
             {
                 if (format is null) throw new InvalidDataException($"{name}: the data chunk comes before the fmt chunk.");
                 if (size < 0 || body + (long)size > bytes.Length)
                     throw new InvalidDataException($"{name}: truncated WAV file ({bytes.Length - body} of {size} data bytes present).");
-                return (format.Value, bits);
+                return;
             }
             position = body + size + (size & 1); // chunks are word-aligned
         }

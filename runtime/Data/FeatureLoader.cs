@@ -65,7 +65,10 @@ public sealed class FeatureLoader
         string? cachePath = null;
         if (CacheDirectory is { } directory)
         {
-            var key = Convert.ToHexString(SHA256.HashData(Concat(bytes, Encoding.UTF8.GetBytes($"|{settingsKey}|{SampleRate}"))));
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            hash.AppendData(bytes);
+            hash.AppendData(Encoding.UTF8.GetBytes($"|{settingsKey}|{SampleRate}"));
+            var key = Convert.ToHexString(hash.GetHashAndReset());
             cachePath = Path.Combine(directory, key[..2], key + ".f32");
             if (TryRead(cachePath) is { } cached) return cached;
         }
@@ -82,14 +85,6 @@ public sealed class FeatureLoader
         var features = frontEnd(audio);
         if (cachePath is not null) Write(cachePath, features);
         return features;
-    }
-
-    private static byte[] Concat(byte[] a, byte[] b)
-    {
-        var result = new byte[a.Length + b.Length];
-        a.CopyTo(result, 0);
-        b.CopyTo(result, a.Length);
-        return result;
     }
 
     private static float[,]? TryRead(string path)

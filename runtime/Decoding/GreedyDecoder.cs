@@ -14,15 +14,22 @@ public static class GreedyDecoder
     public static int[][] Decode(Tensor logits, Tensor lengths, int blankIndex)
     {
         if (logits.dim() != 3) throw new ArgumentException($"Logits must be [batch, time, classes]; got {logits.dim()} dimensions.", nameof(logits));
-        var batch = (int)logits.shape[0];
-        var time = (int)logits.shape[1];
+        using (no_grad())
+        using (var best = logits.argmax(-1))
+            return FromBestPaths(best, lengths, blankIndex);
+    }
+
+    /// <summary>Collapses per-frame best classes <c>[batch, time]</c>, each up to its length.</summary>
+    public static int[][] FromBestPaths(Tensor bestClasses, Tensor lengths, int blankIndex)
+    {
+        var batch = (int)bestClasses.shape[0];
+        var time = (int)bestClasses.shape[1];
         long[] best;
         long[] valid;
-        using (no_grad())
-        using (var argmax = logits.argmax(-1).cpu())
+        using (var cpuBest = bestClasses.to_type(ScalarType.Int64).cpu())
         using (var cpuLengths = lengths.to_type(ScalarType.Int64).cpu())
         {
-            best = argmax.data<long>().ToArray();
+            best = cpuBest.data<long>().ToArray();
             valid = cpuLengths.data<long>().ToArray();
         }
         var result = new int[batch][];
