@@ -30,15 +30,34 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
             .Select(static (file, cancellationToken) => Analyze(file.Path, file.GetText(cancellationToken)?.ToString()))
             .WithTrackingName(TrackingNames.Analyzed);
 
+        // The emitter sees the plan alone: a spec edit that moves nothing but text positions (a comment)
+        // leaves the plan equal, so the emitter's output stays cached.
         var emitted = analyzed
-            .Select(static (result, _) => Emit(result))
+            .Select(static (result, _) => result.Plan)
+            .Select(static (plan, _) => Emit(plan))
             .WithTrackingName(TrackingNames.Emitted);
 
-        context.RegisterSourceOutput(emitted, static (output, result) =>
+        // Project-level check: two specs that generate the same types (or the same file name) would make
+        // the compiler drop every generated file; each is reported instead and the others still generate.
+        var clashes = analyzed
+            .Select(static (result, _) => result.Identity)
+            .Collect()
+            .Select(static (identities, _) => ModelIdentity.FindClashes(identities))
+            .WithTrackingName(TrackingNames.Clashes);
+
+        context.RegisterSourceOutput(analyzed.Combine(clashes), static (output, pair) =>
         {
+            var (result, clashing) = pair;
             foreach (var diagnostic in result.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());
-            if (result.HintName is not null && result.Source is not null)
-                output.AddSource(result.HintName, SourceText.From(result.Source, Encoding.UTF8));
+            if (result.Identity is { } identity && clashing.FirstOrDefault(c => c.Identity == identity) is { } clash)
+                output.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticCatalog.DuplicateModel, identity.Path, identity.NameSpan, identity.FullName, clash.Others).ToDiagnostic());
+        });
+        context.RegisterSourceOutput(emitted.Combine(clashes), static (output, pair) =>
+        {
+            var (result, clashing) = pair;
+            if (result.Error is { } error) output.ReportDiagnostic(error.ToDiagnostic());
+            if (result.HintName is null || result.Source is null || clashing.Any(c => string.Equals(c.Identity.HintName, result.HintName, StringComparison.OrdinalIgnoreCase))) return;
+            output.AddSource(result.HintName, SourceText.From(result.Source, Encoding.UTF8));
         });
     }
 
@@ -47,30 +66,27 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
         try
         {
             if (text is null)
-                return new AnalysisResult(null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, "the file could not be read") }.ToEquatableArray());
-            var (plan, diagnostics) = SpecAnalyzer.Analyze(path, text);
-            return new AnalysisResult(plan, diagnostics.ToEquatableArray());
+                return new AnalysisResult(null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, "the file could not be read") }.ToEquatableArray(), null);
+            var (plan, diagnostics, nameSpan) = SpecAnalyzer.Analyze(path, text);
+            return new AnalysisResult(plan, diagnostics.ToEquatableArray(), plan is null ? null : ModelIdentity.Of(path, plan, nameSpan));
         }
         catch (Exception e)
         {
             // Never throw into the compiler: a bug here becomes a diagnostic on the spec.
-            return new AnalysisResult(null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, Describe(e)) }.ToEquatableArray());
+            return new AnalysisResult(null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, Describe(e)) }.ToEquatableArray(), null);
         }
     }
 
-    private static EmitResult Emit(AnalysisResult analysis)
+    private static EmitResult Emit(ModelPlan? plan)
     {
-        if (analysis.Plan is null) return new EmitResult(null, null, analysis.Diagnostics);
+        if (plan is null) return new EmitResult(null, null, null);
         try
         {
-            var plan = analysis.Plan;
-            var hintName = (plan.Namespace + "." + plan.TypeName).Replace('.', '_') + ".g.cs";
-            return new EmitResult(hintName, ModelEmitter.Emit(plan), analysis.Diagnostics);
+            return new EmitResult(ModelIdentity.HintNameOf(plan), ModelEmitter.Emit(plan), null);
         }
         catch (Exception e)
         {
-            var error = DiagnosticInfo.Create(DiagnosticCatalog.InternalError, analysis.Plan.SpecFileName, SourceSpan.Unknown, Describe(e));
-            return new EmitResult(null, null, analysis.Diagnostics.Concat(new[] { error }).ToEquatableArray());
+            return new EmitResult(null, null, DiagnosticInfo.Create(DiagnosticCatalog.InternalError, plan.SpecFileName, SourceSpan.Unknown, Describe(e)));
         }
     }
 
@@ -81,9 +97,9 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
         return $"{e.GetType().Name}: {e.Message}{(frame is null ? "" : " " + frame)}";
     }
 
-    private sealed record AnalysisResult(ModelPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);
+    private sealed record AnalysisResult(ModelPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics, ModelIdentity? Identity);
 
-    private sealed record EmitResult(string? HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics);
+    private sealed record EmitResult(string? HintName, string? Source, DiagnosticInfo? Error);
 }
 
 /// <summary>Names of the pipeline steps, for incremental-caching tests.</summary>
@@ -94,4 +110,7 @@ public static class TrackingNames
 
     /// <summary>Plan → generated source.</summary>
     public const string Emitted = nameof(Emitted);
+
+    /// <summary>Every spec's model identity → the ones that clash.</summary>
+    public const string Clashes = nameof(Clashes);
 }

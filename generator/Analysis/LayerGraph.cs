@@ -24,13 +24,15 @@ internal sealed class LayerGraph
     public Tensor? Find(string name) => tensors.TryGetValue(name, out var tensor) ? tensor : null;
 
     /// <summary>
-    /// A named tensor: the local holding it in generated code, its width, the local and expression
-    /// of its valid lengths, and the convolutions between the features and it (for length checks).
+    /// A named tensor: the local holding it in generated code, its width, the local of its valid
+    /// lengths, and the convolutions between the features and it that change lengths (compared
+    /// structurally: two tensors have the same lengths exactly when these are equal).
     /// </summary>
-    internal sealed record Tensor(string Name, string Local, int Width, string LengthsLocal, string LengthsExpression, IReadOnlyList<ConvPlan> Convolutions)
-    {
-        /// <summary>The output frames of an input of <c>frames</c> frames, as a C# int expression.</summary>
-        public string FramesExpression =>
-            Convolutions.Aggregate("frames", (inner, c) => $"Sequences.ConvolvedLength({inner}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation})");
-    }
+    internal sealed record Tensor(string Name, string Local, int Width, string LengthsLocal, EquatableArray<ConvPlan> Subsampling);
+
+    /// <summary>Lengths in words, for messages: "the input's lengths", or the convolutions that change them.</summary>
+    public static string DescribeSubsampling(EquatableArray<ConvPlan> subsampling) =>
+        subsampling.Count == 0
+            ? "the input's lengths"
+            : string.Join(" then ", subsampling.Select(c => $"a convolution of kernel {c.Kernel}, stride {c.Stride}, padding {c.Padding}, dilation {c.Dilation}"));
 }

@@ -63,7 +63,13 @@ internal static partial class SpecAnalyzer
             }
             if (!ok || !Resolve(raw)) return null;
             var ordered = Order(raw);
-            return ordered is null ? null : Infer(ordered, vocabulary);
+            var graph = ordered is null ? null : Infer(ordered, vocabulary);
+            if (graph is not null && !graph.Layers.Any(l => l.HasWeights))
+            {
+                context.Report(DiagnosticCatalog.NoWeights, sequence, string.Join(", ", graph.Layers.Select(l => l.Kind).Distinct()) is { Length: > 0 } kinds ? "only " + kinds : "no layers");
+                return null;
+            }
+            return graph;
         }
 
         private RawLayer? ReadRawLayer(YamlMap map, int index, string previous)
@@ -76,7 +82,7 @@ internal static partial class SpecAnalyzer
                 return null;
             }
             var name = map.String("name") ?? $"{type}{index + 1}";
-            if (!Declare(name, $"layer '{name}'", map.Find("name") ?? (YamlNode)map.Node)) return null;
+            if (!Declare(name, $"layer '{name}'", map.Find("name") ?? (YamlNode)map.Node, LayerIdentifiers(name))) return null;
             var layer = new RawLayer(index, new YamlMap(context, map.Node, $"layer '{name}' ({type})"), type, name);
 
             if (type is "add" or "concat")
@@ -156,11 +162,11 @@ internal static partial class SpecAnalyzer
         /// <summary>Widths, lengths and settings of each layer, in dependency order.</summary>
         private LayerGraph? Infer(List<RawLayer> ordered, VocabularyPlan? vocabulary)
         {
-            var featuresLocal = Camel(features!.PropertyName);
-            var lengthsLocal = Camel(features.LengthsPropertyName);
+            var featuresLocal = CSharpNames.Camel(features!.PropertyName);
+            var lengthsLocal = CSharpNames.Camel(features.LengthsPropertyName);
             var tensors = new Dictionary<string, LayerGraph.Tensor>
             {
-                [features.Name] = new(features.Name, featuresLocal, features.Size, lengthsLocal, lengthsLocal, Array.Empty<ConvPlan>()),
+                [features.Name] = new(features.Name, featuresLocal, features.Size, lengthsLocal, EquatableArray<ConvPlan>.Empty),
             };
             var plans = new List<LayerPlan>();
             var ok = true;
@@ -171,29 +177,37 @@ internal static partial class SpecAnalyzer
                 var inputs = layer.Inputs.Select(i => tensors[i.Name]).ToList();
                 var plan = ReadLayerSettings(layer, inputs, vocabulary);
                 if (plan is null) { ok = false; continue; }
+                if (plan.OutputSize > MaxWidth)
+                {
+                    context.Report(DiagnosticCatalog.InvalidValue, layer.Map.Find("name") ?? (YamlNode)layer.Map.Node, "the layer's width",
+                        $"at most {MaxWidth:N0} values per frame", $"{plan.OutputSize:N0} for layer '{layer.Name}'");
+                    ok = false;
+                    continue;
+                }
 
+                // Lengths are described by the convolutions that change them, compared structurally.
                 var first = inputs[0];
-                var convolutions = plan.Conv is null ? first.Convolutions : first.Convolutions.Concat(new[] { plan.Conv }).ToArray();
-                var lengthsExpression = plan.Conv is { } c
-                    ? $"Sequences.ConvolvedLengths({first.LengthsExpression}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation})"
-                    : first.LengthsExpression;
-                tensors[layer.Name] = new LayerGraph.Tensor(layer.Name, plan.Output, plan.OutputSize, plan.OutputLengths, lengthsExpression, convolutions);
+                var subsampling = plan.Conv is { KeepsLength: false } conv ? first.Subsampling.Concat(new[] { conv }).ToEquatableArray() : first.Subsampling;
+                tensors[layer.Name] = new LayerGraph.Tensor(layer.Name, plan.Output, plan.OutputSize, plan.OutputLengths, subsampling);
                 if (plan.Kind != "masking") plans.Add(plan);
             }
             return ok ? new LayerGraph(plans, tensors) : null;
         }
+
+        /// <summary>Widest tensor a layer may produce (concatenations add up).</summary>
+        private const long MaxWidth = 1 << 24;
 
         private LayerPlan? ReadLayerSettings(RawLayer layer, List<LayerGraph.Tensor> inputs, VocabularyPlan? vocabulary)
         {
             var map = layer.Map;
             var name = layer.Name;
             var input = inputs[0];
-            var field = Camel(name);
-            var output = Camel(name + "_out");
+            var field = CSharpNames.Camel(name);
+            var output = CSharpNames.Camel(name + "_out");
             LayerPlan Plan(string kind, int units, int outputSize, int count = 1, bool bidirectional = false, double dropout = 0, string? activation = null,
                 ConvPlan? conv = null, InitializerPlan? kernel = null, InitializerPlan? recurrent = null, InitializerPlan? bias = null, bool forget = false, string? outputLocal = null) =>
                 new(kind, name, field, inputs.Select(i => i.Local).ToEquatableArray(), input.LengthsLocal, outputLocal ?? output,
-                    conv is null ? input.LengthsLocal : Camel(name + "_lengths"),
+                    conv is null || conv.KeepsLength ? input.LengthsLocal : CSharpNames.Camel(name + "_lengths"),
                     input.Width, units, outputSize, count, bidirectional, dropout, activation, conv, kernel, recurrent, bias, forget);
 
             switch (layer.Type)
@@ -238,6 +252,11 @@ internal static partial class SpecAnalyzer
                     var kernelSize = Positive(map, "kernel", required: true);
                     var stride = Positive(map, "stride") ?? 1;
                     var dilation = Positive(map, "dilation") ?? 1;
+                    if ((long)dilation * ((kernelSize ?? 1) - 1) > MaxCount)
+                    {
+                        context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("dilation"), "dilation", $"such that dilation·(kernel − 1) is at most {MaxCount:N0}", $"{dilation}·({kernelSize} − 1)");
+                        return null;
+                    }
                     var padding = Padding(map, kernelSize ?? 1, dilation);
                     var activation = Activation(map, "activation");
                     var kernel = Initializer(map, "kernel_initializer", "glorot_uniform");
@@ -270,9 +289,10 @@ internal static partial class SpecAnalyzer
                 default: // add, concat
                 {
                     map.AllowOnly("type", "name", "inputs");
-                    foreach (var other in inputs.Skip(1).Where(o => o.LengthsExpression != input.LengthsExpression))
+                    foreach (var other in inputs.Skip(1).Where(o => !o.Subsampling.Equals(input.Subsampling)))
                     {
-                        context.Report(DiagnosticCatalog.LengthMismatch, map.SpanOf("inputs"), name, $"'{input.Name}'", $"'{other.Name}'", input.LengthsExpression, other.LengthsExpression);
+                        context.Report(DiagnosticCatalog.LengthMismatch, map.SpanOf("inputs"), name, $"'{input.Name}'", $"'{other.Name}'",
+                            LayerGraph.DescribeSubsampling(input.Subsampling), LayerGraph.DescribeSubsampling(other.Subsampling));
                         return null;
                     }
                     if (layer.Type == "add")
@@ -287,8 +307,13 @@ internal static partial class SpecAnalyzer
                         }
                         return Plan("add", input.Width, input.Width);
                     }
-                    var width = inputs.Sum(i => i.Width);
-                    return Plan("concat", width, width);
+                    var width = inputs.Sum(i => (long)i.Width);
+                    if (width > MaxWidth)
+                    {
+                        context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("inputs"), "inputs", $"tensors at most {MaxWidth:N0} wide together", $"{width:N0} values per frame");
+                        return null;
+                    }
+                    return Plan("concat", (int)width, (int)width);
                 }
             }
         }
@@ -310,12 +335,12 @@ internal static partial class SpecAnalyzer
             if (node is YamlScalarNode { Value: "valid" }) return 0;
             if (node is YamlScalarNode { Value: "same" })
             {
-                var span = dilation * (kernel - 1);
+                var span = dilation * (kernel - 1); // bounded by the caller
                 if (span % 2 == 0) return span / 2;
                 context.Report(DiagnosticCatalog.InvalidValue, node, "padding", "explicit frames: 'same' needs an odd receptive field (dilation·(kernel − 1) even)", $"kernel {kernel}, dilation {dilation}");
                 return null;
             }
-            if (node is YamlScalarNode { Value: { } text } && int.TryParse(text, out var frames) && frames >= 0) return frames;
+            if (node is YamlScalarNode { Value: { } text, Style: YamlDotNet.Core.ScalarStyle.Plain } && int.TryParse(text, out var frames) && frames >= 0 && frames <= MaxCount) return frames;
             context.Report(DiagnosticCatalog.InvalidValue, node, "padding", "valid, same, or a number of frames (0 or more)", YamlMap.Describe(node));
             return null;
         }

@@ -33,20 +33,27 @@ internal static partial class SpecAnalyzer
     internal static readonly string[] ScheduleTypes = { "constant", "step", "exponential", "cosine" };
     private static readonly string[] InitializerKinds = { "glorot_uniform", "orthogonal", "zeros", "truncated_normal", "uniform" };
 
-    public static (ModelPlan? Plan, List<DiagnosticInfo> Diagnostics) Analyze(string filePath, string text)
+    public static (ModelPlan? Plan, List<DiagnosticInfo> Diagnostics, SourceSpan NameSpan) Analyze(string filePath, string text)
     {
         var context = new SpecContext(filePath);
         YamlMappingNode? root;
         try
         {
+            if (!YamlLimits.Check(text, context)) return (null, context.Diagnostics, SourceSpan.Unknown);
             var stream = new YamlStream();
             stream.Load(new StringReader(text));
-            root = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode as YamlMappingNode;
+            var document = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
+            root = document as YamlMappingNode;
+            if (root is null && document is not null && document is not YamlScalarNode { Value: null or "" })
+            {
+                context.Report(DiagnosticCatalog.WrongType, document, Path.GetFileName(filePath), "a mapping with vocabulary, inputs, layers, ctc and training", YamlMap.Kind(document));
+                return (null, context.Diagnostics, SourceSpan.Unknown);
+            }
         }
         catch (YamlException e)
         {
-            context.Report(DiagnosticCatalog.YamlSyntax, YamlSpans.Of(e.Start, e.End), FirstLine(e.Message));
-            return (null, context.Diagnostics);
+            context.Report(DiagnosticCatalog.YamlSyntax, ErrorSpan(e, text), FirstLine(e.Message));
+            return (null, context.Diagnostics, SourceSpan.Unknown);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
@@ -54,16 +61,40 @@ internal static partial class SpecAnalyzer
             // it cannot finish, a key with no text). Point at the last token it could read.
             var mark = LastGoodMark(text);
             context.Report(DiagnosticCatalog.YamlSyntax, YamlSpans.Of(mark, mark), "malformed YAML after this point (" + FirstLine(e.Message) + ")");
-            return (null, context.Diagnostics);
+            return (null, context.Diagnostics, SourceSpan.Unknown);
         }
         if (root is null)
         {
             context.Report(DiagnosticCatalog.WrongType, SourceSpan.Unknown, Path.GetFileName(filePath), "a mapping with vocabulary, inputs, layers, ctc and training", "an empty or non-mapping document");
-            return (null, context.Diagnostics);
+            return (null, context.Diagnostics, SourceSpan.Unknown);
         }
 
-        var plan = new Reader(context, new YamlMap(context, root, "the spec")).Read();
-        return (context.HasErrors ? null : plan, context.Diagnostics);
+        var map = new YamlMap(context, root, "the spec");
+        var plan = new Reader(context, map).Read();
+        return (context.HasErrors ? null : plan, context.Diagnostics, map.Find("name") is { } name ? YamlSpans.Of(name) : SourceSpan.Unknown);
+    }
+
+    /// <summary>
+    /// Where a YAML error is. Some of YamlDotNet's errors carry no position (they point at 1:1): a tab in
+    /// indentation is then located at the first such tab, anything else after the last readable token.
+    /// </summary>
+    private static SourceSpan ErrorSpan(YamlException e, string text)
+    {
+        if (e.Start.Index > 0 || e.Start.Line > 1 || e.Start.Column > 1) return YamlSpans.Of(e.Start, e.End);
+        var lineStart = 0;
+        for (var line = 0; lineStart <= text.Length; line++)
+        {
+            var end = text.IndexOf('\n', lineStart);
+            if (end < 0) end = text.Length;
+            var indent = lineStart;
+            while (indent < end && text[indent] is ' ' or '\t') indent++;
+            var tab = text.IndexOf('\t', lineStart, indent - lineStart);
+            if (tab >= 0 && e.Message.IndexOf("tab", StringComparison.OrdinalIgnoreCase) >= 0)
+                return new SourceSpan(tab, 1, line, tab - lineStart, line, tab - lineStart + 1);
+            lineStart = end + 1;
+        }
+        var mark = LastGoodMark(text);
+        return YamlSpans.Of(mark, mark);
     }
 
     /// <summary>The end of the last token YamlDotNet's scanner could read: where the document goes wrong.</summary>
@@ -91,51 +122,8 @@ internal static partial class SpecAnalyzer
 
     /// <summary>Text safe inside an XML doc comment line: escaped, on one line.</summary>
     private static string? XmlDocText(string? text) =>
-        text is null ? null : string.Join(" ", text.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()))
+        text is null ? null : string.Join(" ", text.Split(new[] { '\r', '\n', '\u0085', '\u2028', '\u2029' }, StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()))
             .Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
-
-    /// <summary>Default model name from the file name: "ldc93s1.ctc.yaml" → "Ldc93s1", "bi-gru.ctc.yaml" → "BiGru".</summary>
-    public static string NameFromFile(string filePath)
-    {
-        var file = Path.GetFileName(filePath);
-        var stem = file.EndsWith(".ctc.yaml", StringComparison.OrdinalIgnoreCase) ? file.Substring(0, file.Length - ".ctc.yaml".Length) : Path.GetFileNameWithoutExtension(file);
-        return Pascal(stem);
-    }
-
-    /// <summary>PascalCase of a snake/kebab/dotted name.</summary>
-    public static string Pascal(string name)
-    {
-        var builder = new StringBuilder();
-        var upper = true;
-        foreach (var c in name)
-        {
-            if (!char.IsLetterOrDigit(c)) { upper = true; continue; }
-            builder.Append(upper ? char.ToUpperInvariant(c) : c);
-            upper = false;
-        }
-        if (builder.Length > 0 && char.IsDigit(builder[0])) builder.Insert(0, '_');
-        return builder.ToString();
-    }
-
-    /// <summary>camelCase, escaped when it is a C# keyword.</summary>
-    public static string Camel(string name)
-    {
-        var pascal = Pascal(name);
-        var camel = pascal.Length == 0 ? "_" : char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
-        return SyntaxFacts.GetKeywordKind(camel) != SyntaxKind.None ? "@" + camel : camel;
-    }
-
-    /// <summary>The singular of a plural input name, for its lengths property: "features" → "Feature".</summary>
-    private static string Singular(string pascal) =>
-        pascal.Length > 1 && pascal.EndsWith("s", StringComparison.Ordinal) && !pascal.EndsWith("ss", StringComparison.Ordinal)
-            ? pascal.Substring(0, pascal.Length - 1) : pascal;
-
-    /// <summary>Members and locals of the generated model a layer or node field must not shadow.</summary>
-    private static readonly HashSet<string> ReservedMembers = new(StringComparer.Ordinal)
-    {
-        "training", "outputs", "loss", "metrics", "greedy", "decoded", "batch", "examples", "options", "optimizer",
-        "validation", "decoder", "device", "values", "lengths", "scope", "wasTraining", "hypotheses", "frames", "name",
-    };
 
     private static bool IsPlainName(string name) =>
         name.Length > 0 && (name[0] == '_' || IsAsciiLetter(name[0])) && name.All(c => c == '_' || IsAsciiLetter(c) || c is >= '0' and <= '9');
@@ -147,6 +135,7 @@ internal static partial class SpecAnalyzer
         private readonly SpecContext context;
         private readonly YamlMap root;
         private readonly Dictionary<string, string> names = new(StringComparer.Ordinal); // name → what it is
+        private readonly CSharpNames identifiers;
         private FeatureInputPlan? features;
         private LabelInputPlan? labelsInput;
 
@@ -154,6 +143,7 @@ internal static partial class SpecAnalyzer
         {
             this.context = context;
             this.root = root;
+            identifiers = new CSharpNames(context);
         }
 
         public ModelPlan? Read()
@@ -162,12 +152,17 @@ internal static partial class SpecAnalyzer
             if (root.Find("version") is { } versionNode && !(versionNode is YamlScalarNode { Value: "1" }))
                 context.Report(DiagnosticCatalog.UnsupportedVersion, versionNode, YamlMap.Describe(versionNode).Trim('\''));
 
-            var typeName = root.String("name") ?? NameFromFile(context.FilePath);
-            if (!SyntaxFacts.IsValidIdentifier(typeName) || SyntaxFacts.GetKeywordKind(typeName) != SyntaxKind.None)
-                context.Report(DiagnosticCatalog.InvalidModelName, root.SpanOf("name"), typeName, Pascal(typeName) is { Length: > 0 } p && SyntaxFacts.IsValidIdentifier(p) ? p : "MyModel");
+            var typeName = root.String("name") ?? CSharpNames.NameFromFile(context.FilePath);
+            var nameNode = root.Find("name") ?? (YamlNode)root.Node;
+            if (!CSharpNames.IsTypeName(typeName))
+                context.Report(DiagnosticCatalog.InvalidModelName, nameNode, typeName.Length > 40 ? $"a name of {typeName.Length} characters" : typeName,
+                    CSharpNames.Pascal(typeName) is { Length: > 0 and <= CSharpNames.MaxNameLength } p && CSharpNames.IsTypeName(p) ? p : "MyModel");
+            else
+                identifiers.Claim("the model name", nameNode, typeName + "Model", typeName + "Example", typeName + "Batch", typeName + "Outputs");
             var ns = root.String("namespace") ?? DefaultNamespace;
-            if (ns.Split('.').Any(part => !SyntaxFacts.IsValidIdentifier(part)))
-                context.Report(DiagnosticCatalog.InvalidValue, root.SpanOf("namespace"), "namespace", "a dotted C# namespace such as My.Models", $"'{ns}'");
+            if (!CSharpNames.IsNamespace(ns))
+                context.Report(DiagnosticCatalog.InvalidValue, root.SpanOf("namespace"), "namespace",
+                    "a dotted C# namespace such as My.Models (each part a letter or underscore then letters and digits, not a C# keyword)", $"'{ns}'");
 
             var vocabulary = ReadVocabulary();
             (features, labelsInput) = ReadInputs();
@@ -175,7 +170,7 @@ internal static partial class SpecAnalyzer
             var ctc = ReadCtc(graph, labelsInput, vocabulary);
             var metrics = ReadMetrics();
             var decoder = ReadDecoding();
-            var (optimizer, training) = ReadTraining();
+            var (optimizer, training) = ReadTraining(MonitorableValues(ctc, metrics));
             var frontEnd = ReadFrontEnd();
 
             if (vocabulary is null || features is null || labelsInput is null || graph is null || ctc is null || optimizer is null || training is null)
@@ -190,22 +185,46 @@ internal static partial class SpecAnalyzer
             if (map is null) return null;
             map.AllowOnly("tokens", "blank", "word_separator", "unknown_characters");
 
+            // Tokens are Unicode scalar values of the Basic Multilingual Plane (one UTF-16 unit each, so a
+            // transcript encodes character by character); the string and list forms are read alike.
             var tokens = new List<string>();
+            var tokenNodes = new List<YamlNode>();
             var tokensNode = map.Find("tokens");
             if (tokensNode is null) context.Report(DiagnosticCatalog.MissingKey, map.Node, map.Description, "tokens", "\" abcdefghijklmnopqrstuvwxyz\"");
-            else if (tokensNode is YamlScalarNode { Value: { } chars }) tokens.AddRange(chars.Select(c => c.ToString()));
+            else if (tokensNode is YamlScalarNode { Value: { } chars })
+            {
+                foreach (var c in chars)
+                {
+                    tokens.Add(c.ToString());
+                    tokenNodes.Add(tokensNode);
+                }
+            }
             else if (tokensNode is YamlSequenceNode list)
             {
                 foreach (var item in list)
                 {
-                    if (item is YamlScalarNode { Value: { Length: 1 } token }) tokens.Add(token);
+                    if (item is YamlScalarNode { Value: { Length: 1 } token })
+                    {
+                        tokens.Add(token);
+                        tokenNodes.Add(item);
+                    }
                     else context.Report(DiagnosticCatalog.WrongType, item, "tokens", "one-character texts", YamlMap.Describe(item));
                 }
             }
+            else context.Report(DiagnosticCatalog.WrongType, tokensNode, "tokens", "a text or a list of one-character texts", YamlMap.Kind(tokensNode));
+            var surrogate = tokens.FindIndex(t => char.IsSurrogate(t[0]));
+            if (surrogate >= 0)
+            {
+                context.Report(DiagnosticCatalog.InvalidValue, tokenNodes[surrogate], "tokens",
+                    "characters of the Basic Multilingual Plane (U+0000 to U+FFFF; tokens are single UTF-16 characters)", "a character above U+FFFF (an emoji or a supplementary-plane letter)");
+                return null;
+            }
             if (tokensNode is not null && tokens.Count == 0)
                 context.Report(DiagnosticCatalog.InvalidValue, tokensNode, "tokens", "at least one token", "none");
-            foreach (var duplicate in tokens.GroupBy(t => t).Where(g => g.Count() > 1))
-                context.Report(DiagnosticCatalog.DuplicateToken, tokensNode!, duplicate.Key);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < tokens.Count; i++)
+                if (!seen.Add(tokens[i]) && tokens.Take(i).Count(t => t == tokens[i]) == 1) // the first repeat of each token
+                    context.Report(DiagnosticCatalog.DuplicateToken, tokenNodes[i], tokens[i]);
 
             var blank = tokens.Count; // last
             if (map.Find("blank") is YamlScalarNode blankNode)
@@ -270,9 +289,10 @@ internal static partial class SpecAnalyzer
                     continue;
                 }
                 var input = new YamlMap(context, inputNode, $"input '{name}'");
-                if (!Declare(name, $"input '{name}'", pair.Key)) continue;
+                var property = CSharpNames.Pascal(name);
+                var lengthsProperty = CSharpNames.Singular(property) + "Lengths";
+                if (!Declare(name, $"input '{name}'", pair.Key, property, lengthsProperty, CSharpNames.Camel(property), CSharpNames.Camel(lengthsProperty), "load" + property)) continue;
                 var kind = input.String("kind", required: true, example: "features");
-                var property = Pascal(name);
                 if (kind == "features")
                 {
                     input.AllowOnly("kind", "shape", "dtype", "min_length");
@@ -280,7 +300,7 @@ internal static partial class SpecAnalyzer
                     var size = ReadFeatureShape(input);
                     var minLength = Positive(input, "min_length");
                     if (features is not null) context.Report(DiagnosticCatalog.DuplicateName, pair.Key, name, "another features input (a spec has one)");
-                    else if (size is not null) features = new FeatureInputPlan(name, property, Singular(property) + "Lengths", size.Value, minLength);
+                    else if (size is not null) features = new FeatureInputPlan(name, property, lengthsProperty, size.Value, minLength);
                 }
                 else if (kind == "labels")
                 {
@@ -288,7 +308,7 @@ internal static partial class SpecAnalyzer
                     CheckDtype(input, "int64", "labels");
                     var maxLength = Positive(input, "max_length");
                     if (labels is not null) context.Report(DiagnosticCatalog.DuplicateName, pair.Key, name, "another labels input (a spec has one)");
-                    else labels = new LabelInputPlan(name, property, Singular(property) + "Lengths", maxLength);
+                    else labels = new LabelInputPlan(name, property, lengthsProperty, maxLength);
                 }
                 else if (kind is not null)
                     context.Report(DiagnosticCatalog.UnknownOption, input.SpanOf("kind"), kind, "input kind", Suggestions.DidYouMean(kind, new[] { "features", "labels" }), "features, labels");
@@ -352,7 +372,7 @@ internal static partial class SpecAnalyzer
                 var weight = map.Double("weight") ?? 1.0;
                 if (!(weight > 0)) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("weight"), "weight", "a positive number", weight);
                 // Node names share the layers' namespace: each becomes a field of the generated model.
-                if (!Declare(name, $"ctc node '{name}'", map.Find("name") ?? (YamlNode)map.Node)) ok = false;
+                if (!Declare(name, $"ctc node '{name}'", map.Find("name") ?? (YamlNode)map.Node, CSharpNames.Camel(name), CSharpNames.Camel(name) + "Loss")) ok = false;
 
                 if (labelsName is not null && labels is not null && labelsName != labels.Name)
                     context.Report(DiagnosticCatalog.UnknownName, map.SpanOf("labels"), labelsName, "a labels input", Suggestions.DidYouMean(labelsName, new[] { labels.Name }));
@@ -368,7 +388,13 @@ internal static partial class SpecAnalyzer
                 if (vocabulary is not null && logits.Width != vocabulary.ClassCount)
                     context.Report(DiagnosticCatalog.LogitsWidth, map.SpanOf("logits"), logitsName, logits.Width, vocabulary.Tokens.Count, vocabulary.ClassCount);
                 CheckOutputLength(map, logitsName, logits);
-                nodes.Add(new CtcPlan(name, Camel(name) + "Loss", Pascal(logitsName), logits.Local, logits.LengthsLocal, logits.LengthsExpression, logits.FramesExpression,
+                if (nodes.FirstOrDefault(n => n.LogitsProperty == CSharpNames.Pascal(logitsName)) is { } twin)
+                {
+                    context.Report(DiagnosticCatalog.DuplicateName, map.SpanOf("logits"), logitsName, $"ctc node '{twin.Name}' (each CTC node reads its own logits layer)");
+                    ok = false;
+                    continue;
+                }
+                nodes.Add(new CtcPlan(name, CSharpNames.Camel(name) + "Loss", CSharpNames.Pascal(logitsName), logits.Local, logits.LengthsLocal, logits.Subsampling,
                     reduction, zeroInfinity, weight));
             }
             return ok ? nodes : null;
@@ -377,10 +403,10 @@ internal static partial class SpecAnalyzer
         /// <summary>Warns when subsampling can make the logits shorter than the longest label the spec allows.</summary>
         private void CheckOutputLength(YamlMap map, string logitsName, LayerGraph.Tensor logits)
         {
-            if (features?.MinLength is not { } minFrames || labelsInput?.MaxLength is not { } maxLabels || logits.Convolutions.Count == 0) return;
+            if (features?.MinLength is not { } minFrames || labelsInput?.MaxLength is not { } maxLabels || logits.Subsampling.Count == 0) return;
             var frames = minFrames;
             var steps = new List<string>();
-            foreach (var conv in logits.Convolutions)
+            foreach (var conv in logits.Subsampling)
             {
                 var next = Math.Max(0, (int)Math.Floor((frames + 2.0 * conv.Padding - conv.Dilation * (conv.Kernel - 1) - 1) / conv.Stride) + 1);
                 steps.Add($"⌊({frames} + 2·{conv.Padding} − {conv.Dilation}·({conv.Kernel} − 1) − 1) / {conv.Stride}⌋ + 1 = {next}");
@@ -486,7 +512,16 @@ internal static partial class SpecAnalyzer
             return new DecoderPlan("beam", width, prune, nBest);
         }
 
-        private (OptimizerPlan?, TrainingPlan?) ReadTraining()
+        /// <summary>The values a training history holds, which early stopping can monitor.</summary>
+        private static List<string> MonitorableValues(List<CtcPlan>? ctc, List<MetricPlan> metrics)
+        {
+            var values = new List<string> { "loss" };
+            if (ctc is { Count: > 1 }) values.AddRange(ctc.Select(n => n.Name + "_loss"));
+            values.AddRange(metrics.Select(m => m.Name));
+            return values.Concat(values.Select(v => "val_" + v).ToList()).ToList();
+        }
+
+        private (OptimizerPlan?, TrainingPlan?) ReadTraining(List<string> monitorable)
         {
             var map = root.Map("training", "training", required: true, example: "{ optimizer: { type: sgd, learning_rate: 0.005 }, epochs: 400, batch_size: 2 }");
             if (map is null) return (null, null);
@@ -525,17 +560,20 @@ internal static partial class SpecAnalyzer
             var nonFinite = map.String("non_finite_loss") ?? "stop";
             if (nonFinite is not ("stop" or "skip"))
                 context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("non_finite_loss"), nonFinite, "non-finite loss policy", Suggestions.DidYouMean(nonFinite, new[] { "stop", "skip" }), "stop (fail naming the batch), skip (drop the batch and count it)");
-            var earlyStopping = ReadEarlyStopping(map);
+            var earlyStopping = ReadEarlyStopping(map, monitorable);
             var training = epochs is null ? null : new TrainingPlan(epochs.Value, batchSize, shuffle, seed, clip, schedule, nonFinite == "skip", earlyStopping);
             return (optimizer, training);
         }
 
-        private EarlyStoppingPlan? ReadEarlyStopping(YamlMap training)
+        private EarlyStoppingPlan? ReadEarlyStopping(YamlMap training, List<string> monitorable)
         {
             var map = training.Map("early_stopping", "early stopping");
             if (map is null) return null;
             map.AllowOnly("monitor", "patience", "min_delta", "mode");
             var monitor = map.String("monitor") ?? "val_loss";
+            if (!monitorable.Contains(monitor))
+                context.Report(DiagnosticCatalog.UnknownName, map.SpanOf("monitor"), monitor, "a value of the training history",
+                    (Suggestions.DidYouMean(monitor, monitorable) is { Length: > 0 } hint ? hint : "") + "; valid: " + string.Join(", ", monitorable) + " (val_ values need validation data)");
             var patience = Positive(map, "patience") ?? 10;
             var minDelta = map.Double("min_delta") ?? 0;
             if (minDelta < 0) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("min_delta"), "min_delta", "0 or more", minDelta);
@@ -616,23 +654,26 @@ internal static partial class SpecAnalyzer
             }
         }
 
-        private int? Positive(YamlMap map, string key, bool required = false)
+        /// <summary>Largest count or size a spec may give (units, filters, kernel, epochs...): keeps every size the analysis derives within <c>int</c>.</summary>
+        internal const int MaxCount = 1 << 20;
+
+        private int? Positive(YamlMap map, string key, bool required = false, int max = MaxCount)
         {
             var value = map.Int(key, required);
-            if (value is <= 0)
+            if (value is <= 0 || value > max)
             {
-                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf(key), key, "a positive integer", value);
+                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf(key), key, $"a positive integer up to {max:N0}", value);
                 return null;
             }
             return value;
         }
 
-        private int? NonNegative(YamlMap map, string key)
+        private int? NonNegative(YamlMap map, string key, int max = MaxCount)
         {
             var value = map.Int(key);
-            if (value is < 0)
+            if (value is < 0 || value > max)
             {
-                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf(key), key, "0 or more", value);
+                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf(key), key, $"0 or more, up to {max:N0}", value);
                 return null;
             }
             return value;
@@ -649,17 +690,22 @@ internal static partial class SpecAnalyzer
             return value;
         }
 
-        private bool Declare(string name, string what, YamlNode node)
+        /// <summary>
+        /// Declares a spec name (input, layer or CTC node) and claims the C# identifiers it becomes:
+        /// a plain ASCII identifier, unique in the spec, whose identifiers clash with nothing.
+        /// </summary>
+        private bool Declare(string name, string what, YamlNode node, params string[] csharp)
         {
-            if (!IsPlainName(name))
+            if (!IsPlainName(name) || name.Length > CSharpNames.MaxNameLength)
             {
-                context.Report(DiagnosticCatalog.InvalidValue, node, "name", "a letter or underscore followed by letters, digits and underscores (ASCII)", $"'{name}'");
+                context.Report(DiagnosticCatalog.InvalidValue, node, "name", $"a letter or underscore followed by letters, digits and underscores (ASCII, at most {CSharpNames.MaxNameLength} characters)",
+                    name.Length > 40 ? $"a name of {name.Length} characters" : $"'{name}'");
                 return false;
             }
-            var camel = Camel(name).TrimStart('@');
-            if (ReservedMembers.Contains(camel) || camel.EndsWith("Out", StringComparison.Ordinal) || camel.EndsWith("Lengths", StringComparison.Ordinal) || camel.EndsWith("Loss", StringComparison.Ordinal))
+            var camel = CSharpNames.Camel(name).TrimStart('@');
+            if (camel.EndsWith("Out", StringComparison.Ordinal) || camel.EndsWith("Lengths", StringComparison.Ordinal) || camel.EndsWith("Loss", StringComparison.Ordinal))
             {
-                context.Report(DiagnosticCatalog.InvalidValue, node, "name", "a name the generated code does not use itself (not ending in _out, _lengths or _loss, not one of " + string.Join(", ", ReservedMembers.OrderBy(r => r, StringComparer.Ordinal)) + ")", $"'{name}'");
+                context.Report(DiagnosticCatalog.InvalidValue, node, "name", "a name that does not end in _out, _lengths or _loss (the generated code uses those suffixes itself)", $"'{name}'");
                 return false;
             }
             if (names.TryGetValue(name, out var existing))
@@ -667,8 +713,13 @@ internal static partial class SpecAnalyzer
                 context.Report(DiagnosticCatalog.DuplicateName, node, name, existing);
                 return false;
             }
+            if (!identifiers.Claim(what, node, csharp)) return false;
             names[name] = what;
             return true;
         }
+
+        /// <summary>The identifiers a layer or CTC node name becomes: its field, its locals, and its outputs-record properties.</summary>
+        private static string[] LayerIdentifiers(string name) =>
+            new[] { CSharpNames.Camel(name), CSharpNames.Camel(name + "_out"), CSharpNames.Camel(name + "_lengths"), CSharpNames.Pascal(name), CSharpNames.Pascal(name) + "Lengths" };
     }
 }

@@ -31,7 +31,11 @@ internal static class CSharpLiterals
         '\t' => "\\t",
         '\0' => "\\0",
         _ when c == quote => "\\" + c,
-        _ when char.IsControl(c) || char.IsSurrogate(c) => "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture),
+        // Control, format and separator characters (U+2028 ends a line in C#) and lone surrogates are written as escapes.
+        _ when char.IsControl(c) || char.IsSurrogate(c) || IsInvisible(c) => "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture),
         _ => c.ToString(),
     };
+
+    private static bool IsInvisible(char c) => char.GetUnicodeCategory(c) is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+        or UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned or UnicodeCategory.PrivateUse;
 }

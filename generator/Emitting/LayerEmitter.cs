@@ -9,37 +9,39 @@ internal static class LayerEmitter
 {
     public static string FieldType(LayerPlan layer) => layer.Kind switch
     {
-        "lstm" or "gru" when layer.Bidirectional => "BidirectionalRnn",
-        "lstm" => "LSTM",
-        "gru" => "GRU",
-        "dense" => "Linear",
-        "conv1d" => "Conv1d",
-        "layer_norm" => "LayerNorm",
-        "batch_norm" => "MaskedBatchNorm",
-        _ => "Dropout",
+        "lstm" or "gru" when layer.Bidirectional => "global::CtcDsl.Runtime.Nn.BidirectionalRnn",
+        "lstm" => "global::TorchSharp.Modules.LSTM",
+        "gru" => "global::TorchSharp.Modules.GRU",
+        "dense" => "global::TorchSharp.Modules.Linear",
+        "conv1d" => "global::TorchSharp.Modules.Conv1d",
+        "layer_norm" => "global::TorchSharp.Modules.LayerNorm",
+        "batch_norm" => "global::CtcDsl.Runtime.Nn.MaskedBatchNorm",
+        "dropout" => "global::TorchSharp.Modules.Dropout",
+        _ => throw new System.ArgumentException($"layer kind '{layer.Kind}' has no module", nameof(layer)),
     };
 
     public static string Construct(LayerPlan layer)
     {
+        // Conv1d's padding: an 'L' suffix, because a literal 0 also converts to TorchSharp's Padding enum and both overloads exist (CS0121).
         var dropout = layer.Dropout > 0 ? $", dropout: {CSharpLiterals.Double(layer.Dropout)}" : "";
         switch (layer.Kind)
         {
             case "lstm" or "gru" when layer.Bidirectional:
-                return $"new BidirectionalRnn(RnnKind.{(layer.Kind == "lstm" ? "Lstm" : "Gru")}, inputSize: {layer.InputSize}, hiddenSize: {layer.Units}, layers: {layer.LayerCount}{dropout})";
+                return $"new global::CtcDsl.Runtime.Nn.BidirectionalRnn(global::CtcDsl.Runtime.Nn.RnnKind.{(layer.Kind == "lstm" ? "Lstm" : "Gru")}, inputSize: {layer.InputSize}, hiddenSize: {layer.Units}, layers: {layer.LayerCount}{dropout})";
             case "lstm":
             case "gru":
-                return $"nn.{layer.Kind.ToUpperInvariant()}(inputSize: {layer.InputSize}, hiddenSize: {layer.Units}, numLayers: {layer.LayerCount}, batchFirst: true{dropout})";
+                return $"global::TorchSharp.torch.nn.{layer.Kind.ToUpperInvariant()}(inputSize: {layer.InputSize}, hiddenSize: {layer.Units}, numLayers: {layer.LayerCount}, batchFirst: true{dropout})";
             case "dense":
-                return $"nn.Linear({layer.InputSize}, {layer.Units})";
+                return $"global::TorchSharp.torch.nn.Linear({layer.InputSize}, {layer.Units})";
             case "conv1d":
                 var c = layer.Conv!;
-                return $"nn.Conv1d({layer.InputSize}, {layer.Units}, kernel_size: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation})";
+                return $"global::TorchSharp.torch.nn.Conv1d({layer.InputSize}, {layer.Units}, kernel_size: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}L, dilation: {c.Dilation})";
             case "layer_norm":
-                return $"nn.LayerNorm({layer.InputSize})";
+                return $"global::TorchSharp.torch.nn.LayerNorm({layer.InputSize})";
             case "batch_norm":
-                return $"new MaskedBatchNorm({layer.InputSize})";
+                return $"new global::CtcDsl.Runtime.Nn.MaskedBatchNorm({layer.InputSize})";
             default:
-                return $"nn.Dropout({CSharpLiterals.Double(layer.Dropout)})";
+                return $"global::TorchSharp.torch.nn.Dropout({CSharpLiterals.Double(layer.Dropout)})";
         }
     }
 
@@ -80,7 +82,7 @@ internal static class LayerEmitter
         // PyTorch keeps two bias vectors where Keras has one: both get the initialiser, the forget gate offset goes in one.
         yield return Call(layer.BiasInitializer!, Param(module, $"bias_ih_l{l}"));
         yield return Call(layer.BiasInitializer!, Param(module, $"bias_hh_l{l}"));
-        if (layer.UnitForgetBias) yield return $"Initializers.ForgetGateBias({Param(module, $"bias_ih_l{l}")});";
+        if (layer.UnitForgetBias) yield return $"global::CtcDsl.Runtime.Nn.Initializers.ForgetGateBias({Param(module, $"bias_ih_l{l}")});";
     }
 
     /// <summary>The statements computing this layer's output local (and its lengths, when it subsamples).</summary>
@@ -88,7 +90,7 @@ internal static class LayerEmitter
     {
         var input = layer.Inputs[0];
         var f = layer.FieldName;
-        string Activate(string expression) => layer.Activation is { } a ? $"nn.functional.{a}({expression})" : expression;
+        string Activate(string expression) => layer.Activation is { } a ? $"global::TorchSharp.torch.nn.functional.{a}({expression})" : expression;
         switch (layer.Kind)
         {
             case "lstm" or "gru" when layer.Bidirectional:
@@ -103,8 +105,9 @@ internal static class LayerEmitter
             case "conv1d":
                 var c = layer.Conv!;
                 // Padding is zeroed first so each sequence's edges see zeros, exactly as when convolved alone.
-                yield return $"var {layer.Output} = {Activate($"{f}.call(Sequences.ZeroPadding({input}, {layer.InputLengths}).transpose(1, 2)).transpose(1, 2)")};";
-                yield return $"var {layer.OutputLengths} = Sequences.ConvolvedLengths({layer.InputLengths}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation});";
+                yield return $"var {layer.Output} = {Activate($"{f}.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding({input}, {layer.InputLengths}).transpose(1, 2)).transpose(1, 2)")};";
+                if (!c.KeepsLength)
+                    yield return $"var {layer.OutputLengths} = global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths({layer.InputLengths}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation});";
                 break;
             case "activation":
                 yield return $"var {layer.Output} = {Activate(input)};";
@@ -113,7 +116,7 @@ internal static class LayerEmitter
                 yield return $"var {layer.Output} = {string.Join(" + ", layer.Inputs)};";
                 break;
             case "concat":
-                yield return $"var {layer.Output} = cat(new[] {{ {string.Join(", ", layer.Inputs)} }}, -1);";
+                yield return $"var {layer.Output} = global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", layer.Inputs)} }}, -1);";
                 break;
             default: // dense, dropout, layer_norm
                 yield return $"var {layer.Output} = {Activate($"{f}.call({input})")};";
@@ -121,15 +124,15 @@ internal static class LayerEmitter
         }
     }
 
-    private static string Param(string module, string name) => $"Initializers.Parameter({module}, \"{name}\")";
+    private static string Param(string module, string name) => $"global::CtcDsl.Runtime.Nn.Initializers.Parameter({module}, \"{name}\")";
 
     private static string Call(InitializerPlan init, string target) => init.Kind switch
     {
-        "glorot_uniform" => $"Initializers.GlorotUniform({target});",
-        "orthogonal" => $"Initializers.Orthogonal({target});",
-        "zeros" => $"Initializers.Zeros({target});",
-        "truncated_normal" => $"Initializers.TruncatedNormal({target}, mean: {CSharpLiterals.Double(init.Mean)}, stddev: {CSharpLiterals.Double(init.StdDev)});",
-        _ => $"Initializers.Uniform({target}, low: {CSharpLiterals.Double(init.Low)}, high: {CSharpLiterals.Double(init.High)});",
+        "glorot_uniform" => $"global::CtcDsl.Runtime.Nn.Initializers.GlorotUniform({target});",
+        "orthogonal" => $"global::CtcDsl.Runtime.Nn.Initializers.Orthogonal({target});",
+        "zeros" => $"global::CtcDsl.Runtime.Nn.Initializers.Zeros({target});",
+        "truncated_normal" => $"global::CtcDsl.Runtime.Nn.Initializers.TruncatedNormal({target}, mean: {CSharpLiterals.Double(init.Mean)}, stddev: {CSharpLiterals.Double(init.StdDev)});",
+        _ => $"global::CtcDsl.Runtime.Nn.Initializers.Uniform({target}, low: {CSharpLiterals.Double(init.Low)}, high: {CSharpLiterals.Double(init.High)});",
     };
 
     private static string Describe(InitializerPlan? init) => init?.Kind switch

@@ -24,10 +24,10 @@ internal static class ModelEmitter
         {
             ["model"] = model,
             ["name"] = model.TypeName,
-            ["features_param"] = SpecAnalyzer.Camel(model.Features.PropertyName),
-            ["feature_lengths_param"] = SpecAnalyzer.Camel(model.Features.LengthsPropertyName),
-            ["labels_param"] = SpecAnalyzer.Camel(model.Labels.PropertyName),
-            ["label_lengths_param"] = SpecAnalyzer.Camel(model.Labels.LengthsPropertyName),
+            ["features_param"] = CSharpNames.Camel(model.Features.PropertyName),
+            ["feature_lengths_param"] = CSharpNames.Camel(model.Features.LengthsPropertyName),
+            ["labels_param"] = CSharpNames.Camel(model.Labels.PropertyName),
+            ["label_lengths_param"] = CSharpNames.Camel(model.Labels.LengthsPropertyName),
             ["tokens"] = string.Join(", ", model.Vocabulary.Tokens.Select(CSharpLiterals.String)),
             ["layers"] = model.Layers.Where(l => l.HasModule).Select(l => new Dictionary<string, object>
             {
@@ -46,7 +46,7 @@ internal static class ModelEmitter
             }).ToList(),
             ["ctc_nodes"] = model.CtcNodes.Select(n => new Dictionary<string, object>
             {
-                ["field"] = SpecAnalyzer.Camel(n.Name),
+                ["field"] = CSharpNames.Camel(n.Name),
                 ["local"] = multipleNodes ? n.LossField : "loss",
                 ["property"] = n.LogitsProperty,
                 ["reduction"] = n.Reduction switch { "sum" => "Sum", "length_normalized_mean" => "LengthNormalizedMean", _ => "Mean" },
@@ -56,28 +56,28 @@ internal static class ModelEmitter
             ["multiple_nodes"] = multipleNodes,
             ["total_loss"] = string.Join(" + ", model.CtcNodes.Select(n => n.Weight == 1 ? n.LossField : $"{CSharpLiterals.Double(n.Weight)} * {n.LossField}")),
             ["primary"] = model.Primary.LogitsProperty,
-            ["output_lengths"] = model.Primary.LengthsExpression,
-            ["output_frames"] = model.CtcNodes.Select(n => n.FramesExpression).Distinct().Aggregate((a, b) => $"Math.Min({a}, {b})"),
-            ["subsamples"] = model.Primary.LengthsExpression != SpecAnalyzer.Camel(model.Features.LengthsPropertyName),
+            ["output_lengths"] = LengthsExpression(model.Primary.Subsampling, CSharpNames.Camel(model.Features.LengthsPropertyName)),
+            ["output_frames"] = model.CtcNodes.Select(n => FramesExpression(n.Subsampling)).Distinct().Aggregate((a, b) => $"global::System.Math.Min({a}, {b})"),
+            ["subsamples"] = model.Primary.Subsampling.Count > 0,
             ["uses_greedy"] = model.Metrics.Any(m => m.Decoder == "greedy"),
             ["uses_model_decoder"] = model.Metrics.Any(m => m.Decoder == "model"),
             ["uses_text"] = model.Metrics.Any(m => m.Kind == "wer"),
             ["metrics"] = model.Metrics.Select(Metric).ToList(),
             ["decoder"] = model.Decoder.Kind == "beam"
-                ? $"new PrefixBeamSearch(BlankIndex, beamWidth: {model.Decoder.BeamWidth}, pruneThreshold: {CSharpLiterals.Double(model.Decoder.PruneThreshold)}, nBest: {model.Decoder.NBest})"
-                : "new GreedyCtcDecoder(BlankIndex)",
+                ? $"new global::CtcDsl.Runtime.Decoding.PrefixBeamSearch(BlankIndex, beamWidth: {model.Decoder.BeamWidth}, pruneThreshold: {CSharpLiterals.Double(model.Decoder.PruneThreshold)}, nBest: {model.Decoder.NBest})"
+                : "new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex)",
             ["optimizer"] = Optimizer(model.Optimizer),
             ["front_end"] = model.FrontEnd is { } f
-                ? $"new FrontEndSettings({CSharpLiterals.String(f.Kind)}, SampleRate: {f.SampleRate}, Coefficients: {f.Coefficients}, Filters: {f.Filters}, Deltas: {f.Deltas}, Normalization: FeatureNormalizationMode.{char.ToUpperInvariant(f.Normalization[0]) + f.Normalization.Substring(1)}" +
-                  (f.Augment is { } a ? $", Augment: new SpecAugment({a.FrequencyMasks}, {a.MaxFrequencyWidth}, {a.TimeMasks}, {a.MaxTimeWidth}, {CSharpLiterals.Double(a.MaxTimeFraction)})" : "") + ")"
+                ? $"new global::CtcDsl.Runtime.Audio.FrontEndSettings({CSharpLiterals.String(f.Kind)}, SampleRate: {f.SampleRate}, Coefficients: {f.Coefficients}, Filters: {f.Filters}, Deltas: {f.Deltas}, Normalization: global::CtcDsl.Runtime.Audio.FeatureNormalizationMode.{char.ToUpperInvariant(f.Normalization[0]) + f.Normalization.Substring(1)}" +
+                  (f.Augment is { } a ? $", Augment: new global::CtcDsl.Runtime.Audio.SpecAugment({a.FrequencyMasks}, {a.MaxFrequencyWidth}, {a.TimeMasks}, {a.MaxTimeWidth}, {CSharpLiterals.Double(a.MaxTimeFraction)})" : "") + ")"
                 : null,
             ["global_norm"] = model.FrontEnd?.Normalization == "global",
             ["augment"] = model.FrontEnd?.Augment is not null,
             ["transcripts"] = Transcripts(model.Vocabulary),
-            ["first_parameter"] = FirstParameter(model.Layers.First(l => l.HasModule && l.Kind != "dropout")),
+            ["first_parameter"] = FirstParameter(model.Layers.First(l => l.HasWeights)),
             ["schedule"] = model.Training.Schedule is { } s ? Schedule(s) : null,
             ["early_stopping"] = model.Training.EarlyStopping is { } e
-                ? $"new EarlyStopping({CSharpLiterals.String(e.Monitor)}, patience: {e.Patience}, minDelta: {CSharpLiterals.Double(e.MinDelta)}, maximize: {CSharpLiterals.Bool(e.Maximize)})"
+                ? $"new global::CtcDsl.Runtime.Training.EarlyStopping({CSharpLiterals.String(e.Monitor)}, Patience: {e.Patience}, MinDelta: {CSharpLiterals.Double(e.MinDelta)}, Maximize: {CSharpLiterals.Bool(e.Maximize)})"
                 : null,
             ["metric_names"] = string.Join(", ",
                 (multipleNodes ? model.CtcNodes.Select(n => n.Name + "_loss") : Enumerable.Empty<string>())
@@ -94,6 +94,16 @@ internal static class ModelEmitter
         return template.Render(context).Replace("\r\n", "\n");
     }
 
+    /// <summary>Valid lengths after <paramref name="subsampling"/>, as a tensor expression of the feature lengths.</summary>
+    private static string LengthsExpression(EquatableArray<ConvPlan> subsampling, string featureLengths) =>
+        subsampling.Aggregate(featureLengths, (inner, c) =>
+            $"global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths({inner}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation})");
+
+    /// <summary>Output frames of an input of <c>frames</c> frames after <paramref name="subsampling"/>, as an int expression.</summary>
+    private static string FramesExpression(EquatableArray<ConvPlan> subsampling) =>
+        subsampling.Aggregate("frames", (inner, c) =>
+            $"global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLength({inner}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation})");
+
     /// <summary>The state-dict name of a layer's first parameter, for the documentation of SaveStateDict.</summary>
     private static string FirstParameter(LayerPlan layer) => layer.Kind switch
     {
@@ -108,18 +118,18 @@ internal static class ModelEmitter
     private static string Metric(MetricPlan metric)
     {
         var decoded = metric.Decoder == "greedy" ? "greedy" : "decoded";
-        var aggregation = metric.Aggregation == "corpus" ? "ErrorAggregation.Corpus" : "ErrorAggregation.MeanPerUtterance";
+        var aggregation = metric.Aggregation == "corpus" ? "global::CtcDsl.Runtime.Metrics.ErrorAggregation.Corpus" : "global::CtcDsl.Runtime.Metrics.ErrorAggregation.MeanPerUtterance";
         var value = metric.Kind == "wer"
-            ? $"ErrorRate.Words(Texts({decoded}), Texts(batch.LabelIds), Vocabulary.WordSeparator, {aggregation})"
-            : $"ErrorRate.Compute({decoded}, batch.LabelIds, {aggregation})";
+            ? $"global::CtcDsl.Runtime.Metrics.ErrorRate.Words(Texts({decoded}), Texts(batch.LabelIds), Vocabulary.WordSeparator, {aggregation})"
+            : $"global::CtcDsl.Runtime.Metrics.ErrorRate.Compute({decoded}, batch.LabelIds, {aggregation})";
         return $"[{CSharpLiterals.String(metric.Name)}] = {value},";
     }
 
     /// <summary>The transcript normaliser the vocabulary's unknown-character policy declares.</summary>
     private static string Transcripts(VocabularyPlan v) => v.UnknownCharacters switch
     {
-        "drop" => "new(Vocabulary) { Policy = UnknownCharacterPolicy.Drop }",
-        "map" => "new(Vocabulary)\n        {\n            Policy = UnknownCharacterPolicy.Map,\n            Map = new Dictionary<char, string> { " +
+        "drop" => "new(Vocabulary) { Policy = global::CtcDsl.Runtime.Data.UnknownCharacterPolicy.Drop }",
+        "map" => "new(Vocabulary)\n        {\n            Policy = global::CtcDsl.Runtime.Data.UnknownCharacterPolicy.Map,\n            Map = new global::System.Collections.Generic.Dictionary<char, string> { " +
                  string.Join(", ", v.Map.Select(m => $"[{CSharpLiterals.Char(m.From)}] = {CSharpLiterals.String(m.To)}")) + " },\n        }",
         _ => "new(Vocabulary)",
     };
@@ -128,12 +138,12 @@ internal static class ModelEmitter
     {
         var inner = s.Kind switch
         {
-            "step" => $"new LearningRateSchedule.StepDecay({s.StepSize}, {CSharpLiterals.Double(s.Gamma)})",
-            "exponential" => $"new LearningRateSchedule.Exponential({CSharpLiterals.Double(s.Gamma)})",
-            "cosine" => $"new LearningRateSchedule.Cosine({s.Epochs}, {CSharpLiterals.Double(s.MinimumRate)})",
-            _ => "new LearningRateSchedule.Constant()",
+            "step" => $"new global::CtcDsl.Runtime.Training.LearningRateSchedule.StepDecay({s.StepSize}, {CSharpLiterals.Double(s.Gamma)})",
+            "exponential" => $"new global::CtcDsl.Runtime.Training.LearningRateSchedule.Exponential({CSharpLiterals.Double(s.Gamma)})",
+            "cosine" => $"new global::CtcDsl.Runtime.Training.LearningRateSchedule.Cosine({s.Epochs}, {CSharpLiterals.Double(s.MinimumRate)})",
+            _ => "new global::CtcDsl.Runtime.Training.LearningRateSchedule.Constant()",
         };
-        return s.WarmupSteps > 0 ? $"new LearningRateSchedule.Warmup({s.WarmupSteps}, {inner})" : inner;
+        return s.WarmupSteps > 0 ? $"new global::CtcDsl.Runtime.Training.LearningRateSchedule.Warmup({s.WarmupSteps}, {inner})" : inner;
     }
 
     private static string Optimizer(OptimizerPlan o)
@@ -142,11 +152,11 @@ internal static class ModelEmitter
         var decay = o.WeightDecay != 0 ? $", weight_decay: {CSharpLiterals.Double(o.WeightDecay)}" : "";
         return o.Kind switch
         {
-            "sgd" => $"optim.SGD(parameters(), learningRate: {lr}" +
+            "sgd" => $"global::TorchSharp.torch.optim.SGD(parameters(), learningRate: {lr}" +
                      (o.Momentum != 0 ? $", momentum: {CSharpLiterals.Double(o.Momentum)}" : "") + decay +
                      (o.Nesterov ? ", nesterov: true" : "") + ")",
-            "adam" or "adamw" => $"optim.{(o.Kind == "adam" ? "Adam" : "AdamW")}(parameters(), lr: {lr}, beta1: {CSharpLiterals.Double(o.Beta1)}, beta2: {CSharpLiterals.Double(o.Beta2)}, eps: {CSharpLiterals.Double(o.Epsilon)}{decay})",
-            _ => $"optim.RMSProp(parameters(), lr: {lr}, eps: {CSharpLiterals.Double(o.Epsilon)}{decay}" +
+            "adam" or "adamw" => $"global::TorchSharp.torch.optim.{(o.Kind == "adam" ? "Adam" : "AdamW")}(parameters(), lr: {lr}, beta1: {CSharpLiterals.Double(o.Beta1)}, beta2: {CSharpLiterals.Double(o.Beta2)}, eps: {CSharpLiterals.Double(o.Epsilon)}{decay})",
+            _ => $"global::TorchSharp.torch.optim.RMSProp(parameters(), lr: {lr}, eps: {CSharpLiterals.Double(o.Epsilon)}{decay}" +
                  (o.Momentum != 0 ? $", momentum: {CSharpLiterals.Double(o.Momentum)}" : "") + ")",
         };
     }

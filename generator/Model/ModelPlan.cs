@@ -65,18 +65,25 @@ internal sealed record LayerPlan(
 {
     /// <summary>Whether the layer owns a module (and so a field); activation, add and concat do not.</summary>
     public bool HasModule => Kind is not ("activation" or "add" or "concat");
+
+    /// <summary>Whether the layer holds trainable projections (a model needs at least one).</summary>
+    public bool HasWeights => Kind is "lstm" or "gru" or "dense" or "conv1d";
 }
 
 /// <summary>Convolution over time: kernel, stride, symmetric padding, dilation.</summary>
-internal sealed record ConvPlan(int Kernel, int Stride, int Padding, int Dilation);
+internal sealed record ConvPlan(int Kernel, int Stride, int Padding, int Dilation)
+{
+    /// <summary>Whether output lengths equal input lengths (stride 1, 'same' padding): such a convolution never changes lengths.</summary>
+    public bool KeepsLength => Stride == 1 && 2 * Padding == Dilation * (Kernel - 1);
+}
 
 /// <summary>An initialiser: kind plus its numeric arguments.</summary>
 internal sealed record InitializerPlan(string Kind, double Mean, double StdDev, double Low, double High);
 
 /// <summary>
-/// A CTC loss node: which layer's output are its logits, their lengths (as locals of the generated
-/// Run method, as a tensor expression of the feature lengths, and as an int expression of "frames"),
-/// and how its loss is formed.
+/// A CTC loss node: which layer's output are its logits (the outputs-record property and the locals of
+/// the generated Run method holding them and their lengths), the convolutions that subsample the
+/// features on the way (the emitter prints the length arithmetic), and how its loss is formed.
 /// </summary>
 internal sealed record CtcPlan(
     string Name,
@@ -84,8 +91,7 @@ internal sealed record CtcPlan(
     string LogitsProperty,
     string LogitsLocal,
     string LengthsLocal,
-    string LengthsExpression,
-    string FramesExpression,
+    EquatableArray<ConvPlan> Subsampling,
     string Reduction,
     bool ZeroInfinity,
     double Weight);

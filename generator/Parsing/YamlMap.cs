@@ -69,7 +69,7 @@ internal sealed class YamlMap
         if (node is YamlScalarNode { Value: not null } scalar && IsPlain(scalar) &&
             int.TryParse(scalar.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
             return value;
-        context.Report(DiagnosticCatalog.WrongType, node, key, "an integer", Describe(node));
+        context.Report(DiagnosticCatalog.WrongType, node, key, "an integer", DescribeValue(node, v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)));
         return null;
     }
 
@@ -81,7 +81,7 @@ internal sealed class YamlMap
             double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) &&
             !double.IsInfinity(value) && !double.IsNaN(value))
             return value;
-        context.Report(DiagnosticCatalog.WrongType, node, key, "a finite number", Describe(node));
+        context.Report(DiagnosticCatalog.WrongType, node, key, "a finite number", DescribeValue(node, v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _)));
         return null;
     }
 
@@ -90,7 +90,7 @@ internal sealed class YamlMap
         var node = Find(key);
         if (node is null) return null;
         if (node is YamlScalarNode { Value: "true" or "false" } scalar && IsPlain(scalar)) return scalar.Value == "true";
-        context.Report(DiagnosticCatalog.WrongType, node, key, "true or false", Describe(node));
+        context.Report(DiagnosticCatalog.WrongType, node, key, "true or false", DescribeValue(node, v => v is "true" or "false"));
         return null;
     }
 
@@ -118,6 +118,12 @@ internal sealed class YamlMap
         if (node is null && required) context.Report(DiagnosticCatalog.MissingKey, Node, Description, key, example);
         return node;
     }
+
+    /// <summary>Describes a value of the wrong type; a quoted value that would be right unquoted says so.</summary>
+    private static string DescribeValue(YamlNode node, System.Func<string, bool> rightWithoutQuotes) =>
+        node is YamlScalarNode { Value: { } value } scalar && !IsPlain(scalar) && rightWithoutQuotes(value)
+            ? $"the text \"{value}\" (quotes make a value text: write {value} without quotes)"
+            : Describe(node);
 
     private static bool IsPlain(YamlScalarNode scalar) => scalar.Style is YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any;
 

@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using CtcDsl.Generator.Diagnostics;
+using CtcDsl.Generator.Parsing;
+using Microsoft.CodeAnalysis.CSharp;
+using YamlDotNet.RepresentationModel;
+
+namespace CtcDsl.Generator.Analysis;
+
+/// <summary>
+/// Every C# identifier the generated code derives from a spec's names goes through one table, so two
+/// spec names that become the same identifier (<c>my_layer</c> and <c>myLayer</c>; inputs
+/// <c>utterances</c> and <c>utterance</c>, whose lengths properties are both <c>UtteranceLengths</c>), or a
+/// name that the generated code or its TorchSharp base class already uses, is a diagnostic at the YAML
+/// name instead of a compiler error in generated code.
+/// </summary>
+internal sealed class CSharpNames
+{
+    /// <summary>Longest name a spec may give (C# metadata names stop at 511 UTF-8 bytes; generated names add suffixes).</summary>
+    public const int MaxNameLength = 128;
+
+    /// <summary>
+    /// Identifiers the generated code declares or calls itself: members and locals of the template,
+    /// members of <c>nn.Module</c> and TorchSharp's module extension methods (a field of that name would
+    /// hide them), and members every record has. A test checks the module part against TorchSharp.
+    /// </summary>
+    internal static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
+    {
+        // The template's own members, parameters and locals.
+        "FeatureSize", "ClassCount", "BlankIndex", "Vocabulary", "Transcripts", "DefaultFitOptions", "MetricNames", "Device", "FrontEnd",
+        "Decoder", "ResetParameters", "Run", "OutputLengths", "OutputFrames", "Decode", "Transcribe", "ExampleFromAudio", "LoadCheckpoint",
+        "Report", "Evaluate", "CreateOptimizer", "Fit", "SaveStateDict", "LoadStateDict", "Texts", "Module", "ModelName", "FrameCount",
+        "Collate", "Name", "Validate", "FromTranscript", "LabelIds", "Size", "Dispose",
+        "training", "outputs", "loss", "metrics", "greedy", "decoded", "batch", "examples", "options", "optimizer", "validation", "decoder",
+        "device", "values", "lengths", "scope", "wasTraining", "hypotheses", "frames", "name", "audio", "checkpoint", "path", "items", "start",
+        "slice", "i", "batchSize", "resume", "checkpoints", "texts", "direction", "augment", "featureList", "labelList", "transcript",
+        "labelIds", "statistics",
+        // nn.Module<Tensor, Tensor, Tensor> (public and protected) and the module extension methods.
+        "BoxedModule", "ClearModules", "ConditionallyRegisterBuffer", "ConditionallyRegisterParameter", "Create", "Equals", "Finalize",
+        "GetDefaultDeviceAndType", "GetHashCode", "GetName", "GetType", "MemberwiseClone", "ReferenceEquals", "RegisterComponents",
+        "ReplaceBuffer", "ReplaceParameter", "ToString", "add_module", "apply", "buffers", "call", "children", "eval", "forward", "get_buffer",
+        "get_parameter", "has_buffer", "has_parameter", "load", "load_state_dict", "module_post_hooks", "module_pre_hooks", "modules",
+        "named_buffers", "named_children", "named_modules", "named_parameters", "parameters", "post_hooks", "pre_hooks", "register_buffer",
+        "register_forward_hook", "register_forward_pre_hook", "register_module", "register_parameter", "save", "save_state_dict", "state_dict",
+        "train", "zero_grad", "to", "cpu", "cuda", "half", "bfloat16", "cfloat", "cdouble", "handle",
+        // Records (the outputs record) and objects.
+        "EqualityContract", "PrintMembers", "Deconstruct",
+    };
+
+    private readonly SpecContext context;
+    private readonly Dictionary<string, string> claimed = new(StringComparer.Ordinal); // identifier → the spec name that took it
+
+    public CSharpNames(SpecContext context) => this.context = context;
+
+    /// <summary>
+    /// Claims every identifier that <paramref name="what"/> (a spec name) becomes; reports the first
+    /// clash at <paramref name="node"/> and returns false.
+    /// </summary>
+    public bool Claim(string what, YamlNode node, params string[] identifiers)
+    {
+        foreach (var raw in identifiers)
+        {
+            var identifier = raw.TrimStart('@');
+            if (Reserved.Contains(identifier))
+            {
+                context.Report(DiagnosticCatalog.InvalidValue, node, "name", $"a name the generated code does not use itself ({what} becomes '{identifier}', which is taken)", $"'{Spelling(node)}'");
+                return false;
+            }
+            if (claimed.TryGetValue(identifier, out var owner) && owner != what)
+            {
+                context.Report(DiagnosticCatalog.DuplicateName, node, Spelling(node), $"{owner} (both become '{identifier}' in C#)");
+                return false;
+            }
+        }
+        foreach (var raw in identifiers) claimed[raw.TrimStart('@')] = what;
+        return true;
+    }
+
+    private static string Spelling(YamlNode node) => node is YamlScalarNode { Value: { } value } ? value : YamlMap.Kind(node);
+
+    /// <summary>Default model name from the file name: "ldc93s1.ctc.yaml" → "Ldc93s1", "bi-gru.ctc.yaml" → "BiGru".</summary>
+    public static string NameFromFile(string filePath)
+    {
+        var file = System.IO.Path.GetFileName(filePath);
+        var stem = file.EndsWith(".ctc.yaml", StringComparison.OrdinalIgnoreCase) ? file.Substring(0, file.Length - ".ctc.yaml".Length) : System.IO.Path.GetFileNameWithoutExtension(file);
+        return Pascal(stem);
+    }
+
+    /// <summary>PascalCase of a snake/kebab/dotted name.</summary>
+    public static string Pascal(string name)
+    {
+        var builder = new StringBuilder();
+        var upper = true;
+        foreach (var c in name)
+        {
+            if (!char.IsLetterOrDigit(c)) { upper = true; continue; }
+            builder.Append(upper ? char.ToUpperInvariant(c) : c);
+            upper = false;
+        }
+        if (builder.Length > 0 && char.IsDigit(builder[0])) builder.Insert(0, '_');
+        return builder.ToString();
+    }
+
+    /// <summary>camelCase, escaped when it is a C# keyword.</summary>
+    public static string Camel(string name)
+    {
+        var pascal = Pascal(name);
+        var camel = pascal.Length == 0 ? "_" : char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
+        return SyntaxFacts.GetKeywordKind(camel) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(camel) is SyntaxKind.GlobalKeyword ? "@" + camel : camel;
+    }
+
+    /// <summary>The singular of a plural input name, for its lengths property: "features" → "Feature".</summary>
+    public static string Singular(string pascal) =>
+        pascal.Length > 1 && pascal.EndsWith("s", StringComparison.Ordinal) && !pascal.EndsWith("ss", StringComparison.Ordinal)
+            ? pascal.Substring(0, pascal.Length - 1) : pascal;
+
+    /// <summary>Whether <paramref name="name"/> can name a generated type: a C# identifier, not a keyword, without formatting characters.</summary>
+    public static bool IsTypeName(string name) =>
+        name.Length is > 0 and <= MaxNameLength && SyntaxFacts.IsValidIdentifier(name) && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None &&
+        SyntaxFacts.GetContextualKeywordKind(name) is not (SyntaxKind.GlobalKeyword or SyntaxKind.VarKeyword) &&
+        name.All(c => char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.Format);
+
+    /// <summary>Whether <paramref name="ns"/> is a dotted C# namespace whose every segment is a plain identifier.</summary>
+    public static bool IsNamespace(string ns) =>
+        ns.Length <= 256 && ns.Split('.').All(IsTypeName);
+}
