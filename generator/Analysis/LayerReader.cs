@@ -44,6 +44,11 @@ internal static partial class SpecAnalyzer
 
             var raw = new List<RawLayer>();
             var ok = true;
+            if (sequence.Children.Count > MaxLayers)
+            {
+                context.Report(DiagnosticCatalog.SpecTooLarge, sequence.Children[MaxLayers], $"more than {MaxLayers} layers", "split the model or use 'layers:' of an lstm or gru for stacks");
+                return null;
+            }
             for (var i = 0; i < sequence.Children.Count; i++)
             {
                 if (sequence.Children[i] is not YamlMappingNode node)
@@ -194,6 +199,12 @@ internal static partial class SpecAnalyzer
             return ok ? new LayerGraph(plans, tensors) : null;
         }
 
+        /// <summary>Most layers a spec may list (graph analysis recurses once per layer).</summary>
+        private const int MaxLayers = 1000;
+
+        /// <summary>Most layers one lstm or gru may stack.</summary>
+        private const int MaxStackedLayers = 64;
+
         /// <summary>Widest tensor a layer may produce (concatenations add up).</summary>
         private const long MaxWidth = 1 << 24;
 
@@ -223,7 +234,7 @@ internal static partial class SpecAnalyzer
                 {
                     map.AllowOnly(layer.Type == "lstm" ? RnnKeys.Concat(new[] { "unit_forget_bias" }).ToArray() : RnnKeys);
                     var units = Positive(map, "units", required: true);
-                    var count = Positive(map, "layers") ?? 1;
+                    var count = Positive(map, "layers", max: MaxStackedLayers) ?? 1;
                     var dropout = Rate(map, "dropout");
                     var bidirectional = map.Bool("bidirectional") ?? false;
                     var kernel = Initializer(map, "kernel_initializer", "glorot_uniform");
@@ -283,7 +294,8 @@ internal static partial class SpecAnalyzer
                     map.AllowOnly("type", "name", "input", "function");
                     var function = Activation(map, "function", required: true);
                     if (function is null) return null;
-                    return Plan("activation", input.Width, input.Width, activation: function);
+                    // 'linear' is the identity: the layer passes its input on unchanged.
+                    return Plan("activation", input.Width, input.Width, activation: function == "linear" ? null : function);
                 }
 
                 default: // add, concat

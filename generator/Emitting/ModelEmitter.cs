@@ -89,7 +89,8 @@ internal static class ModelEmitter
         values.Import("cs_string", new System.Func<string, string>(CSharpLiterals.String));
         values.Import("cs_char", new System.Func<string, string>(CSharpLiterals.Char));
 
-        var context = new TemplateContext { StrictVariables = true, MemberRenamer = StandardMemberRenamer.Default };
+        // No loop limit: the analysis bounds the number of layers, and Scriban's default (1000) would fail a large spec.
+        var context = new TemplateContext { StrictVariables = true, MemberRenamer = StandardMemberRenamer.Default, LoopLimit = 0 };
         context.PushGlobal(values);
         return template.Render(context).Replace("\r\n", "\n");
     }

@@ -4,19 +4,6 @@
 // </auto-generated>
 #nullable enable
 
-using System;
-using System.Collections.Generic;
-using CtcDsl.Runtime.Data;
-using CtcDsl.Runtime.Interop;
-using CtcDsl.Runtime.Decoding;
-using CtcDsl.Runtime.Loss;
-using CtcDsl.Runtime.Metrics;
-using CtcDsl.Runtime.Nn;
-using CtcDsl.Runtime.Text;
-using CtcDsl.Runtime.Training;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace CtcDsl.Models
 {
@@ -25,10 +12,10 @@ namespace CtcDsl.Models
     /// </summary>
     public sealed class BiGruExample
     {
-        private readonly Lazy<float[,]> features;
+        private readonly global::System.Lazy<float[,]> features;
 
         /// <summary>Creates an example from features and label ids.</summary>
-        /// <exception cref="ArgumentException">The frames are not 26 wide, or the labels cannot fit the frames.</exception>
+        /// <exception cref="global::System.ArgumentException">The frames are not 26 wide, or the labels cannot fit the frames.</exception>
         public BiGruExample(float[,] features, int[] labels, string? name = null)
         {
             Name = name ?? "example";
@@ -40,11 +27,11 @@ namespace CtcDsl.Models
         /// Creates an example whose features are computed when first needed — during training, on the
         /// worker that collates the next batch while the current one trains — and then kept.
         /// </summary>
-        public BiGruExample(Func<float[,]> loadFeatures, int[] labels, string? name = null)
+        public BiGruExample(global::System.Func<float[,]> loadFeatures, int[] labels, string? name = null)
         {
             Name = name ?? "example";
             Labels = labels;
-            features = new(() => Validate(loadFeatures()), System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
+            features = new(() => Validate(loadFeatures()), global::System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         /// <summary>Feature frames, <c>[time, 26]</c>.</summary>
@@ -59,21 +46,21 @@ namespace CtcDsl.Models
         private float[,] Validate(float[,] features)
         {
             if (features.GetLength(1) != BiGruModel.FeatureSize)
-                throw new ArgumentException($"{Name}: Features have {features.GetLength(1)} values per frame; BiGruModel expects {BiGruModel.FeatureSize}.", nameof(features));
-            CtcFeasibility.Ensure(BiGruModel.OutputFrames(features.GetLength(0)), Labels, Name);
+                throw new global::System.ArgumentException($"{Name}: Features have {features.GetLength(1)} values per frame; BiGruModel expects {BiGruModel.FeatureSize}.", nameof(features));
+            global::CtcDsl.Runtime.Data.CtcFeasibility.Ensure(BiGruModel.OutputFrames(features.GetLength(0)), Labels, Name);
             return features;
         }
 
         /// <summary>Creates an example whose labels are <paramref name="transcript"/> encoded with the model's vocabulary.</summary>
-        /// <exception cref="VocabularyException">The transcript has a character outside the vocabulary.</exception>
+        /// <exception cref="global::CtcDsl.Runtime.Text.VocabularyException">The transcript has a character outside the vocabulary.</exception>
         public static BiGruExample FromTranscript(float[,] features, string transcript, string? name = null) =>
             new(features, BiGruModel.Vocabulary.Encode(transcript, name), name);
     }
 
     /// <summary>A padded batch of <see cref="BiGruExample"/>s on one device; lengths say what is real.</summary>
-    public sealed class BiGruBatch : IDisposable
+    public sealed class BiGruBatch : global::System.IDisposable
     {
-        private BiGruBatch(Tensor features, Tensor featureLengths, Tensor labels, Tensor labelLengths, IReadOnlyList<int[]> labelIds)
+        private BiGruBatch(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths, global::TorchSharp.torch.Tensor labels, global::TorchSharp.torch.Tensor labelLengths, global::System.Collections.Generic.IReadOnlyList<int[]> labelIds)
         {
             Features = features;
             FeatureLengths = featureLengths;
@@ -83,25 +70,25 @@ namespace CtcDsl.Models
         }
 
         /// <summary>Features, <c>[batch, max time, 26]</c>, zero-padded.</summary>
-        public Tensor Features { get; }
+        public global::TorchSharp.torch.Tensor Features { get; }
 
         /// <summary>Frames per example, <c>[batch]</c>.</summary>
-        public Tensor FeatureLengths { get; }
+        public global::TorchSharp.torch.Tensor FeatureLengths { get; }
 
         /// <summary>Label ids, <c>[batch, max label length]</c>, zero-padded.</summary>
-        public Tensor Labels { get; }
+        public global::TorchSharp.torch.Tensor Labels { get; }
 
         /// <summary>Labels per example, <c>[batch]</c>.</summary>
-        public Tensor LabelLengths { get; }
+        public global::TorchSharp.torch.Tensor LabelLengths { get; }
 
         /// <summary>The label ids on the host, for metrics.</summary>
-        public IReadOnlyList<int[]> LabelIds { get; }
+        public global::System.Collections.Generic.IReadOnlyList<int[]> LabelIds { get; }
 
         /// <summary>Examples in the batch.</summary>
         public int Size => LabelIds.Count;
 
         /// <summary>Pads <paramref name="examples"/> into a batch on <paramref name="device"/>.</summary>
-        public static BiGruBatch Collate(IReadOnlyList<BiGruExample> examples, Device device)
+        public static BiGruBatch Collate(global::System.Collections.Generic.IReadOnlyList<BiGruExample> examples, global::TorchSharp.torch.Device device)
         {
             var featureList = new float[examples.Count][,];
             var labelList = new int[examples.Count][];
@@ -110,8 +97,8 @@ namespace CtcDsl.Models
                 featureList[i] = examples[i].Features;
                 labelList[i] = examples[i].Labels;
             }
-            var (features, featureLengths) = PaddedBatch.Features(featureList, BiGruModel.FeatureSize, device);
-            var (labels, labelLengths) = PaddedBatch.Labels(labelList, device);
+            var (features, featureLengths) = global::CtcDsl.Runtime.Data.PaddedBatch.Features(featureList, BiGruModel.FeatureSize, device);
+            var (labels, labelLengths) = global::CtcDsl.Runtime.Data.PaddedBatch.Labels(labelList, device);
             return new BiGruBatch(features, featureLengths, labels, labelLengths, labelList);
         }
 
@@ -126,17 +113,17 @@ namespace CtcDsl.Models
     }
 
     /// <summary>The logits of every CTC node of <see cref="BiGruModel"/> with their valid lengths, from one run of the layers.</summary>
-    public readonly record struct BiGruOutputs(Tensor Logits, Tensor LogitsLengths);
+    public readonly record struct BiGruOutputs(global::TorchSharp.torch.Tensor Logits, global::TorchSharp.torch.Tensor LogitsLengths);
 
     /// <summary>
     /// Two-layer bidirectional GRU(96) with dropout, character CTC, Adam with exponential decay.
     /// <para>
     /// The BiGru CTC model. Its weights are shared by two views: the prediction view
-    /// (<see cref="forward"/>: features and lengths to logits; <see cref="Transcribe(Tensor, Tensor)"/>: to text)
-    /// and the training view (<see cref="Evaluate"/>: a batch to loss and metrics; <see cref="Fit"/>).
+    /// (<see cref="forward"/>: features and lengths to logits; <c>Transcribe</c>: to text)
+    /// and the training view (<c>Evaluate</c>: a batch to loss and metrics; <see cref="Fit"/>).
     /// </para>
     /// </summary>
-    public sealed class BiGruModel : nn.Module<Tensor, Tensor, Tensor>, ICtcTrainable<BiGruExample, BiGruBatch>
+    public sealed class BiGruModel : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::CtcDsl.Runtime.Training.ICtcTrainable<BiGruExample, BiGruBatch>
     {
         /// <summary>Values per feature frame.</summary>
         public const int FeatureSize = 26;
@@ -148,51 +135,51 @@ namespace CtcDsl.Models
         public const int BlankIndex = 0;
 
         /// <summary>The output alphabet.</summary>
-        public static Vocabulary Vocabulary { get; } = new(
+        public static global::CtcDsl.Runtime.Text.Vocabulary Vocabulary { get; } = new(
             new[] { " ", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "'" },
             blankIndex: BlankIndex,
             wordSeparator: ' ');
 
         /// <summary>Turns manifest transcripts into this vocabulary's text, with the spec's unknown-character policy.</summary>
-        public static TranscriptNormalizer Transcripts { get; } = new(Vocabulary)
+        public static global::CtcDsl.Runtime.Data.TranscriptNormalizer Transcripts { get; } = new(Vocabulary)
         {
-            Policy = UnknownCharacterPolicy.Map,
-            Map = new Dictionary<char, string> { ['-'] = " ", ['é'] = "e", ['!'] = "" },
+            Policy = global::CtcDsl.Runtime.Data.UnknownCharacterPolicy.Map,
+            Map = new global::System.Collections.Generic.Dictionary<char, string> { ['-'] = " ", ['é'] = "e", ['!'] = "" },
         };
 
         /// <summary>The training defaults the spec declares.</summary>
-        public static FitOptions DefaultFitOptions => new()
+        public static global::CtcDsl.Runtime.Training.FitOptions DefaultFitOptions => new()
         {
             Epochs = 60,
             BatchSize = 16,
             Shuffle = true,
             Seed = 1,
-            Schedule = new LearningRateSchedule.Exponential(0.98),
+            Schedule = new global::CtcDsl.Runtime.Training.LearningRateSchedule.Exponential(0.98),
         };
 
         private static readonly string[] MetricNames = { "cer" };
 
-        private readonly BidirectionalRnn encoder;
-        private readonly Linear logits;
-        private readonly CtcLoss ctc = new(BlankIndex, CtcReduction.LengthNormalizedMean, zeroInfinity: true);
+        private readonly global::CtcDsl.Runtime.Nn.BidirectionalRnn encoder;
+        private readonly global::TorchSharp.Modules.Linear logits;
+        private readonly global::CtcDsl.Runtime.Loss.CtcLoss ctc = new(BlankIndex, global::CtcDsl.Runtime.Loss.CtcReduction.LengthNormalizedMean, zeroInfinity: true);
 
         /// <summary>Creates the model with freshly initialised weights on <paramref name="device"/> (default: CUDA when available, else CPU).</summary>
         /// <remarks>Initialisation draws from TorchSharp's global generator: call <c>torch.random.manual_seed</c> first for reproducible weights.</remarks>
-        public BiGruModel(Device? device = null) : base(nameof(BiGruModel))
+        public BiGruModel(global::TorchSharp.torch.Device? device = null) : base(nameof(BiGruModel))
         {
-            Device = device ?? Devices.Default;
-            encoder = new BidirectionalRnn(RnnKind.Gru, inputSize: 26, hiddenSize: 96, layers: 2, dropout: 0.1);
-            logits = nn.Linear(192, 29);
+            Device = device ?? global::CtcDsl.Runtime.Nn.Devices.Default;
+            encoder = new global::CtcDsl.Runtime.Nn.BidirectionalRnn(global::CtcDsl.Runtime.Nn.RnnKind.Gru, inputSize: 26, hiddenSize: 96, layers: 2, dropout: 0.1);
+            logits = global::TorchSharp.torch.nn.Linear(192, 29);
             RegisterComponents();
             ResetParameters();
-            this.to(Device);
+            global::TorchSharp.ModuleExtensionMethods.to(this, Device);
         }
 
         /// <summary>The device the weights live on; batches are collated there.</summary>
-        public Device Device { get; }
+        public global::TorchSharp.torch.Device Device { get; }
 
         /// <summary>Decodes the prediction view's logits (the spec's decoding; replace it to decode differently).</summary>
-        public ICtcDecoder Decoder { get; set; } = new GreedyCtcDecoder(BlankIndex);
+        public global::CtcDsl.Runtime.Decoding.ICtcDecoder Decoder { get; set; } = new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex);
 
         /// <summary>Re-draws every weight with the initialisers the spec declares.</summary>
         public void ResetParameters()
@@ -200,20 +187,20 @@ namespace CtcDsl.Models
             // encoder: kernel glorot uniform, recurrent kernel orthogonal, bias zeros.
             foreach (var direction in encoder.Directions)
             {
-                Initializers.GlorotUniform(Initializers.Parameter(direction, "weight_ih_l0"));
-                Initializers.Orthogonal(Initializers.Parameter(direction, "weight_hh_l0"));
-                Initializers.Zeros(Initializers.Parameter(direction, "bias_ih_l0"));
-                Initializers.Zeros(Initializers.Parameter(direction, "bias_hh_l0"));
+                global::CtcDsl.Runtime.Nn.Initializers.GlorotUniform(global::CtcDsl.Runtime.Nn.Initializers.Parameter(direction, "weight_ih_l0"));
+                global::CtcDsl.Runtime.Nn.Initializers.Orthogonal(global::CtcDsl.Runtime.Nn.Initializers.Parameter(direction, "weight_hh_l0"));
+                global::CtcDsl.Runtime.Nn.Initializers.Zeros(global::CtcDsl.Runtime.Nn.Initializers.Parameter(direction, "bias_ih_l0"));
+                global::CtcDsl.Runtime.Nn.Initializers.Zeros(global::CtcDsl.Runtime.Nn.Initializers.Parameter(direction, "bias_hh_l0"));
             }
             // logits: kernel glorot uniform, bias zeros.
-            Initializers.GlorotUniform(Initializers.Parameter(logits, "weight"));
-            Initializers.Zeros(Initializers.Parameter(logits, "bias"));
+            global::CtcDsl.Runtime.Nn.Initializers.GlorotUniform(global::CtcDsl.Runtime.Nn.Initializers.Parameter(logits, "weight"));
+            global::CtcDsl.Runtime.Nn.Initializers.Zeros(global::CtcDsl.Runtime.Nn.Initializers.Parameter(logits, "bias"));
         }
 
         /// <summary>Runs the layers once and returns the logits of every CTC node with their valid lengths.</summary>
         /// <param name="features">Features, <c>[batch, time, 26]</c>.</param>
         /// <param name="featureLengths">Valid frames per example, <c>[batch]</c>. Frames past them never influence valid outputs.</param>
-        public BiGruOutputs Run(Tensor features, Tensor featureLengths)
+        public BiGruOutputs Run(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths)
         {
             var encoderOut = encoder.call(features, featureLengths);
             var logitsOut = logits.call(encoderOut);
@@ -221,24 +208,24 @@ namespace CtcDsl.Models
         }
 
         /// <summary>Prediction view: logits <c>[batch, time, 29]</c> (unnormalised) for padded features; see <see cref="OutputLengths"/> for their valid lengths.</summary>
-        public override Tensor forward(Tensor features, Tensor featureLengths) =>
+        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths) =>
             Run(features, featureLengths).Logits;
 
         /// <summary>Valid logit frames per example (no layer of this model changes lengths).</summary>
-        public Tensor OutputLengths(Tensor featureLengths) => featureLengths;
+        public global::TorchSharp.torch.Tensor OutputLengths(global::TorchSharp.torch.Tensor featureLengths) => featureLengths;
 
         /// <summary>Logit frames for an input of <paramref name="frames"/> frames.</summary>
         public static int OutputFrames(int frames) => frames;
 
         /// <summary>Prediction view: the decoder's hypotheses, best first, for a padded batch of features.</summary>
-        public IReadOnlyList<Hypothesis>[] Decode(Tensor features, Tensor featureLengths, ICtcDecoder? decoder = null)
+        public global::System.Collections.Generic.IReadOnlyList<global::CtcDsl.Runtime.Decoding.Hypothesis>[] Decode(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null)
         {
             var wasTraining = training;
             eval();
             try
             {
-                using var _ = no_grad();
-                using var scope = NewDisposeScope();
+                using var _ = global::TorchSharp.torch.no_grad();
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
                 var outputs = Run(features.to(Device), featureLengths.to(Device));
                 return (decoder ?? Decoder).Decode(outputs.Logits, outputs.LogitsLengths);
             }
@@ -249,86 +236,86 @@ namespace CtcDsl.Models
         }
 
         /// <summary>Prediction view: the best transcript of each example in a padded batch of features.</summary>
-        public string[] Transcribe(Tensor features, Tensor featureLengths, ICtcDecoder? decoder = null) =>
-            Array.ConvertAll(Decode(features, featureLengths, decoder), hypotheses => Vocabulary.Decode(hypotheses[0].Labels));
+        public string[] Transcribe(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null) =>
+            global::System.Array.ConvertAll(Decode(features, featureLengths, decoder), hypotheses => Vocabulary.Decode(hypotheses[0].Labels));
 
         /// <summary>Prediction view: the best transcript of each feature matrix <c>[time, 26]</c>.</summary>
-        public string[] Transcribe(IReadOnlyList<float[,]> features, ICtcDecoder? decoder = null)
+        public string[] Transcribe(global::System.Collections.Generic.IReadOnlyList<float[,]> features, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null)
         {
-            var (values, lengths) = PaddedBatch.Features(features, FeatureSize, Device);
+            var (values, lengths) = global::CtcDsl.Runtime.Data.PaddedBatch.Features(features, FeatureSize, Device);
             using (values)
             using (lengths)
                 return Transcribe(values, lengths, decoder);
         }
 
         /// <summary>Decodes <paramref name="examples"/> with <see cref="Decoder"/> (or <paramref name="decoder"/>) and reports LER, CER and WER with the worst utterances.</summary>
-        public TranscriptionReport Report(IReadOnlyList<BiGruExample> examples, int batchSize = 16, ICtcDecoder? decoder = null)
+        public global::CtcDsl.Runtime.Metrics.TranscriptionReport Report(global::System.Collections.Generic.IReadOnlyList<BiGruExample> examples, int batchSize = 16, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null)
         {
-            var items = new List<(string Name, string Reference, string Hypothesis)>(examples.Count);
+            var items = new global::System.Collections.Generic.List<(string Name, string Reference, string Hypothesis)>(examples.Count);
             for (var start = 0; start < examples.Count; start += batchSize)
             {
-                var slice = new List<float[,]>();
-                for (var i = start; i < Math.Min(start + batchSize, examples.Count); i++) slice.Add(examples[i].Features);
+                var slice = new global::System.Collections.Generic.List<float[,]>();
+                for (var i = start; i < global::System.Math.Min(start + batchSize, examples.Count); i++) slice.Add(examples[i].Features);
                 var hypotheses = Transcribe(slice, decoder);
                 for (var i = 0; i < hypotheses.Length; i++)
                     items.Add((examples[start + i].Name, Vocabulary.Decode(examples[start + i].Labels), hypotheses[i]));
             }
-            return TranscriptionReport.Create(items, Vocabulary.WordSeparator);
+            return global::CtcDsl.Runtime.Metrics.TranscriptionReport.Create(items, Vocabulary.WordSeparator);
         }
 
         /// <summary>Training view: the CTC loss and the metrics cer of one batch.</summary>
-        public TrainingOutput Evaluate(BiGruBatch batch)
+        public global::CtcDsl.Runtime.Training.TrainingOutput Evaluate(BiGruBatch batch)
         {
             var outputs = Run(batch.Features, batch.FeatureLengths);
             var loss = ctc.Forward(outputs.Logits, outputs.LogitsLengths, batch.Labels, batch.LabelLengths);
-            var greedy = GreedyDecoder.Decode(outputs.Logits, outputs.LogitsLengths, BlankIndex);
-            var metrics = new Dictionary<string, double>
+            var greedy = global::CtcDsl.Runtime.Decoding.GreedyDecoder.Decode(outputs.Logits, outputs.LogitsLengths, BlankIndex);
+            var metrics = new global::System.Collections.Generic.Dictionary<string, double>
             {
-                ["cer"] = ErrorRate.Compute(greedy, batch.LabelIds, ErrorAggregation.Corpus),
+                ["cer"] = global::CtcDsl.Runtime.Metrics.ErrorRate.Compute(greedy, batch.LabelIds, global::CtcDsl.Runtime.Metrics.ErrorAggregation.Corpus),
             };
-            return new TrainingOutput(loss, metrics, batch.Size);
+            return new global::CtcDsl.Runtime.Training.TrainingOutput(loss, metrics, batch.Size);
         }
 
         /// <summary>The optimiser the spec declares, over this model's parameters.</summary>
-        public optim.Optimizer CreateOptimizer() =>
-            optim.Adam(parameters(), lr: 0.002, beta1: 0.9, beta2: 0.999, eps: 1E-08);
+        public global::TorchSharp.torch.optim.Optimizer CreateOptimizer() =>
+            global::TorchSharp.torch.optim.Adam(parameters(), lr: 0.002, beta1: 0.9, beta2: 0.999, eps: 1E-08);
 
         /// <summary>
         /// Trains with the spec's optimiser and, unless <paramref name="options"/> says otherwise, its
         /// training defaults (<see cref="DefaultFitOptions"/>). Prints a Keras-style line per epoch.
         /// </summary>
         /// <returns>Per-epoch loss and metrics (cer), with val_ counterparts when validation data is given.</returns>
-        public TrainingHistory Fit(IReadOnlyList<BiGruExample> training, IReadOnlyList<BiGruExample>? validation = null, FitOptions? options = null)
+        public global::CtcDsl.Runtime.Training.TrainingHistory Fit(global::System.Collections.Generic.IReadOnlyList<BiGruExample> training, global::System.Collections.Generic.IReadOnlyList<BiGruExample>? validation = null, global::CtcDsl.Runtime.Training.FitOptions? options = null)
         {
             options ??= DefaultFitOptions;
             using var optimizer = CreateOptimizer();
-            return CtcTrainer.Fit(this, optimizer, training, validation, options);
+            return global::CtcDsl.Runtime.Training.CtcTrainer.Fit(this, optimizer, training, validation, options);
         }
 
         /// <summary>
         /// Writes the weights as a PyTorch state dict (<c>torch.load</c> reads it). Parameter names are
         /// the spec's layer names in camelCase followed by PyTorch's own (<c>encoder.forwardLayers.0.weight_ih_l0</c>, ...).
         /// </summary>
-        public void SaveStateDict(string path) => PyTorchInterop.Save(this, path);
+        public void SaveStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Save(this, path);
 
         /// <summary>Reads weights written by <see cref="SaveStateDict"/> or by PyTorch's <c>torch.save(model.state_dict())</c>.</summary>
-        public void LoadStateDict(string path) => PyTorchInterop.Load(this, path);
+        public void LoadStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Load(this, path);
 
         /// <summary>Loss and metrics over <paramref name="examples"/>, without training.</summary>
-        public IReadOnlyList<KeyValuePair<string, double>> Evaluate(IReadOnlyList<BiGruExample> examples, int batchSize = 16) =>
-            CtcTrainer.Evaluate(this, examples, batchSize);
+        public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, double>> Evaluate(global::System.Collections.Generic.IReadOnlyList<BiGruExample> examples, int batchSize = 16) =>
+            global::CtcDsl.Runtime.Training.CtcTrainer.Evaluate(this, examples, batchSize);
 
-        nn.Module ICtcTrainable<BiGruExample, BiGruBatch>.Module => this;
+        global::TorchSharp.torch.nn.Module global::CtcDsl.Runtime.Training.ICtcTrainable<BiGruExample, BiGruBatch>.Module => this;
 
-        string ICtcTrainable<BiGruExample, BiGruBatch>.ModelName => nameof(BiGruModel);
+        string global::CtcDsl.Runtime.Training.ICtcTrainable<BiGruExample, BiGruBatch>.ModelName => nameof(BiGruModel);
 
-        Vocabulary ICtcTrainable<BiGruExample, BiGruBatch>.Vocabulary => Vocabulary;
+        global::CtcDsl.Runtime.Text.Vocabulary global::CtcDsl.Runtime.Training.ICtcTrainable<BiGruExample, BiGruBatch>.Vocabulary => Vocabulary;
 
-        IReadOnlyList<string> ICtcTrainable<BiGruExample, BiGruBatch>.MetricNames => MetricNames;
+        global::System.Collections.Generic.IReadOnlyList<string> global::CtcDsl.Runtime.Training.ICtcTrainable<BiGruExample, BiGruBatch>.MetricNames => MetricNames;
 
-        int ICtcTrainable<BiGruExample, BiGruBatch>.FrameCount(BiGruExample example) => example.Features.GetLength(0);
+        int global::CtcDsl.Runtime.Training.ICtcTrainable<BiGruExample, BiGruBatch>.FrameCount(BiGruExample example) => example.Features.GetLength(0);
 
-        BiGruBatch ICtcTrainable<BiGruExample, BiGruBatch>.Collate(IReadOnlyList<BiGruExample> examples, bool training) =>
+        BiGruBatch global::CtcDsl.Runtime.Training.ICtcTrainable<BiGruExample, BiGruBatch>.Collate(global::System.Collections.Generic.IReadOnlyList<BiGruExample> examples, bool training) =>
             BiGruBatch.Collate(examples, Device);
     }
 }

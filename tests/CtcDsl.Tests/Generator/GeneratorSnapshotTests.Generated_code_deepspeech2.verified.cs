@@ -4,20 +4,6 @@
 // </auto-generated>
 #nullable enable
 
-using System;
-using System.Collections.Generic;
-using CtcDsl.Runtime.Audio;
-using CtcDsl.Runtime.Data;
-using CtcDsl.Runtime.Interop;
-using CtcDsl.Runtime.Decoding;
-using CtcDsl.Runtime.Loss;
-using CtcDsl.Runtime.Metrics;
-using CtcDsl.Runtime.Nn;
-using CtcDsl.Runtime.Text;
-using CtcDsl.Runtime.Training;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace CtcDsl.Models.Speech
 {
@@ -26,10 +12,10 @@ namespace CtcDsl.Models.Speech
     /// </summary>
     public sealed class DeepSpeech2Example
     {
-        private readonly Lazy<float[,]> features;
+        private readonly global::System.Lazy<float[,]> features;
 
         /// <summary>Creates an example from features and label ids.</summary>
-        /// <exception cref="ArgumentException">The frames are not 26 wide, or the labels cannot fit the frames.</exception>
+        /// <exception cref="global::System.ArgumentException">The frames are not 26 wide, or the labels cannot fit the frames.</exception>
         public DeepSpeech2Example(float[,] features, int[] labels, string? name = null)
         {
             Name = name ?? "example";
@@ -41,11 +27,11 @@ namespace CtcDsl.Models.Speech
         /// Creates an example whose features are computed when first needed — during training, on the
         /// worker that collates the next batch while the current one trains — and then kept.
         /// </summary>
-        public DeepSpeech2Example(Func<float[,]> loadFeatures, int[] labels, string? name = null)
+        public DeepSpeech2Example(global::System.Func<float[,]> loadFeatures, int[] labels, string? name = null)
         {
             Name = name ?? "example";
             Labels = labels;
-            features = new(() => Validate(loadFeatures()), System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
+            features = new(() => Validate(loadFeatures()), global::System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         /// <summary>Feature frames, <c>[time, 26]</c>.</summary>
@@ -60,21 +46,21 @@ namespace CtcDsl.Models.Speech
         private float[,] Validate(float[,] features)
         {
             if (features.GetLength(1) != DeepSpeech2Model.FeatureSize)
-                throw new ArgumentException($"{Name}: Features have {features.GetLength(1)} values per frame; DeepSpeech2Model expects {DeepSpeech2Model.FeatureSize}.", nameof(features));
-            CtcFeasibility.Ensure(DeepSpeech2Model.OutputFrames(features.GetLength(0)), Labels, Name);
+                throw new global::System.ArgumentException($"{Name}: Features have {features.GetLength(1)} values per frame; DeepSpeech2Model expects {DeepSpeech2Model.FeatureSize}.", nameof(features));
+            global::CtcDsl.Runtime.Data.CtcFeasibility.Ensure(DeepSpeech2Model.OutputFrames(features.GetLength(0)), Labels, Name);
             return features;
         }
 
         /// <summary>Creates an example whose labels are <paramref name="transcript"/> encoded with the model's vocabulary.</summary>
-        /// <exception cref="VocabularyException">The transcript has a character outside the vocabulary.</exception>
+        /// <exception cref="global::CtcDsl.Runtime.Text.VocabularyException">The transcript has a character outside the vocabulary.</exception>
         public static DeepSpeech2Example FromTranscript(float[,] features, string transcript, string? name = null) =>
             new(features, DeepSpeech2Model.Vocabulary.Encode(transcript, name), name);
     }
 
     /// <summary>A padded batch of <see cref="DeepSpeech2Example"/>s on one device; lengths say what is real.</summary>
-    public sealed class DeepSpeech2Batch : IDisposable
+    public sealed class DeepSpeech2Batch : global::System.IDisposable
     {
-        private DeepSpeech2Batch(Tensor features, Tensor featureLengths, Tensor labels, Tensor labelLengths, IReadOnlyList<int[]> labelIds)
+        private DeepSpeech2Batch(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths, global::TorchSharp.torch.Tensor labels, global::TorchSharp.torch.Tensor labelLengths, global::System.Collections.Generic.IReadOnlyList<int[]> labelIds)
         {
             Features = features;
             FeatureLengths = featureLengths;
@@ -84,25 +70,25 @@ namespace CtcDsl.Models.Speech
         }
 
         /// <summary>Features, <c>[batch, max time, 26]</c>, zero-padded.</summary>
-        public Tensor Features { get; }
+        public global::TorchSharp.torch.Tensor Features { get; }
 
         /// <summary>Frames per example, <c>[batch]</c>.</summary>
-        public Tensor FeatureLengths { get; }
+        public global::TorchSharp.torch.Tensor FeatureLengths { get; }
 
         /// <summary>Label ids, <c>[batch, max label length]</c>, zero-padded.</summary>
-        public Tensor Labels { get; }
+        public global::TorchSharp.torch.Tensor Labels { get; }
 
         /// <summary>Labels per example, <c>[batch]</c>.</summary>
-        public Tensor LabelLengths { get; }
+        public global::TorchSharp.torch.Tensor LabelLengths { get; }
 
         /// <summary>The label ids on the host, for metrics.</summary>
-        public IReadOnlyList<int[]> LabelIds { get; }
+        public global::System.Collections.Generic.IReadOnlyList<int[]> LabelIds { get; }
 
         /// <summary>Examples in the batch.</summary>
         public int Size => LabelIds.Count;
 
         /// <summary>Pads <paramref name="examples"/> into a batch on <paramref name="device"/>, masking each with <paramref name="augment"/> when given.</summary>
-        public static DeepSpeech2Batch Collate(IReadOnlyList<DeepSpeech2Example> examples, Device device, SpecAugment? augment = null)
+        public static DeepSpeech2Batch Collate(global::System.Collections.Generic.IReadOnlyList<DeepSpeech2Example> examples, global::TorchSharp.torch.Device device, global::CtcDsl.Runtime.Audio.SpecAugment? augment = null)
         {
             var featureList = new float[examples.Count][,];
             var labelList = new int[examples.Count][];
@@ -110,11 +96,11 @@ namespace CtcDsl.Models.Speech
             {
                 featureList[i] = augment is null
                     ? examples[i].Features
-                    : augment.Apply(examples[i].Features, SpecAugment.RandomFor(examples[i].Name, CtcTrainer.CurrentEpoch));
+                    : augment.Apply(examples[i].Features, global::CtcDsl.Runtime.Audio.SpecAugment.RandomFor(examples[i].Name, global::CtcDsl.Runtime.Training.CtcTrainer.CurrentEpoch));
                 labelList[i] = examples[i].Labels;
             }
-            var (features, featureLengths) = PaddedBatch.Features(featureList, DeepSpeech2Model.FeatureSize, device);
-            var (labels, labelLengths) = PaddedBatch.Labels(labelList, device);
+            var (features, featureLengths) = global::CtcDsl.Runtime.Data.PaddedBatch.Features(featureList, DeepSpeech2Model.FeatureSize, device);
+            var (labels, labelLengths) = global::CtcDsl.Runtime.Data.PaddedBatch.Labels(labelList, device);
             return new DeepSpeech2Batch(features, featureLengths, labels, labelLengths, labelList);
         }
 
@@ -129,17 +115,17 @@ namespace CtcDsl.Models.Speech
     }
 
     /// <summary>The logits of every CTC node of <see cref="DeepSpeech2Model"/> with their valid lengths, from one run of the layers.</summary>
-    public readonly record struct DeepSpeech2Outputs(Tensor Logits, Tensor LogitsLengths);
+    public readonly record struct DeepSpeech2Outputs(global::TorchSharp.torch.Tensor Logits, global::TorchSharp.torch.Tensor LogitsLengths);
 
     /// <summary>
     /// Log-mel front-end with SpecAugment, conv1d subsampling (stride 2) + batch norm + BiLSTM stack + layer norm, AdamW with warm-up and cosine decay.
     /// <para>
     /// The DeepSpeech2 CTC model. Its weights are shared by two views: the prediction view
-    /// (<see cref="forward"/>: features and lengths to logits; <see cref="Transcribe(Tensor, Tensor)"/>: to text)
-    /// and the training view (<see cref="Evaluate"/>: a batch to loss and metrics; <see cref="Fit"/>).
+    /// (<see cref="forward"/>: features and lengths to logits; <c>Transcribe</c>: to text)
+    /// and the training view (<c>Evaluate</c>: a batch to loss and metrics; <see cref="Fit"/>).
     /// </para>
     /// </summary>
-    public sealed class DeepSpeech2Model : nn.Module<Tensor, Tensor, Tensor>, ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>
+    public sealed class DeepSpeech2Model : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>
     {
         /// <summary>Values per feature frame.</summary>
         public const int FeatureSize = 26;
@@ -151,119 +137,118 @@ namespace CtcDsl.Models.Speech
         public const int BlankIndex = 28;
 
         /// <summary>The output alphabet.</summary>
-        public static Vocabulary Vocabulary { get; } = new(
+        public static global::CtcDsl.Runtime.Text.Vocabulary Vocabulary { get; } = new(
             new[] { " ", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "'" },
             blankIndex: BlankIndex,
             wordSeparator: ' ');
 
         /// <summary>Turns manifest transcripts into this vocabulary's text, with the spec's unknown-character policy.</summary>
-        public static TranscriptNormalizer Transcripts { get; } = new(Vocabulary) { Policy = UnknownCharacterPolicy.Drop };
+        public static global::CtcDsl.Runtime.Data.TranscriptNormalizer Transcripts { get; } = new(Vocabulary) { Policy = global::CtcDsl.Runtime.Data.UnknownCharacterPolicy.Drop };
 
         /// <summary>The training defaults the spec declares.</summary>
-        public static FitOptions DefaultFitOptions => new()
+        public static global::CtcDsl.Runtime.Training.FitOptions DefaultFitOptions => new()
         {
             Epochs = 50,
             BatchSize = 32,
             Shuffle = true,
             Seed = 0,
             ClipGradientNorm = 400.0,
-            Schedule = new LearningRateSchedule.Warmup(100, new LearningRateSchedule.Cosine(50, 1E-05)),
+            Schedule = new global::CtcDsl.Runtime.Training.LearningRateSchedule.Warmup(100, new global::CtcDsl.Runtime.Training.LearningRateSchedule.Cosine(50, 1E-05)),
         };
 
         private static readonly string[] MetricNames = { "cer", "wer" };
 
-        private readonly Conv1d conv1;
-        private readonly MaskedBatchNorm norm1;
-        private readonly Conv1d conv2;
-        private readonly BidirectionalRnn encoder;
-        private readonly LayerNorm norm2;
-        private readonly Linear logits;
-        private readonly CtcLoss ctc = new(BlankIndex, CtcReduction.Mean, zeroInfinity: true);
+        private readonly global::TorchSharp.Modules.Conv1d conv1;
+        private readonly global::CtcDsl.Runtime.Nn.MaskedBatchNorm norm1;
+        private readonly global::TorchSharp.Modules.Conv1d conv2;
+        private readonly global::CtcDsl.Runtime.Nn.BidirectionalRnn encoder;
+        private readonly global::TorchSharp.Modules.LayerNorm norm2;
+        private readonly global::TorchSharp.Modules.Linear logits;
+        private readonly global::CtcDsl.Runtime.Loss.CtcLoss ctc = new(BlankIndex, global::CtcDsl.Runtime.Loss.CtcReduction.Mean, zeroInfinity: true);
 
         /// <summary>Creates the model with freshly initialised weights on <paramref name="device"/> (default: CUDA when available, else CPU).</summary>
         /// <remarks>Initialisation draws from TorchSharp's global generator: call <c>torch.random.manual_seed</c> first for reproducible weights.</remarks>
-        public DeepSpeech2Model(Device? device = null) : base(nameof(DeepSpeech2Model))
+        public DeepSpeech2Model(global::TorchSharp.torch.Device? device = null) : base(nameof(DeepSpeech2Model))
         {
-            Device = device ?? Devices.Default;
-            conv1 = nn.Conv1d(26, 64, kernel_size: 11, stride: 2, padding: 5, dilation: 1);
-            norm1 = new MaskedBatchNorm(64);
-            conv2 = nn.Conv1d(64, 64, kernel_size: 11, stride: 1, padding: 5, dilation: 1);
-            encoder = new BidirectionalRnn(RnnKind.Lstm, inputSize: 64, hiddenSize: 128, layers: 2, dropout: 0.1);
-            norm2 = nn.LayerNorm(256);
-            logits = nn.Linear(256, 29);
+            Device = device ?? global::CtcDsl.Runtime.Nn.Devices.Default;
+            conv1 = global::TorchSharp.torch.nn.Conv1d(26, 64, kernel_size: 11, stride: 2, padding: 5L, dilation: 1);
+            norm1 = new global::CtcDsl.Runtime.Nn.MaskedBatchNorm(64);
+            conv2 = global::TorchSharp.torch.nn.Conv1d(64, 64, kernel_size: 11, stride: 1, padding: 5L, dilation: 1);
+            encoder = new global::CtcDsl.Runtime.Nn.BidirectionalRnn(global::CtcDsl.Runtime.Nn.RnnKind.Lstm, inputSize: 64, hiddenSize: 128, layers: 2, dropout: 0.1);
+            norm2 = global::TorchSharp.torch.nn.LayerNorm(256);
+            logits = global::TorchSharp.torch.nn.Linear(256, 29);
             RegisterComponents();
             ResetParameters();
-            this.to(Device);
+            global::TorchSharp.ModuleExtensionMethods.to(this, Device);
         }
 
         /// <summary>The device the weights live on; batches are collated there.</summary>
-        public Device Device { get; }
+        public global::TorchSharp.torch.Device Device { get; }
 
         /// <summary>The audio front-end the spec declares: audio to the feature frames this model reads.</summary>
-        public FrontEnd FrontEnd { get; } = new(new FrontEndSettings("logfbank", SampleRate: 16000, Coefficients: 13, Filters: 26, Deltas: 0, Normalization: FeatureNormalizationMode.Utterance, Augment: new SpecAugment(2, 6, 2, 20, 0.2)));
+        public global::CtcDsl.Runtime.Audio.FrontEnd FrontEnd { get; } = new(new global::CtcDsl.Runtime.Audio.FrontEndSettings("logfbank", SampleRate: 16000, Coefficients: 13, Filters: 26, Deltas: 0, Normalization: global::CtcDsl.Runtime.Audio.FeatureNormalizationMode.Utterance, Augment: new global::CtcDsl.Runtime.Audio.SpecAugment(2, 6, 2, 20, 0.2)));
 
         /// <summary>Decodes the prediction view's logits (the spec's decoding; replace it to decode differently).</summary>
-        public ICtcDecoder Decoder { get; set; } = new GreedyCtcDecoder(BlankIndex);
+        public global::CtcDsl.Runtime.Decoding.ICtcDecoder Decoder { get; set; } = new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex);
 
         /// <summary>Re-draws every weight with the initialisers the spec declares.</summary>
         public void ResetParameters()
         {
             // conv1: kernel glorot uniform, bias zeros.
-            Initializers.GlorotUniform(Initializers.Parameter(conv1, "weight"));
-            Initializers.Zeros(Initializers.Parameter(conv1, "bias"));
+            global::CtcDsl.Runtime.Nn.Initializers.GlorotUniform(global::CtcDsl.Runtime.Nn.Initializers.Parameter(conv1, "weight"));
+            global::CtcDsl.Runtime.Nn.Initializers.Zeros(global::CtcDsl.Runtime.Nn.Initializers.Parameter(conv1, "bias"));
             // conv2: kernel glorot uniform, bias zeros.
-            Initializers.GlorotUniform(Initializers.Parameter(conv2, "weight"));
-            Initializers.Zeros(Initializers.Parameter(conv2, "bias"));
+            global::CtcDsl.Runtime.Nn.Initializers.GlorotUniform(global::CtcDsl.Runtime.Nn.Initializers.Parameter(conv2, "weight"));
+            global::CtcDsl.Runtime.Nn.Initializers.Zeros(global::CtcDsl.Runtime.Nn.Initializers.Parameter(conv2, "bias"));
             // encoder: kernel glorot uniform, recurrent kernel orthogonal, bias zeros, forget gate bias 1 (Keras' unit_forget_bias).
             foreach (var direction in encoder.Directions)
             {
-                Initializers.GlorotUniform(Initializers.Parameter(direction, "weight_ih_l0"));
-                Initializers.Orthogonal(Initializers.Parameter(direction, "weight_hh_l0"));
-                Initializers.Zeros(Initializers.Parameter(direction, "bias_ih_l0"));
-                Initializers.Zeros(Initializers.Parameter(direction, "bias_hh_l0"));
-                Initializers.ForgetGateBias(Initializers.Parameter(direction, "bias_ih_l0"));
+                global::CtcDsl.Runtime.Nn.Initializers.GlorotUniform(global::CtcDsl.Runtime.Nn.Initializers.Parameter(direction, "weight_ih_l0"));
+                global::CtcDsl.Runtime.Nn.Initializers.Orthogonal(global::CtcDsl.Runtime.Nn.Initializers.Parameter(direction, "weight_hh_l0"));
+                global::CtcDsl.Runtime.Nn.Initializers.Zeros(global::CtcDsl.Runtime.Nn.Initializers.Parameter(direction, "bias_ih_l0"));
+                global::CtcDsl.Runtime.Nn.Initializers.Zeros(global::CtcDsl.Runtime.Nn.Initializers.Parameter(direction, "bias_hh_l0"));
+                global::CtcDsl.Runtime.Nn.Initializers.ForgetGateBias(global::CtcDsl.Runtime.Nn.Initializers.Parameter(direction, "bias_ih_l0"));
             }
             // logits: kernel glorot uniform, bias zeros.
-            Initializers.GlorotUniform(Initializers.Parameter(logits, "weight"));
-            Initializers.Zeros(Initializers.Parameter(logits, "bias"));
+            global::CtcDsl.Runtime.Nn.Initializers.GlorotUniform(global::CtcDsl.Runtime.Nn.Initializers.Parameter(logits, "weight"));
+            global::CtcDsl.Runtime.Nn.Initializers.Zeros(global::CtcDsl.Runtime.Nn.Initializers.Parameter(logits, "bias"));
         }
 
         /// <summary>Runs the layers once and returns the logits of every CTC node with their valid lengths.</summary>
         /// <param name="features">Features, <c>[batch, time, 26]</c>.</param>
         /// <param name="featureLengths">Valid frames per example, <c>[batch]</c>. Frames past them never influence valid outputs.</param>
-        public DeepSpeech2Outputs Run(Tensor features, Tensor featureLengths)
+        public DeepSpeech2Outputs Run(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths)
         {
-            var conv1Out = conv1.call(Sequences.ZeroPadding(features, featureLengths).transpose(1, 2)).transpose(1, 2);
-            var conv1Lengths = Sequences.ConvolvedLengths(featureLengths, kernel: 11, stride: 2, padding: 5, dilation: 1);
+            var conv1Out = conv1.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding(features, featureLengths).transpose(1, 2)).transpose(1, 2);
+            var conv1Lengths = global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths(featureLengths, kernel: 11, stride: 2, padding: 5, dilation: 1);
             var norm1Out = norm1.call(conv1Out, conv1Lengths);
-            var relu1Out = nn.functional.relu(norm1Out);
-            var conv2Out = nn.functional.relu(conv2.call(Sequences.ZeroPadding(relu1Out, conv1Lengths).transpose(1, 2)).transpose(1, 2));
-            var conv2Lengths = Sequences.ConvolvedLengths(conv1Lengths, kernel: 11, stride: 1, padding: 5, dilation: 1);
-            var encoderOut = encoder.call(conv2Out, conv2Lengths);
+            var relu1Out = global::TorchSharp.torch.nn.functional.relu(norm1Out);
+            var conv2Out = global::TorchSharp.torch.nn.functional.relu(conv2.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding(relu1Out, conv1Lengths).transpose(1, 2)).transpose(1, 2));
+            var encoderOut = encoder.call(conv2Out, conv1Lengths);
             var norm2Out = norm2.call(encoderOut);
             var logitsOut = logits.call(norm2Out);
-            return new DeepSpeech2Outputs(logitsOut, conv2Lengths);
+            return new DeepSpeech2Outputs(logitsOut, conv1Lengths);
         }
 
         /// <summary>Prediction view: logits <c>[batch, time, 29]</c> (unnormalised) for padded features; see <see cref="OutputLengths"/> for their valid lengths.</summary>
-        public override Tensor forward(Tensor features, Tensor featureLengths) =>
+        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths) =>
             Run(features, featureLengths).Logits;
 
         /// <summary>Valid logit frames per example (the convolutions' strides shorten them).</summary>
-        public Tensor OutputLengths(Tensor featureLengths) => Sequences.ConvolvedLengths(Sequences.ConvolvedLengths(featureLengths, kernel: 11, stride: 2, padding: 5, dilation: 1), kernel: 11, stride: 1, padding: 5, dilation: 1);
+        public global::TorchSharp.torch.Tensor OutputLengths(global::TorchSharp.torch.Tensor featureLengths) => global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths(featureLengths, kernel: 11, stride: 2, padding: 5, dilation: 1);
 
         /// <summary>Logit frames for an input of <paramref name="frames"/> frames (after the convolutions' subsampling).</summary>
-        public static int OutputFrames(int frames) => Sequences.ConvolvedLength(Sequences.ConvolvedLength(frames, kernel: 11, stride: 2, padding: 5, dilation: 1), kernel: 11, stride: 1, padding: 5, dilation: 1);
+        public static int OutputFrames(int frames) => global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLength(frames, kernel: 11, stride: 2, padding: 5, dilation: 1);
 
         /// <summary>Prediction view: the decoder's hypotheses, best first, for a padded batch of features.</summary>
-        public IReadOnlyList<Hypothesis>[] Decode(Tensor features, Tensor featureLengths, ICtcDecoder? decoder = null)
+        public global::System.Collections.Generic.IReadOnlyList<global::CtcDsl.Runtime.Decoding.Hypothesis>[] Decode(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null)
         {
             var wasTraining = training;
             eval();
             try
             {
-                using var _ = no_grad();
-                using var scope = NewDisposeScope();
+                using var _ = global::TorchSharp.torch.no_grad();
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
                 var outputs = Run(features.to(Device), featureLengths.to(Device));
                 return (decoder ?? Decoder).Decode(outputs.Logits, outputs.LogitsLengths);
             }
@@ -274,112 +259,112 @@ namespace CtcDsl.Models.Speech
         }
 
         /// <summary>Prediction view: the best transcript of each example in a padded batch of features.</summary>
-        public string[] Transcribe(Tensor features, Tensor featureLengths, ICtcDecoder? decoder = null) =>
-            Array.ConvertAll(Decode(features, featureLengths, decoder), hypotheses => Vocabulary.Decode(hypotheses[0].Labels));
+        public string[] Transcribe(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null) =>
+            global::System.Array.ConvertAll(Decode(features, featureLengths, decoder), hypotheses => Vocabulary.Decode(hypotheses[0].Labels));
 
         /// <summary>Prediction view: the best transcript of each feature matrix <c>[time, 26]</c>.</summary>
-        public string[] Transcribe(IReadOnlyList<float[,]> features, ICtcDecoder? decoder = null)
+        public string[] Transcribe(global::System.Collections.Generic.IReadOnlyList<float[,]> features, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null)
         {
-            var (values, lengths) = PaddedBatch.Features(features, FeatureSize, Device);
+            var (values, lengths) = global::CtcDsl.Runtime.Data.PaddedBatch.Features(features, FeatureSize, Device);
             using (values)
             using (lengths)
                 return Transcribe(values, lengths, decoder);
         }
 
         /// <summary>Prediction view from audio: features through <see cref="FrontEnd"/>, then the decoder's best transcript.</summary>
-        public string Transcribe(MonoAudio audio, ICtcDecoder? decoder = null) =>
+        public string Transcribe(global::CtcDsl.Runtime.Audio.MonoAudio audio, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null) =>
             Transcribe(new[] { FrontEnd.Compute(audio) }, decoder)[0];
 
         /// <summary>An example from audio and its transcript; its features go through <see cref="FrontEnd"/> when first needed.</summary>
-        /// <exception cref="VocabularyException">The transcript has a character outside the vocabulary.</exception>
-        public DeepSpeech2Example ExampleFromAudio(MonoAudio audio, string transcript, string? name = null) =>
+        /// <exception cref="global::CtcDsl.Runtime.Text.VocabularyException">The transcript has a character outside the vocabulary.</exception>
+        public DeepSpeech2Example ExampleFromAudio(global::CtcDsl.Runtime.Audio.MonoAudio audio, string transcript, string? name = null) =>
             new(() => FrontEnd.Compute(audio), Vocabulary.Encode(transcript, name), name);
 
         /// <summary>Loads the weights of a checkpoint.</summary>
-        /// <exception cref="CheckpointException">The file is damaged or belongs to another model or vocabulary.</exception>
+        /// <exception cref="global::CtcDsl.Runtime.Training.CheckpointException">The file is damaged or belongs to another model or vocabulary.</exception>
         public void LoadCheckpoint(string path)
         {
-            var checkpoint = Checkpoint.Load(path);
+            var checkpoint = global::CtcDsl.Runtime.Training.Checkpoint.Load(path);
             checkpoint.EnsureMatches(nameof(DeepSpeech2Model), Vocabulary, path);
             checkpoint.RestoreWeights(this, path);
         }
 
         /// <summary>Decodes <paramref name="examples"/> with <see cref="Decoder"/> (or <paramref name="decoder"/>) and reports LER, CER and WER with the worst utterances.</summary>
-        public TranscriptionReport Report(IReadOnlyList<DeepSpeech2Example> examples, int batchSize = 32, ICtcDecoder? decoder = null)
+        public global::CtcDsl.Runtime.Metrics.TranscriptionReport Report(global::System.Collections.Generic.IReadOnlyList<DeepSpeech2Example> examples, int batchSize = 32, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null)
         {
-            var items = new List<(string Name, string Reference, string Hypothesis)>(examples.Count);
+            var items = new global::System.Collections.Generic.List<(string Name, string Reference, string Hypothesis)>(examples.Count);
             for (var start = 0; start < examples.Count; start += batchSize)
             {
-                var slice = new List<float[,]>();
-                for (var i = start; i < Math.Min(start + batchSize, examples.Count); i++) slice.Add(examples[i].Features);
+                var slice = new global::System.Collections.Generic.List<float[,]>();
+                for (var i = start; i < global::System.Math.Min(start + batchSize, examples.Count); i++) slice.Add(examples[i].Features);
                 var hypotheses = Transcribe(slice, decoder);
                 for (var i = 0; i < hypotheses.Length; i++)
                     items.Add((examples[start + i].Name, Vocabulary.Decode(examples[start + i].Labels), hypotheses[i]));
             }
-            return TranscriptionReport.Create(items, Vocabulary.WordSeparator);
+            return global::CtcDsl.Runtime.Metrics.TranscriptionReport.Create(items, Vocabulary.WordSeparator);
         }
 
         /// <summary>Training view: the CTC loss and the metrics cer, wer of one batch.</summary>
-        public TrainingOutput Evaluate(DeepSpeech2Batch batch)
+        public global::CtcDsl.Runtime.Training.TrainingOutput Evaluate(DeepSpeech2Batch batch)
         {
             var outputs = Run(batch.Features, batch.FeatureLengths);
             var loss = ctc.Forward(outputs.Logits, outputs.LogitsLengths, batch.Labels, batch.LabelLengths);
-            var greedy = GreedyDecoder.Decode(outputs.Logits, outputs.LogitsLengths, BlankIndex);
-            var metrics = new Dictionary<string, double>
+            var greedy = global::CtcDsl.Runtime.Decoding.GreedyDecoder.Decode(outputs.Logits, outputs.LogitsLengths, BlankIndex);
+            var metrics = new global::System.Collections.Generic.Dictionary<string, double>
             {
-                ["cer"] = ErrorRate.Compute(greedy, batch.LabelIds, ErrorAggregation.Corpus),
-                ["wer"] = ErrorRate.Words(Texts(greedy), Texts(batch.LabelIds), Vocabulary.WordSeparator, ErrorAggregation.Corpus),
+                ["cer"] = global::CtcDsl.Runtime.Metrics.ErrorRate.Compute(greedy, batch.LabelIds, global::CtcDsl.Runtime.Metrics.ErrorAggregation.Corpus),
+                ["wer"] = global::CtcDsl.Runtime.Metrics.ErrorRate.Words(Texts(greedy), Texts(batch.LabelIds), Vocabulary.WordSeparator, global::CtcDsl.Runtime.Metrics.ErrorAggregation.Corpus),
             };
-            return new TrainingOutput(loss, metrics, batch.Size);
+            return new global::CtcDsl.Runtime.Training.TrainingOutput(loss, metrics, batch.Size);
         }
 
         /// <summary>The optimiser the spec declares, over this model's parameters.</summary>
-        public optim.Optimizer CreateOptimizer() =>
-            optim.AdamW(parameters(), lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1E-08, weight_decay: 0.01);
+        public global::TorchSharp.torch.optim.Optimizer CreateOptimizer() =>
+            global::TorchSharp.torch.optim.AdamW(parameters(), lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1E-08, weight_decay: 0.01);
 
         /// <summary>
         /// Trains with the spec's optimiser and, unless <paramref name="options"/> says otherwise, its
         /// training defaults (<see cref="DefaultFitOptions"/>). Prints a Keras-style line per epoch.
         /// </summary>
         /// <returns>Per-epoch loss and metrics (cer, wer), with val_ counterparts when validation data is given.</returns>
-        public TrainingHistory Fit(IReadOnlyList<DeepSpeech2Example> training, IReadOnlyList<DeepSpeech2Example>? validation = null, FitOptions? options = null)
+        public global::CtcDsl.Runtime.Training.TrainingHistory Fit(global::System.Collections.Generic.IReadOnlyList<DeepSpeech2Example> training, global::System.Collections.Generic.IReadOnlyList<DeepSpeech2Example>? validation = null, global::CtcDsl.Runtime.Training.FitOptions? options = null)
         {
             options ??= DefaultFitOptions;
             using var optimizer = CreateOptimizer();
-            return CtcTrainer.Fit(this, optimizer, training, validation, options);
+            return global::CtcDsl.Runtime.Training.CtcTrainer.Fit(this, optimizer, training, validation, options);
         }
 
         /// <summary>
         /// Writes the weights as a PyTorch state dict (<c>torch.load</c> reads it). Parameter names are
         /// the spec's layer names in camelCase followed by PyTorch's own (<c>conv1.weight</c>, ...).
         /// </summary>
-        public void SaveStateDict(string path) => PyTorchInterop.Save(this, path);
+        public void SaveStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Save(this, path);
 
         /// <summary>Reads weights written by <see cref="SaveStateDict"/> or by PyTorch's <c>torch.save(model.state_dict())</c>.</summary>
-        public void LoadStateDict(string path) => PyTorchInterop.Load(this, path);
+        public void LoadStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Load(this, path);
 
         /// <summary>Loss and metrics over <paramref name="examples"/>, without training.</summary>
-        public IReadOnlyList<KeyValuePair<string, double>> Evaluate(IReadOnlyList<DeepSpeech2Example> examples, int batchSize = 32) =>
-            CtcTrainer.Evaluate(this, examples, batchSize);
+        public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, double>> Evaluate(global::System.Collections.Generic.IReadOnlyList<DeepSpeech2Example> examples, int batchSize = 32) =>
+            global::CtcDsl.Runtime.Training.CtcTrainer.Evaluate(this, examples, batchSize);
 
-        private static string[] Texts(IReadOnlyList<int[]> labels)
+        private static string[] Texts(global::System.Collections.Generic.IReadOnlyList<int[]> sequences)
         {
-            var texts = new string[labels.Count];
-            for (var i = 0; i < texts.Length; i++) texts[i] = Vocabulary.Decode(labels[i]);
+            var texts = new string[sequences.Count];
+            for (var i = 0; i < texts.Length; i++) texts[i] = Vocabulary.Decode(sequences[i]);
             return texts;
         }
 
-        nn.Module ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Module => this;
+        global::TorchSharp.torch.nn.Module global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Module => this;
 
-        string ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.ModelName => nameof(DeepSpeech2Model);
+        string global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.ModelName => nameof(DeepSpeech2Model);
 
-        Vocabulary ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Vocabulary => Vocabulary;
+        global::CtcDsl.Runtime.Text.Vocabulary global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Vocabulary => Vocabulary;
 
-        IReadOnlyList<string> ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.MetricNames => MetricNames;
+        global::System.Collections.Generic.IReadOnlyList<string> global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.MetricNames => MetricNames;
 
-        int ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.FrameCount(DeepSpeech2Example example) => example.Features.GetLength(0);
+        int global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.FrameCount(DeepSpeech2Example example) => example.Features.GetLength(0);
 
-        DeepSpeech2Batch ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Collate(IReadOnlyList<DeepSpeech2Example> examples, bool training) =>
+        DeepSpeech2Batch global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Collate(global::System.Collections.Generic.IReadOnlyList<DeepSpeech2Example> examples, bool training) =>
             // SpecAugment masks training batches only.
             DeepSpeech2Batch.Collate(examples, Device, training ? FrontEnd.Settings.Augment : null);
     }
