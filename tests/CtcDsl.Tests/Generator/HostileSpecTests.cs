@@ -253,4 +253,34 @@ public class HostileSpecTests
     [Fact]
     public void Namespaces_that_map_to_one_hint_name_both_generate() =>
         AssertCompilesCleanly(("/specs/a.ctc.yaml", Spec(extra: "namespace: My_Models.X")), ("/specs/b.ctc.yaml", Spec(extra: "namespace: My.Models.X")));
+
+    /// <summary>The README's bound: any text up to 1 MB is answered within a second (checked here with slack for a busy CI machine).</summary>
+    public static TheoryData<string> MegabyteSpecs() => new()
+    {
+        "nested flow", "nested blocks", "long scalar", "many keys", "many layers", "anchors and aliases", "long token string", "long comment",
+    };
+
+    [Theory]
+    [MemberData(nameof(MegabyteSpecs))]
+    public void A_megabyte_of_anything_is_answered_quickly(string kind)
+    {
+        const int size = 1 << 20;
+        var text = kind switch
+        {
+            "nested flow" => new string('[', size / 2) + new string(']', size / 2),
+            "nested blocks" => string.Concat(Enumerable.Range(0, 1400).Select(i => new string(' ', i) + "a:\n")),
+            "long scalar" => Spec(extra: "description: " + new string('x', size)),
+            "many keys" => string.Concat(Enumerable.Range(0, size / 12).Select(i => $"key{i:D6}: 1\n")),
+            "many layers" => Spec(string.Concat(Enumerable.Range(0, size / 40).Select(i => $"  - {{ type: dense, units: 4 }}\n")) + "  - { type: dense, name: logits, units: 3 }"),
+            "anchors and aliases" => "a: &a [1]\n" + string.Concat(Enumerable.Range(0, size / 30).Select(i => $"k{i}: &x{i} [*a, *a, *a]\n")),
+            "long token string" => Spec().Replace("tokens: \"ab\"", "tokens: \"" + new string(Enumerable.Range(0, 40000).Select(i => (char)(0x4E00 + i)).ToArray()) + "\""),
+            _ => "# " + new string('c', size) + "\n" + Spec(),
+        };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (result, _) = GeneratorHarness.Run(("/specs/big.ctc.yaml", text));
+        watch.Stop();
+        Assert.All(result.Results, r => Assert.Null(r.Exception));
+        Assert.DoesNotContain(result.Diagnostics, d => d.Id == "CTC0099");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{kind}: {watch.Elapsed.TotalSeconds:F1} s");
+    }
 }
