@@ -113,7 +113,8 @@ internal static class LayerEmitter
                 yield return $"var {layer.Output} = {Activate(input)};";
                 break;
             case "add":
-                yield return $"var {layer.Output} = {string.Join(" + ", layer.Inputs)};";
+                // Through the runtime: TorchSharp's own '+' passes an alpha scalar that nothing keeps alive.
+                yield return $"var {layer.Output} = global::CtcDsl.Runtime.Nn.Tensors.Sum({string.Join(", ", layer.Inputs)});";
                 break;
             case "concat":
                 yield return $"var {layer.Output} = global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", layer.Inputs)} }}, -1);";

@@ -54,7 +54,10 @@ internal static class ModelEmitter
                 ["metric"] = CSharpLiterals.String(n.Name + "_loss"),
             }).ToList(),
             ["multiple_nodes"] = multipleNodes,
-            ["total_loss"] = string.Join(" + ", model.CtcNodes.Select(n => n.Weight == 1 ? n.LossField : $"{CSharpLiterals.Double(n.Weight)} * {n.LossField}")),
+            // Weights go through the runtime, which owns the scalars (an implicit Scalar can be freed mid-call).
+            ["total_loss"] = model.CtcNodes.All(n => n.Weight == 1)
+                ? "global::CtcDsl.Runtime.Nn.Tensors.Sum(" + string.Join(", ", model.CtcNodes.Select(n => n.LossField)) + ")"
+                : "global::CtcDsl.Runtime.Loss.CtcLoss.WeightedSum(" + string.Join(", ", model.CtcNodes.Select(n => $"({n.LossField}, {CSharpLiterals.Double(n.Weight)})")) + ")",
             ["primary"] = model.Primary.LogitsProperty,
             ["output_lengths"] = LengthsExpression(model.Primary.Subsampling, CSharpNames.Camel(model.Features.LengthsPropertyName)),
             ["output_frames"] = model.CtcNodes.Select(n => FramesExpression(n.Subsampling)).Distinct().Aggregate((a, b) => $"global::System.Math.Min({a}, {b})"),

@@ -48,18 +48,34 @@ public sealed class CtcLoss
         return losses.MoveToOuterDisposeScope();
     }
 
+    /// <summary>Σ weight · loss over the terms (several CTC nodes), with the weights as owned scalars.</summary>
+    public static Tensor WeightedSum(params (Tensor Loss, double Weight)[] terms)
+    {
+        if (terms.Length == 0) throw new ArgumentException("At least one loss is needed.", nameof(terms));
+        using var scope = NewDisposeScope();
+        Tensor? total = null;
+        foreach (var (loss, weight) in terms)
+        {
+            using var factor = weight.ToScalar();
+            var term = loss.mul(factor);
+            total = total is null ? term : Nn.Tensors.Add(total, term);
+        }
+        return total!.MoveToOuterDisposeScope();
+    }
+
     /// <summary>The reduced loss (a scalar), as <see cref="Reduction"/> declares.</summary>
     /// <inheritdoc cref="PerUtterance" path="/param"/>
     public Tensor Forward(Tensor logits, Tensor logitLengths, Tensor labels, Tensor labelLengths)
     {
         using var scope = NewDisposeScope();
         var losses = PerUtterance(logits, logitLengths, labels, labelLengths);
+        using var one = 1.ToScalar(); // owned, not converted implicitly: see Sequences.ConvolvedLengths
         var reduced = Reduction switch
         {
             CtcReduction.Mean => losses.mean(),
             CtcReduction.Sum => losses.sum(),
             CtcReduction.LengthNormalizedMean =>
-                (losses / labelLengths.to(losses.device).to_type(losses.dtype).clamp_min(1)).mean(),
+                (losses / labelLengths.to(losses.device).to_type(losses.dtype).clamp_min(one)).mean(),
             _ => throw new InvalidOperationException($"Unknown reduction {Reduction}."),
         };
         return reduced.MoveToOuterDisposeScope();

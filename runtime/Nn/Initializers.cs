@@ -42,9 +42,15 @@ public static class Initializers
         var upper = NormalCdf(2.0);
         weight.uniform_(2 * lower - 1, 2 * upper - 1);
         weight.erfinv_();
-        weight.mul_(stddev * Math.Sqrt(2.0));
-        weight.add_(mean);
-        weight.clamp_(mean - 2 * stddev, mean + 2 * stddev);
+        // Owned scalars, not implicit conversions (see Sequences.ConvolvedLengths).
+        using var scale = (stddev * Math.Sqrt(2.0)).ToScalar();
+        using var shift = mean.ToScalar();
+        using var one = 1.ToScalar();
+        using var low = (mean - 2 * stddev).ToScalar();
+        using var high = (mean + 2 * stddev).ToScalar();
+        weight.mul_(scale);
+        weight.add_(shift, one);
+        weight.clamp_(low, high);
     }
 
     private static double NormalCdf(double x)
@@ -78,7 +84,9 @@ public static class Initializers
         if (hidden * 4 != lstmBias.shape[0])
             throw new ArgumentException($"An LSTM bias has 4 × hidden entries; got {lstmBias.shape[0]}.", nameof(lstmBias));
         using var _ = no_grad();
-        lstmBias.narrow(0, hidden, hidden).fill_(value);
+        using var fill = value.ToScalar();
+        using var forget = lstmBias.narrow(0, hidden, hidden);
+        forget.fill_(fill);
     }
 
     /// <summary>The parameter called <paramref name="name"/> of <paramref name="module"/>, or a clear error naming what exists.</summary>

@@ -34,18 +34,24 @@ public sealed class MaskedBatchNorm : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor x, Tensor lengths)
     {
         using var scope = NewDisposeScope();
+        // Every scalar is owned and disposed at the end, never an implicit conversion (see Sequences.ConvolvedLengths).
+        using var one = 1.ToScalar();
+        using var two = 2.ToScalar();
+        using var keep = (1 - momentum).ToScalar();
+        using var rate = momentum.ToScalar();
+        using var eps = epsilon.ToScalar();
         Tensor mean, variance;
         if (training)
         {
             var mask = Sequences.ValidMask(lengths, x.shape[1]).unsqueeze(-1).to_type(x.dtype); // [B, T, 1]
-            var count = mask.sum().clamp_min(1);
+            var count = mask.sum().clamp_min(one);
             mean = (x * mask).sum(new long[] { 0, 1 }) / count;
-            variance = ((x - mean).pow(2) * mask).sum(new long[] { 0, 1 }) / count;
+            variance = ((x - mean).pow(two) * mask).sum(new long[] { 0, 1 }) / count;
             using (no_grad())
             {
-                var unbiased = variance * count / (count - 1).clamp_min(1);
-                running_mean.mul_(1 - momentum).add_(mean.detach() * momentum);
-                running_var.mul_(1 - momentum).add_(unbiased.detach() * momentum);
+                var unbiased = variance * count / count.sub(one).clamp_min(one);
+                Tensors.AddInPlace(running_mean.mul_(keep), mean.detach().mul(rate));
+                Tensors.AddInPlace(running_var.mul_(keep), unbiased.detach().mul(rate));
             }
         }
         else
@@ -53,7 +59,7 @@ public sealed class MaskedBatchNorm : nn.Module<Tensor, Tensor, Tensor>
             mean = running_mean;
             variance = running_var;
         }
-        var normalized = (x - mean) / (variance + epsilon).sqrt() * weight + bias;
+        var normalized = Tensors.Add((x - mean) / variance.add(eps, one).sqrt() * weight, bias);
         return normalized.MoveToOuterDisposeScope();
     }
 }

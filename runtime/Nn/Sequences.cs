@@ -1,4 +1,5 @@
 using System;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CtcDsl.Runtime.Nn;
@@ -30,7 +31,8 @@ public static class Sequences
         using var scope = NewDisposeScope();
         var time = x.shape[1];
         var steps = arange(time, device: x.device).unsqueeze(0);             // [1, T]
-        var last = (lengths.to(x.device).to_type(ScalarType.Int64) - 1).unsqueeze(1); // [B, 1]
+        using var one = 1.ToScalar();
+        var last = lengths.to(x.device).to_type(ScalarType.Int64).sub(one).unsqueeze(1); // [B, 1]
         var source = where(steps <= last, last - steps, steps);                 // [B, T]
         var index = source.unsqueeze(-1).expand(x.shape[0], time, x.shape[2]);
         return x.gather(1, index).MoveToOuterDisposeScope();
@@ -45,7 +47,14 @@ public static class Sequences
         if (kernel < 1 || stride < 1 || dilation < 1 || padding < 0)
             throw new ArgumentOutOfRangeException(nameof(kernel), "kernel, stride and dilation must be at least 1 and padding at least 0.");
         var span = dilation * (kernel - 1) + 1;
-        return ((lengths + (2 * padding - span)).div(stride, rounding_mode: RoundingMode.floor) + 1).clamp_min(0);
+        // No implicit scalars: one can be finalized while the native call that received it still reads
+        // it (see Tensors and NativeLifetimeTests).
+        using var step = stride.ToScalar();
+        using var zero = 0.ToScalar();
+        using var shifted = Tensors.Add(lengths, (long)(2 * padding - span));
+        using var divided = shifted.div(step, rounding_mode: RoundingMode.floor);
+        using var counted = Tensors.Add(divided, 1L);
+        return counted.clamp_min(zero);
     }
 
     /// <inheritdoc cref="ConvolvedLengths(Tensor, int, int, int, int)"/>
