@@ -29,7 +29,7 @@ internal sealed class CSharpNames
     internal static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
     {
         // The template's own members, parameters and locals.
-        "FeatureSize", "ClassCount", "BlankIndex", "Vocabulary", "Transcripts", "DefaultFitOptions", "MetricNames", "Device", "FrontEnd",
+        "FeatureSize", "ClassCount", "BlankIndex", "Vocabulary", "Transcripts", "DefaultFitOptions", "MetricNames", "Device", "FrontEnd", "FrontEndSettings", "LoadDataSet",
         "Decoder", "ResetParameters", "Run", "OutputLengths", "OutputFrames", "Decode", "Transcribe", "ExampleFromAudio", "LoadCheckpoint",
         "Report", "Evaluate", "CreateOptimizer", "Fit", "SaveStateDict", "LoadStateDict", "Texts", "Module", "ModelName", "FrameCount",
         "Collate", "Name", "Validate", "FromTranscript", "LabelIds", "Size", "Dispose",

@@ -461,11 +461,15 @@ internal static partial class SpecAnalyzer
                 context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("type"), type, "front-end", Suggestions.DidYouMean(type, FrontEndTypes), string.Join(", ", FrontEndTypes));
                 return null;
             }
-            var rate = Positive(map, "sample_rate") ?? 16000;
+            var rate = Positive(map, "sample_rate", max: 384_000) ?? 16000;
+            if (rate < 1000)
+                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("sample_rate"), "sample_rate", "a rate from 1000 to 384000 Hz", rate);
             var coefficients = Positive(map, "coefficients") ?? 13;
             var filters = Positive(map, "filters") ?? 26;
             if (type == "mfcc" && coefficients > filters)
                 context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("coefficients"), "coefficients", $"at most the number of filters ({filters})", coefficients);
+            if (rate >= 1000 && filters <= MaxCount && MelFilters.LargestUsable(rate) is var usable && filters > usable)
+                context.Report(DiagnosticCatalog.EmptyMelFilters, map.SpanOf("filters"), filters, rate, MelFilters.FftSize(rate), usable);
             var deltas = map.Int("deltas") ?? 0;
             if (deltas is < 0 or > 2) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("deltas"), "deltas", "0, 1 or 2", deltas);
             var normalize = map.String("normalize") ?? "utterance";

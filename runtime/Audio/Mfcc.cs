@@ -30,7 +30,8 @@ public sealed class Mfcc
             FeatureCount = s.CoefficientCount,
             FrameSize = frameSize,
             HopSize = hopSize,
-            FilterBank = SpeechFrames.MelFilterBank(s.FilterCount, s.FftSize, audio.SampleRate, s.LowFrequency, s.HighFrequency ?? audio.SampleRate / 2.0),
+            FftSize = s.FftSizeAt(audio.SampleRate),
+            FilterBank = SpeechFrames.MelFilterBank(s.FilterCount, s.FftSizeAt(audio.SampleRate), audio.SampleRate, s.LowFrequency, s.HighFrequency ?? audio.SampleRate / 2.0),
             PreEmphasis = 0, // applied to the whole signal by SpeechFrames.Prepare, as python_speech_features does
             Window = WindowType.Rectangular,
             SpectrumType = SpectrumType.PowerNormalized, // 2|X|²/N; the filterbank's halved weights make it |X|²/N

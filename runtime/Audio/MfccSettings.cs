@@ -13,8 +13,30 @@ public sealed record MfccSettings
     /// <summary>Triangular mel filters.</summary>
     public int FilterCount { get; init; } = 26;
 
-    /// <summary>FFT size (frames shorter than this are zero-padded).</summary>
-    public int FftSize { get; init; } = 512;
+    /// <summary>
+    /// FFT size (frames shorter than this are zero-padded). Null, the default, follows the window: the
+    /// next power of two at or above its length in samples, as python_speech_features 0.6.1+ does
+    /// (<c>calculate_nfft</c>): 512 at 16 kHz (the classic default, so features are unchanged there),
+    /// 256 at 8 kHz, 2048 at 44.1 and 48 kHz. A fixed size must hold the window at every rate it is used at.
+    /// </summary>
+    public int? FftSize { get; init; }
+
+    /// <summary>The FFT size used at <paramref name="sampleRate"/>.</summary>
+    /// <exception cref="System.ArgumentException">A fixed <see cref="FftSize"/> is shorter than the window at that rate.</exception>
+    public int FftSizeAt(int sampleRate)
+    {
+        var window = WindowSamples(sampleRate);
+        var next = 1;
+        while (next < window) next *= 2;
+        if (FftSize is not { } fixedSize) return next;
+        if (fixedSize < window)
+            throw new System.ArgumentException(
+                $"An FFT of {fixedSize} points cannot hold the {window}-sample window ({WindowSeconds * 1000:0.#} ms at {sampleRate} Hz); leave FftSize unset to follow the window, or use at least {next}.");
+        return fixedSize;
+    }
+
+    /// <summary>The window's length in samples at <paramref name="sampleRate"/> (rounded half up, as python_speech_features).</summary>
+    public int WindowSamples(int sampleRate) => (int)System.Math.Floor(WindowSeconds * sampleRate + 0.5);
 
     /// <summary>Window length in seconds.</summary>
     public double WindowSeconds { get; init; } = 0.025;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -44,8 +45,27 @@ public sealed class FeatureLoader
     public float[][,] Load(IReadOnlyList<Utterance> utterances, CancellationToken cancellationToken = default)
     {
         var result = new float[utterances.Count][,];
-        Parallel.For(0, utterances.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Workers), CancellationToken = cancellationToken },
-            i => result[i] = Load(utterances[i]));
+        var errors = new Exception?[utterances.Count];
+        Parallel.For(0, utterances.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Workers), CancellationToken = cancellationToken }, i =>
+        {
+            try
+            {
+                result[i] = Load(utterances[i]);
+            }
+            catch (Exception e)
+            {
+                errors[i] = e;
+            }
+        });
+        // The first failing utterance in manifest order, as the documented exception (never an AggregateException).
+        if (Array.FindIndex(errors, e => e is not null) is var first and >= 0)
+        {
+            var error = errors[first]!;
+            var others = errors.Count(e => e is not null) - 1;
+            var more = others > 0 ? $" ({others} more utterance(s) failed too)" : "";
+            throw error is InvalidDataException invalid && others == 0 ? invalid : new InvalidDataException(
+                (error is InvalidDataException ? error.Message : $"{utterances[first].Source}: {utterances[first].AudioPath}: {error.Message}") + more, error);
+        }
         return result;
     }
 
@@ -82,7 +102,15 @@ public sealed class FeatureLoader
         {
             throw new InvalidDataException($"{utterance.Source}: {e.Message}", e);
         }
-        var features = frontEnd(audio);
+        float[,] features;
+        try
+        {
+            features = frontEnd(audio);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{utterance.Source}: {utterance.AudioPath}: the front-end failed: {e.Message}", e);
+        }
         if (cachePath is not null) Write(cachePath, features);
         return features;
     }

@@ -61,6 +61,8 @@ public sealed class TranscriptNormalizer(Vocabulary vocabulary)
                         "fix the transcript, or declare a policy (drop, or map with a replacement).");
             }
         }
-        return result.ToString();
+        // Dropped or mapped characters can leave separators doubled or at either end: collapse them again.
+        var cleaned = result.ToString().Split(new[] { separator }, StringSplitOptions.RemoveEmptyEntries);
+        return string.Join(separator.ToString(), cleaned);
     }
 }

@@ -35,9 +35,9 @@ public sealed class TranscriptionReport
     /// <summary>Total word edits / total reference words.</summary>
     public double WordErrorRate { get; }
 
-    /// <summary>The <paramref name="count"/> utterances with the highest character error rate (ties: higher WER, then input order).</summary>
+    /// <summary>The <paramref name="count"/> wrongly transcribed utterances with the highest character error rate (ties: higher WER, then input order); fewer when fewer are wrong.</summary>
     public IReadOnlyList<TranscriptionResult> Worst(int count) =>
-        Results.Select((r, i) => (r, i)).OrderByDescending(x => x.r.CharacterErrorRate).ThenByDescending(x => x.r.WordErrorRate).ThenBy(x => x.i)
+        Results.Select((r, i) => (r, i)).Where(x => x.r.Reference != x.r.Hypothesis).OrderByDescending(x => x.r.CharacterErrorRate).ThenByDescending(x => x.r.WordErrorRate).ThenBy(x => x.i)
             .Take(count).Select(x => x.r).ToArray();
 
     /// <summary>Builds the report from (name, reference, hypothesis) triples.</summary>
@@ -60,7 +60,9 @@ public sealed class TranscriptionReport
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{Results.Count} utterances: LER {LabelErrorRate:0.0000}, CER {CharacterErrorRate:0.0000}, WER {WordErrorRate:0.0000}\n");
-        foreach (var r in Worst(worst))
+        var wrong = Worst(worst);
+        if (wrong.Count == 0 && worst > 0) text.Append("  every utterance is transcribed exactly\n");
+        foreach (var r in wrong)
         {
             text.Append(CultureInfo.InvariantCulture, $"  {r.Name}: CER {r.CharacterErrorRate:0.0000}, WER {r.WordErrorRate:0.0000}\n");
             text.Append("    reference:  ").Append(r.Reference).Append('\n');

@@ -248,8 +248,21 @@ public static class CtcTrainer
             if (improved) best = monitor;
             Save(checkpoints.LastPath, result.Epoch);
             if (improved) Save(checkpoints.BestPath, result.Epoch);
+            // History tables follow every epoch and the plot at most every PlotInterval (drawing a PNG
+            // takes tens of milliseconds, longer than a small model's epoch), so a run killed by a
+            // scheduler still leaves both; Finish draws the final plot.
             HistoryFiles.WriteTables(History, checkpoints.Directory);
+            if (lastPlot is null || lastPlot.Elapsed >= PlotInterval)
+            {
+                HistoryFiles.WritePlot(History, System.IO.Path.Combine(checkpoints.Directory, "history.png"));
+                lastPlot = Stopwatch.StartNew();
+            }
         }
+
+        /// <summary>Shortest time between two redraws of history.png during training.</summary>
+        private static readonly TimeSpan PlotInterval = TimeSpan.FromSeconds(10);
+
+        private Stopwatch? lastPlot;
 
         private void Save(string path, int epoch) =>
             Checkpoint.Save(path, model.ModelName, model.Vocabulary, model.Module, optimizer, epoch, step, History, best, (earlyBest, earlyWait),

@@ -8,7 +8,11 @@ using CtcDsl.Runtime.Audio;
 namespace CtcDsl.Samples.Ldc93s1;
 
 /// <summary>The article's two training utterances: the whole of LDC93S1 and its 0.8–2.0 s cut.</summary>
-public sealed record Ldc93s1Data(string Directory, IReadOnlyList<Ldc93s1Example> Examples, IReadOnlyList<string> Transcripts)
+/// <param name="Directory">Where the files were read.</param>
+/// <param name="Examples">The two utterances, as the model's front-end featurises them.</param>
+/// <param name="Transcripts">Their texts.</param>
+/// <param name="Resampled">How the audio was resampled to the model's rate, or null when it already had that rate.</param>
+public sealed record Ldc93s1Data(string Directory, IReadOnlyList<Ldc93s1Example> Examples, IReadOnlyList<string> Transcripts, string? Resampled = null)
 {
     /// <summary>Where the data is looked for when no directory is given: ../shared/data/ldc93s1 from the repository root or any parent of the working directory.</summary>
     public static string? FindDefaultDirectory()
@@ -32,7 +36,12 @@ public sealed record Ldc93s1Data(string Directory, IReadOnlyList<Ldc93s1Example>
         if (!File.Exists(wavPath)) throw new FileNotFoundException($"{wavPath}: not found.", wavPath);
         if (!File.Exists(textPath)) throw new FileNotFoundException($"{textPath}: not found.", textPath);
 
-        var audio = WavAudio.Read(wavPath);
+        // The spec's front-end (python_speech_features' MFCC at 16 kHz, per-utterance normalisation);
+        // audio recorded at another rate is resampled to the model's rate first.
+        var frontEnd = new FrontEnd(Ldc93s1Model.FrontEndSettings);
+        var original = WavAudio.Read(wavPath);
+        var audio = original.Resample(frontEnd.Settings.SampleRate);
+        var resampled = original.SampleRate == audio.SampleRate ? null : $"resampled from {original.SampleRate} Hz to the model's {audio.SampleRate} Hz";
         var transcript = Transcript(textPath);
         var labels = Ldc93s1Model.Vocabulary.Encode(transcript, textPath);
 
@@ -41,13 +50,12 @@ public sealed record Ldc93s1Data(string Directory, IReadOnlyList<Ldc93s1Example>
         var cut = audio.Slice(fs * 8 / 10, fs * 20 / 10);
         var shortLabels = labels[13..32];
 
-        var mfcc = new Mfcc();
         var examples = new[]
         {
-            new Ldc93s1Example(FeatureNormalization.PerUtterance(mfcc.Compute(audio)), labels, "LDC93S1.wav"),
-            new Ldc93s1Example(FeatureNormalization.PerUtterance(mfcc.Compute(cut)), shortLabels, "LDC93S1.wav[0.8s:2.0s]"),
+            new Ldc93s1Example(frontEnd.Compute(audio), labels, "LDC93S1.wav"),
+            new Ldc93s1Example(frontEnd.Compute(cut), shortLabels, "LDC93S1.wav[0.8s:2.0s]"),
         };
-        return new Ldc93s1Data(directory, examples, new[] { transcript, Ldc93s1Model.Vocabulary.Decode(shortLabels) });
+        return new Ldc93s1Data(directory, examples, new[] { transcript, Ldc93s1Model.Vocabulary.Decode(shortLabels) }, resampled);
     }
 
     /// <summary>The article's text normalisation: last line, words after the two sample offsets, lower case, no period.</summary>

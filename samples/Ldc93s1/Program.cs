@@ -38,7 +38,7 @@ catch (Exception e) when (e is IOException or FormatException or UnauthorizedAcc
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }
-Console.WriteLine($"Data: {data.Directory} ({data.Examples.Count} utterances: {data.Examples[0].Features.GetLength(0)} and {data.Examples[1].Features.GetLength(0)} frames). Device: {device}.");
+Console.WriteLine($"Data: {data.Directory} ({data.Examples.Count} utterances: {data.Examples[0].Features.GetLength(0)} and {data.Examples[1].Features.GetLength(0)} frames{(data.Resampled is { } how ? "; audio " + how : "")}). Device: {device}.");
 
 if (arguments.Evaluate is { } checkpointPath)
 {
@@ -85,13 +85,9 @@ if (arguments.SweepSeeds is { } seeds)
     return 0;
 }
 
-// Ctrl+C stops training between steps; the checkpoint of the last completed epoch stays on disk.
-using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancellation.Cancel();
-};
+// Ctrl+C or SIGTERM (a scheduler, a container stop) end training after the current step; the
+// checkpoint of the last completed epoch, the history and its plot stay on disk.
+using var stopSignals = new StopSignals();
 var checkpoints = new CheckpointOptions(arguments.CheckpointDirectory ?? Path.Combine("runs", $"ldc93s1-seed{arguments.Seed}"));
 Ldc93s1Run result;
 try
@@ -100,7 +96,7 @@ try
     {
         Checkpoints = checkpoints,
         ResumeFrom = arguments.Resume,
-        CancellationToken = cancellation.Token,
+        CancellationToken = stopSignals.Token,
     });
 }
 catch (CheckpointException e)
@@ -111,7 +107,7 @@ catch (CheckpointException e)
 Console.WriteLine($"Checkpoints and history (csv, json, png): {Path.GetFullPath(checkpoints.Directory)}");
 if (result.History.Stopped)
 {
-    Console.WriteLine($"Resume with: --resume {checkpoints.LastPath}");
+    Console.WriteLine($"Stopped{(stopSignals.Signal is { } signal ? $" by {signal}" : "")}. Resume with: --resume {checkpoints.LastPath}");
     result.Model.Dispose();
     return 130;
 }

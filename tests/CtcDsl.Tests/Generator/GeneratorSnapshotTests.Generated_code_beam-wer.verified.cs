@@ -247,6 +247,15 @@ namespace CtcDsl.Models
                 return Transcribe(values, lengths, decoder);
         }
 
+        /// <summary>Loads the weights of a checkpoint.</summary>
+        /// <exception cref="global::CtcDsl.Runtime.Training.CheckpointException">The file is damaged or belongs to another model or vocabulary.</exception>
+        public void LoadCheckpoint(string path)
+        {
+            var checkpoint = global::CtcDsl.Runtime.Training.Checkpoint.Load(path);
+            checkpoint.EnsureMatches(nameof(BeamWerModel), Vocabulary, path);
+            checkpoint.RestoreWeights(this, path);
+        }
+
         /// <summary>Decodes <paramref name="examples"/> with <see cref="Decoder"/> (or <paramref name="decoder"/>) and reports LER, CER and WER with the worst utterances.</summary>
         public global::CtcDsl.Runtime.Metrics.TranscriptionReport Report(global::System.Collections.Generic.IReadOnlyList<BeamWerExample> examples, int batchSize = 8, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null)
         {

@@ -215,7 +215,7 @@ namespace CtcDsl.Models
             var interLogitsOut = interLogits.call(block1Out);
             // block2: a unidirectional RNN runs on the padded batch as is: padding trails each sequence, so it never reaches a valid step.
             var (block2Out, _, _) = block2.call(block1Out);
-            var residualOut = block1Out + block2Out;
+            var residualOut = global::CtcDsl.Runtime.Nn.Tensors.Sum(block1Out, block2Out);
             var logitsOut = logits.call(residualOut);
             return new InterCtcOutputs(logitsOut, featureLengths, interLogitsOut, featureLengths);
         }
@@ -261,6 +261,15 @@ namespace CtcDsl.Models
                 return Transcribe(values, lengths, decoder);
         }
 
+        /// <summary>Loads the weights of a checkpoint.</summary>
+        /// <exception cref="global::CtcDsl.Runtime.Training.CheckpointException">The file is damaged or belongs to another model or vocabulary.</exception>
+        public void LoadCheckpoint(string path)
+        {
+            var checkpoint = global::CtcDsl.Runtime.Training.Checkpoint.Load(path);
+            checkpoint.EnsureMatches(nameof(InterCtcModel), Vocabulary, path);
+            checkpoint.RestoreWeights(this, path);
+        }
+
         /// <summary>Decodes <paramref name="examples"/> with <see cref="Decoder"/> (or <paramref name="decoder"/>) and reports LER, CER and WER with the worst utterances.</summary>
         public global::CtcDsl.Runtime.Metrics.TranscriptionReport Report(global::System.Collections.Generic.IReadOnlyList<InterCtcExample> examples, int batchSize = 8, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null)
         {
@@ -282,7 +291,7 @@ namespace CtcDsl.Models
             var outputs = Run(batch.Features, batch.FeatureLengths);
             var ctcLoss = ctc.Forward(outputs.Logits, outputs.LogitsLengths, batch.Labels, batch.LabelLengths);
             var interLoss = inter.Forward(outputs.InterLogits, outputs.InterLogitsLengths, batch.Labels, batch.LabelLengths);
-            var loss = ctcLoss + 0.3 * interLoss;
+            var loss = global::CtcDsl.Runtime.Loss.CtcLoss.WeightedSum((ctcLoss, 1.0), (interLoss, 0.3));
             var greedy = global::CtcDsl.Runtime.Decoding.GreedyDecoder.Decode(outputs.Logits, outputs.LogitsLengths, BlankIndex);
             var metrics = new global::System.Collections.Generic.Dictionary<string, double>
             {

@@ -176,8 +176,11 @@ namespace CtcDsl.Models
         /// <summary>The device the weights live on; batches are collated there.</summary>
         public global::TorchSharp.torch.Device Device { get; }
 
+        /// <summary>The front-end settings the spec declares (audio of any rate is resampled to <c>SampleRate</c> first).</summary>
+        public static global::CtcDsl.Runtime.Audio.FrontEndSettings FrontEndSettings { get; } = new global::CtcDsl.Runtime.Audio.FrontEndSettings("logfbank", SampleRate: 16000, Coefficients: 13, Filters: 26, Deltas: 0, Normalization: global::CtcDsl.Runtime.Audio.FeatureNormalizationMode.Global);
+
         /// <summary>The audio front-end the spec declares: audio to the feature frames this model reads.</summary>
-        public global::CtcDsl.Runtime.Audio.FrontEnd FrontEnd { get; } = new(new global::CtcDsl.Runtime.Audio.FrontEndSettings("logfbank", SampleRate: 16000, Coefficients: 13, Filters: 26, Deltas: 0, Normalization: global::CtcDsl.Runtime.Audio.FeatureNormalizationMode.Global));
+        public global::CtcDsl.Runtime.Audio.FrontEnd FrontEnd { get; } = new(FrontEndSettings);
 
         /// <summary>Decodes the prediction view's logits (the spec's decoding; replace it to decode differently).</summary>
         public global::CtcDsl.Runtime.Decoding.ICtcDecoder Decoder { get; set; } = new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex);
@@ -262,6 +265,16 @@ namespace CtcDsl.Models
         /// <exception cref="global::CtcDsl.Runtime.Text.VocabularyException">The transcript has a character outside the vocabulary.</exception>
         public SyntheticExample ExampleFromAudio(global::CtcDsl.Runtime.Audio.MonoAudio audio, string transcript, string? name = null) =>
             new(() => FrontEnd.Compute(audio), Vocabulary.Encode(transcript, name), name);
+
+        /// <summary>
+        /// Reads a manifest (DeepSpeech CSV, JSON lines or a LibriSpeech folder) into examples: transcripts
+        /// normalised with the spec's policy, features through <see cref="FrontEnd"/> (resampled, cached when
+        /// <paramref name="options"/> names a folder, statistics fitted when it says so), every label checked against its frames.
+        /// </summary>
+        /// <exception cref="global::System.IO.InvalidDataException">The manifest, a transcript or an audio file is bad; the message names the file and line.</exception>
+        public global::CtcDsl.Runtime.Data.DataSet<SyntheticExample> LoadDataSet(string manifestPath, global::CtcDsl.Runtime.Data.DataSetOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            global::CtcDsl.Runtime.Data.DataSets.Load(manifestPath, FrontEnd, Transcripts, Vocabulary, OutputFrames,
+                (features, labels, name) => new SyntheticExample(features, labels, name), options, cancellationToken);
 
         /// <summary>Loads the weights of a checkpoint and the front-end's normalisation statistics saved with them.</summary>
         /// <exception cref="global::CtcDsl.Runtime.Training.CheckpointException">The file is damaged or belongs to another model or vocabulary.</exception>

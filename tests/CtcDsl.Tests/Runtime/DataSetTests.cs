@@ -151,5 +151,28 @@ public sealed class DataSetTests : IDisposable
         File.WriteAllText(Path.Combine(directory, "bad.wav"), "RIFF....WAVEjunk");
         var bad = new Utterance(Path.Combine(directory, "bad.wav"), "x", "m.csv line 41");
         Assert.Contains("m.csv line 41:", Assert.Throws<InvalidDataException>(() => loader.Load(bad)).Message);
+
+        // Through the parallel list overload: the documented exception, naming the first bad item in manifest order.
+        File.WriteAllBytes(Path.Combine(directory, "cut.wav"), File.ReadAllBytes(utterances[0].AudioPath)[..30]);
+        var cut = new Utterance(Path.Combine(directory, "cut.wav"), "x", "m.csv line 42");
+        foreach (var (list, expected) in new[] { (new[] { utterances[0], missing }, "m.csv line 40"), (new[] { bad, utterances[1] }, "m.csv line 41"), (new[] { utterances[2], cut }, "m.csv line 42") })
+        {
+            var error = Assert.Throws<InvalidDataException>(() => loader.Load(list));
+            Assert.StartsWith(expected, error.Message);
+        }
+        var several = Assert.Throws<InvalidDataException>(() => loader.Load(new[] { cut, missing, bad }));
+        Assert.StartsWith("m.csv line 42", several.Message);
+        Assert.Contains("2 more utterance(s) failed", several.Message);
+    }
+
+    [Fact]
+    public void Dropped_characters_leave_clean_word_separators()
+    {
+        var drop = new TranscriptNormalizer(Letters) { Policy = UnknownCharacterPolicy.Drop };
+        Assert.Equal("a b", drop.Normalize(new Utterance("a.wav", "a — b", "x")));
+        Assert.Equal("a b", drop.Normalize(new Utterance("a.wav", "— a b —", "x")));
+        Assert.Equal("", drop.Normalize(new Utterance("a.wav", "— —", "x")));
+        var map = new TranscriptNormalizer(Letters) { Policy = UnknownCharacterPolicy.Map, Map = new Dictionary<char, string> { ['-'] = " " } };
+        Assert.Equal("a b", map.Normalize(new Utterance("a.wav", "a - b-", "x")));
     }
 }

@@ -1,3 +1,4 @@
+using System.Linq;
 using CtcDsl.Runtime.Metrics;
 using Xunit;
 
@@ -25,5 +26,17 @@ public class TranscriptionReportTests
         Assert.Contains("3 utterances: LER 0.2000, CER 0.1765, WER 0.4000", text);
         Assert.Contains("reference:  hello", text);
         Assert.Contains("hypothesis: yellow", text);
+
+        // Only wrong utterances are listed, however many are asked for.
+        Assert.Equal(new[] { "c", "b" }, report.Worst(10).Select(r => r.Name));
+        Assert.DoesNotContain("  a:", report.ToText(worst: 10));
+    }
+
+    [Fact]
+    public void A_perfect_report_lists_no_worst_utterance()
+    {
+        var report = TranscriptionReport.Create(new[] { ("a", "the cat", "the cat") });
+        Assert.Empty(report.Worst(5));
+        Assert.Contains("every utterance is transcribed exactly", report.ToText(worst: 5));
     }
 }

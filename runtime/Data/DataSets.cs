@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using CtcDsl.Runtime.Audio;
+using CtcDsl.Runtime.Text;
+
+namespace CtcDsl.Runtime.Data;
+
+/// <summary>What to do with an utterance whose labels cannot fit its frames.</summary>
+public enum InfeasiblePolicy
+{
+    /// <summary>Fail, listing every such utterance with the arithmetic (the default).</summary>
+    Error,
+    /// <summary>Leave it out and list it in <see cref="DataSet{TExample}.Skipped"/>.</summary>
+    Skip,
+}
+
+/// <summary>How <see cref="DataSets.Load"/> reads a manifest.</summary>
+public sealed record DataSetOptions
+{
+    /// <summary>Folder of cached raw features (keyed by each file's content and the front-end's settings); null: no cache.</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>Feature workers (default: every core).</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// For a front-end with global normalisation: compute the statistics from this data set (do it for
+    /// the training set, then load the validation set with false so it reuses them). Ignored otherwise.
+    /// </summary>
+    public bool FitStatistics { get; init; }
+
+    /// <summary>Utterances whose labels cannot fit their frames: error (default) or skip.</summary>
+    public InfeasiblePolicy Infeasible { get; init; } = InfeasiblePolicy.Error;
+
+    /// <summary>Accept an audio file listed twice (by default a manifest error naming both lines).</summary>
+    public bool AllowDuplicates { get; init; }
+}
+
+/// <summary>The examples read from a manifest, and the utterances left out (with why).</summary>
+public sealed record DataSet<TExample>(IReadOnlyList<TExample> Examples, IReadOnlyList<string> Skipped);
+
+/// <summary>
+/// One way from a manifest to a model's examples: read the manifest (DeepSpeech CSV, JSON lines or a
+/// LibriSpeech folder), normalise transcripts with the spec's policy, compute features through the
+/// spec's front-end (resampled to its rate, on all cores, through a cache whose key comes from the
+/// front-end's settings), fit global statistics when asked, check that every label fits its frames,
+/// and build the typed examples. Generated models with a front-end expose it as <c>LoadDataSet</c>.
+/// </summary>
+public static class DataSets
+{
+    /// <summary>Reads <paramref name="manifestPath"/> into examples.</summary>
+    /// <exception cref="InvalidDataException">The manifest, a transcript or an audio file is bad, or labels cannot fit their frames; the message names the file and manifest line.</exception>
+    public static DataSet<TExample> Load<TExample>(
+        string manifestPath, FrontEnd frontEnd, TranscriptNormalizer transcripts, Vocabulary vocabulary, Func<int, int> outputFrames,
+        Func<float[,], int[], string, TExample> createExample, DataSetOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new DataSetOptions();
+        var utterances = Manifests.Read(manifestPath);
+        if (!options.AllowDuplicates)
+        {
+            var duplicate = utterances.GroupBy(u => u.AudioPath, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            if (duplicate is not null)
+                throw new InvalidDataException($"{duplicate.First().Source}: {duplicate.Key} is listed again at {string.Join(", ", duplicate.Skip(1).Select(u => u.Source))}; remove the repeats (or set AllowDuplicates).");
+        }
+        var labels = utterances.Select(u => vocabulary.Encode(transcripts.Normalize(u), u.Source)).ToArray();
+
+        var loader = new FeatureLoader(frontEnd.Raw, SettingsKey(frontEnd.Settings), frontEnd.Settings.SampleRate)
+        {
+            CacheDirectory = options.CacheDirectory,
+            Workers = options.Workers,
+        };
+        var raw = loader.Load(utterances, cancellationToken);
+        if (frontEnd.Settings.Normalization == FeatureNormalizationMode.Global && options.FitStatistics)
+            frontEnd.FitStatistics(raw);
+
+        var examples = new List<TExample>(utterances.Count);
+        var skipped = new List<string>();
+        var problems = new List<string>();
+        for (var i = 0; i < utterances.Count; i++)
+        {
+            var features = frontEnd.Normalize(raw[i]);
+            var frames = outputFrames(features.GetLength(0));
+            var required = CtcFeasibility.RequiredFrames(labels[i]);
+            if (required > frames)
+            {
+                var problem = $"{utterances[i].Source}: {labels[i].Length} labels need {required} output frames, the audio gives {frames}";
+                (options.Infeasible == InfeasiblePolicy.Skip ? skipped : problems).Add(problem);
+                continue;
+            }
+            examples.Add(createExample(features, labels[i], utterances[i].Source));
+        }
+        if (problems.Count > 0)
+            throw new InvalidDataException($"{manifestPath}: {problems.Count} utterance(s) have labels longer than their audio allows:\n  " +
+                string.Join("\n  ", problems.Take(10)) + (problems.Count > 10 ? $"\n  ... and {problems.Count - 10} more" : "") +
+                "\nFix the transcripts or audio, or set Infeasible = InfeasiblePolicy.Skip.");
+        return new DataSet<TExample>(examples, skipped);
+    }
+
+    /// <summary>The cache key part that describes the front-end: everything that changes raw features.</summary>
+    public static string SettingsKey(FrontEndSettings settings) =>
+        $"{settings.Kind};rate={settings.SampleRate};coefficients={settings.Coefficients};filters={settings.Filters};deltas={settings.Deltas};{MfccSettings.Default with { CoefficientCount = settings.Coefficients, FilterCount = settings.Filters }}";
+}
