@@ -1,7 +1,9 @@
 using System;
 using System.IO;
+using System.Buffers.Binary;
+using System.Linq;
 using System.Text;
-using NWaves.Audio;
+using CtcDsl.Runtime.Data;
 using NWaves.Filters.Base;
 using NWaves.Filters.Fda;
 using NWaves.Operations;
@@ -56,90 +58,148 @@ public sealed record MonoAudio(float[] Samples, int SampleRate)
 }
 
 /// <summary>
-/// Reads WAV files into <see cref="MonoAudio"/>: PCM 8/16/24/32-bit integer or 32-bit float, any
-/// number of channels (averaged to mono), optionally resampled. The header is checked first, so a
-/// file that is not WAV, is cut short or uses another encoding fails with the file and the reason.
+/// Reads WAV files into <see cref="MonoAudio"/>: PCM 8/16/24/32-bit integer and 32/64-bit float, plain
+/// or WAVE_FORMAT_EXTENSIBLE, any number of channels (averaged to mono), optionally resampled. The
+/// reader treats its input as untrusted: chunk sizes are unsigned and bounded by the file, so no size
+/// field makes it loop, read out of bounds or allocate more than the file holds; odd-sized chunks are
+/// accepted with or without their pad byte (writers disagree); a data chunk whose size is 0 or
+/// 0xFFFFFFFF (a streaming writer that never patched it) runs to the end of the file; non-finite float
+/// samples are refused. Every failure is a <see cref="DataFileException"/> naming the file and the reason.
 /// </summary>
 public static class WavAudio
 {
-    private const short Pcm = 1;
-    private const short IeeeFloat = 3;
-    private const short Extensible = unchecked((short)0xFFFE);
+    private const ushort Pcm = 1;
+    private const ushort IeeeFloat = 3;
+    private const ushort Extensible = 0xFFFE;
 
     /// <summary>Reads <paramref name="path"/>, down-mixing to mono and, when <paramref name="sampleRate"/> is given, resampling to it.</summary>
-    /// <exception cref="InvalidDataException">Not a WAV file, truncated, or an unsupported encoding; the message names the file.</exception>
+    /// <exception cref="DataFileException">Missing, unreadable, not a WAV file, truncated, an unsupported encoding, or non-finite samples; the message names the file.</exception>
     public static MonoAudio Read(string path, int? sampleRate = null)
     {
+        if (Directory.Exists(path)) throw new DataFileException($"{path}: is a folder, not an audio file.");
         byte[] bytes;
         try
         {
             bytes = File.ReadAllBytes(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {
-            throw new InvalidDataException($"{path}: cannot read the file ({e.Message}).", e);
+            throw new DataFileException($"{path}: cannot read the file ({e.Message}).", e);
         }
         var audio = Decode(bytes, path);
         return sampleRate is { } rate ? audio.Resample(rate) : audio;
     }
 
     /// <summary>Decodes WAV bytes; <paramref name="name"/> names the source in error messages.</summary>
+    /// <exception cref="DataFileException">The bytes are not a usable WAV file.</exception>
     public static MonoAudio Decode(byte[] bytes, string name)
     {
-        CheckHeader(bytes, name);
-        WaveFile wave;
-        try
+        var (format, dataStart, dataLength) = FindChunks(bytes, name);
+        var frameBytes = format.Channels * (format.Bits / 8);
+        var frames = dataLength / frameBytes; // a partial last frame (a cut-off write) is left out
+        if (frames == 0) throw new DataFileException($"{name}: the WAV file holds no samples.");
+        var samples = new float[frames];
+        var scale = 1.0f / format.Channels;
+        var position = dataStart;
+        for (var i = 0; i < frames; i++)
         {
-            wave = new WaveFile(bytes);
+            var sum = 0.0;
+            for (var c = 0; c < format.Channels; c++, position += format.Bits / 8)
+                sum += Sample(bytes, position, format);
+            var value = (float)(sum * scale);
+            if (!float.IsFinite(value))
+                throw new DataFileException($"{name}: sample {i} ({(double)i / format.SampleRate:0.###} s) is {value}; the file holds non-finite float samples.");
+            samples[i] = value;
         }
-        catch (Exception e)
-        {
-            throw new InvalidDataException($"{name}: not a readable WAV file ({e.Message}).", e);
-        }
-        var channels = wave.Signals;
-        if (channels.Count == 0 || channels[0].Length == 0)
-            throw new InvalidDataException($"{name}: the WAV file holds no samples.");
-        var samples = new float[channels[0].Length];
-        foreach (var channel in channels)
-            for (var i = 0; i < samples.Length; i++) samples[i] += channel.Samples[i] / channels.Count;
-        return new MonoAudio(samples, wave.WaveFmt.SamplingRate);
+        return new MonoAudio(samples, format.SampleRate);
     }
 
-    /// <summary>Walks the RIFF chunks: a WAVE form, a supported fmt chunk, and a data chunk that is all there.</summary>
-    private static void CheckHeader(byte[] bytes, string name)
+    private static double Sample(byte[] bytes, int at, WaveFormat format) => (format.Float, format.Bits) switch
     {
-        if (bytes.Length < 12 || Encoding.ASCII.GetString(bytes, 0, 4) != "RIFF" || Encoding.ASCII.GetString(bytes, 8, 4) != "WAVE")
-            throw new InvalidDataException($"{name}: not a WAV file (no RIFF/WAVE header).");
-        short? format = null;
-        short bits = 0;
-        var position = 12;
+        (false, 8) => (bytes[at] - 128) / 128.0,
+        (false, 16) => BinaryPrimitives.ReadInt16LittleEndian(bytes.AsSpan(at)) / 32768.0,
+        (false, 24) => ((bytes[at] | (bytes[at + 1] << 8) | (sbyte)bytes[at + 2] << 16)) / 8388608.0,
+        (false, _) => BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at)) / 2147483648.0,
+        (true, 32) => BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(at)),
+        (true, _) => BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(at)),
+    };
+
+    /// <summary>The decoded fmt chunk.</summary>
+    private readonly record struct WaveFormat(int Channels, int SampleRate, int Bits, bool Float);
+
+    /// <summary>Walks the RIFF chunks to a supported fmt chunk and the data chunk.</summary>
+    private static (WaveFormat Format, int DataStart, int DataLength) FindChunks(byte[] bytes, string name)
+    {
+        if (bytes.Length < 12 || !Is(bytes, 0, "RIFF") || !Is(bytes, 8, "WAVE"))
+            throw new DataFileException(bytes.Length >= 12 && Is(bytes, 0, "RF64")
+                ? $"{name}: RF64 (a WAV over 4 GB) is not supported; split the recording."
+                : $"{name}: not a WAV file (no RIFF/WAVE header).");
+        WaveFormat? format = null;
+        long position = 12;
         while (position + 8 <= bytes.Length)
         {
-            var id = Encoding.ASCII.GetString(bytes, position, 4);
-            var size = BitConverter.ToInt32(bytes, position + 4);
+            var at = (int)position;
+            var id = Encoding.ASCII.GetString(bytes, at, 4);
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 4));
             var body = position + 8;
+            var remaining = bytes.Length - body;
             if (id == "fmt ")
             {
-                if (size < 16 || body + 16 > bytes.Length) throw new InvalidDataException($"{name}: truncated WAV file (the fmt chunk is cut short).");
-                format = BitConverter.ToInt16(bytes, body);
-                bits = BitConverter.ToInt16(bytes, body + 14);
-                if (format == Extensible && size >= 40 && body + 26 <= bytes.Length) format = BitConverter.ToInt16(bytes, body + 24);
-                if (format is not (Pcm or IeeeFloat))
-                    throw new InvalidDataException($"{name}: unsupported WAV encoding (format tag {format}); use PCM integer or 32-bit float.");
-                if (format == Pcm && bits is not (8 or 16 or 24 or 32))
-                    throw new InvalidDataException($"{name}: unsupported PCM bit depth {bits} (8, 16, 24 and 32 are supported).");
-                if (format == IeeeFloat && bits != 32)
-                    throw new InvalidDataException($"{name}: {bits}-bit float WAV is not supported (32-bit float is).");
+                if (size < 16 || remaining < 16) throw new DataFileException($"{name}: truncated WAV file (the fmt chunk is cut short).");
+                format = ReadFormat(bytes, (int)body, Math.Min(size, remaining), name);
             }
             else if (id == "data")
             {
-                if (format is null) throw new InvalidDataException($"{name}: the data chunk comes before the fmt chunk.");
-                if (size < 0 || body + (long)size > bytes.Length)
-                    throw new InvalidDataException($"{name}: truncated WAV file ({bytes.Length - body} of {size} data bytes present).");
-                return;
+                if (format is null) throw new DataFileException($"{name}: the data chunk comes before the fmt chunk.");
+                if (size == 0 || size == uint.MaxValue) size = remaining; // a streaming writer's placeholder: read to the end
+                if (size > remaining)
+                    throw new DataFileException($"{name}: truncated WAV file ({remaining} of {size} data bytes present).");
+                return (format.Value, (int)body, (int)size);
             }
-            position = body + size + (size & 1); // chunks are word-aligned
+            else if (size > remaining)
+                throw new DataFileException($"{name}: the '{Printable(id)}' chunk at byte {position} claims {size} bytes but only {remaining} remain (a damaged or truncated file).");
+            position = body + size;
+            // Chunks are word-aligned, but some writers leave out the pad byte of an odd-sized chunk: take
+            // the pad only when a chunk header follows it, or nothing recognisable follows without it.
+            if ((size & 1) == 1 && !(LooksLikeChunk(bytes, position) && !LooksLikeChunk(bytes, position + 1))) position++;
         }
-        throw new InvalidDataException(format is null ? $"{name}: no fmt chunk (not a complete WAV file)." : $"{name}: no data chunk (truncated WAV file).");
+        throw new DataFileException(format is null ? $"{name}: no fmt chunk (not a complete WAV file)." : $"{name}: no data chunk (truncated WAV file).");
     }
+
+    private static WaveFormat ReadFormat(byte[] bytes, int body, long size, string name)
+    {
+        var tag = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(body));
+        var channels = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(body + 2));
+        var rate = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(body + 4));
+        var bits = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(body + 14));
+        if (tag == Extensible)
+        {
+            // WAVE_FORMAT_EXTENSIBLE: cbSize, valid bits, channel mask, then the sub-format GUID, whose
+            // first two bytes are the real format tag (PCM or IEEE float).
+            if (size < 40) throw new DataFileException($"{name}: truncated WAVE_FORMAT_EXTENSIBLE fmt chunk ({size} of 40 bytes).");
+            tag = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(body + 24));
+        }
+        if (tag is not (Pcm or IeeeFloat))
+            throw new DataFileException($"{name}: unsupported WAV encoding (format tag {tag}); use PCM integer or IEEE float.");
+        if (channels == 0) throw new DataFileException($"{name}: the fmt chunk declares 0 channels.");
+        if (rate == 0 || rate > 10_000_000) throw new DataFileException($"{name}: the fmt chunk declares a sample rate of {rate} Hz.");
+        if (tag == Pcm && bits is not (8 or 16 or 24 or 32))
+            throw new DataFileException($"{name}: unsupported PCM bit depth {bits} (8, 16, 24 and 32 are supported).");
+        if (tag == IeeeFloat && bits is not (32 or 64))
+            throw new DataFileException($"{name}: {bits}-bit float WAV is not supported (32- and 64-bit float are).");
+        return new WaveFormat(channels, (int)rate, bits, tag == IeeeFloat);
+    }
+
+    private static bool Is(byte[] bytes, int at, string id) => Encoding.ASCII.GetString(bytes, at, 4) == id;
+
+    /// <summary>Whether 8 bytes at <paramref name="at"/> could be a chunk header: a four-character code of printable ASCII.</summary>
+    private static bool LooksLikeChunk(byte[] bytes, long at)
+    {
+        if (at + 8 > bytes.Length) return false;
+        for (var i = 0; i < 4; i++)
+            if (bytes[at + i] is < 0x20 or > 0x7E) return false;
+        return true;
+    }
+
+    private static string Printable(string id) => new(id.Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
 }

@@ -52,7 +52,7 @@ public sealed record DataSet<TExample>(IReadOnlyList<TExample> Examples, IReadOn
 public static class DataSets
 {
     /// <summary>Reads <paramref name="manifestPath"/> into examples.</summary>
-    /// <exception cref="InvalidDataException">The manifest, a transcript or an audio file is bad, or labels cannot fit their frames; the message names the file and manifest line.</exception>
+    /// <exception cref="DataFileException">The manifest, a transcript or an audio file is bad, or labels cannot fit their frames; the message names the file and manifest line.</exception>
     public static DataSet<TExample> Load<TExample>(
         string manifestPath, FrontEnd frontEnd, TranscriptNormalizer transcripts, Vocabulary vocabulary, Func<int, int> outputFrames,
         Func<float[,], int[], string, TExample> createExample, DataSetOptions? options = null, CancellationToken cancellationToken = default)
@@ -63,7 +63,7 @@ public static class DataSets
         {
             var duplicate = utterances.GroupBy(u => u.AudioPath, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
             if (duplicate is not null)
-                throw new InvalidDataException($"{duplicate.First().Source}: {duplicate.Key} is listed again at {string.Join(", ", duplicate.Skip(1).Select(u => u.Source))}; remove the repeats (or set AllowDuplicates).");
+                throw new DataFileException($"{duplicate.First().Source}: {duplicate.Key} is listed again at {string.Join(", ", duplicate.Skip(1).Select(u => u.Source))}; remove the repeats (or set AllowDuplicates).");
         }
         var labels = utterances.Select(u => vocabulary.Encode(transcripts.Normalize(u), u.Source)).ToArray();
 
@@ -93,7 +93,7 @@ public static class DataSets
             examples.Add(createExample(features, labels[i], utterances[i].Source));
         }
         if (problems.Count > 0)
-            throw new InvalidDataException($"{manifestPath}: {problems.Count} utterance(s) have labels longer than their audio allows:\n  " +
+            throw new DataFileException($"{manifestPath}: {problems.Count} utterance(s) have labels longer than their audio allows:\n  " +
                 string.Join("\n  ", problems.Take(10)) + (problems.Count > 10 ? $"\n  ... and {problems.Count - 10} more" : "") +
                 "\nFix the transcripts or audio, or set Infeasible = InfeasiblePolicy.Skip.");
         return new DataSet<TExample>(examples, skipped);

@@ -41,7 +41,7 @@ public sealed class FeatureLoader
     public int Workers { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Features of every utterance, in input order.</summary>
-    /// <exception cref="InvalidDataException">An audio file is missing or unreadable; the message names it and its manifest line.</exception>
+    /// <exception cref="DataFileException">An audio file is missing or unreadable; the message names it and its manifest line.</exception>
     public float[][,] Load(IReadOnlyList<Utterance> utterances, CancellationToken cancellationToken = default)
     {
         var result = new float[utterances.Count][,];
@@ -63,8 +63,8 @@ public sealed class FeatureLoader
             var error = errors[first]!;
             var others = errors.Count(e => e is not null) - 1;
             var more = others > 0 ? $" ({others} more utterance(s) failed too)" : "";
-            throw error is InvalidDataException invalid && others == 0 ? invalid : new InvalidDataException(
-                (error is InvalidDataException ? error.Message : $"{utterances[first].Source}: {utterances[first].AudioPath}: {error.Message}") + more, error);
+            throw error is DataFileException invalid && others == 0 ? invalid : new DataFileException(
+                (error is DataFileException ? error.Message : $"{utterances[first].Source}: {utterances[first].AudioPath}: {error.Message}") + more, error);
         }
         return result;
     }
@@ -79,7 +79,7 @@ public sealed class FeatureLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidDataException($"{utterance.Source}: cannot read {utterance.AudioPath} ({e.Message}).", e);
+            throw new DataFileException($"{utterance.Source}: cannot read {utterance.AudioPath} ({e.Message}).", e);
         }
 
         string? cachePath = null;
@@ -98,9 +98,9 @@ public sealed class FeatureLoader
         {
             audio = WavAudio.Decode(bytes, utterance.AudioPath).Resample(SampleRate);
         }
-        catch (InvalidDataException e)
+        catch (DataFileException e)
         {
-            throw new InvalidDataException($"{utterance.Source}: {e.Message}", e);
+            throw new DataFileException($"{utterance.Source}: {e.Message}", e);
         }
         float[,] features;
         try
@@ -109,7 +109,7 @@ public sealed class FeatureLoader
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            throw new InvalidDataException($"{utterance.Source}: {utterance.AudioPath}: the front-end failed: {e.Message}", e);
+            throw new DataFileException($"{utterance.Source}: {utterance.AudioPath}: the front-end failed: {e.Message}", e);
         }
         if (cachePath is not null) Write(cachePath, features);
         return features;

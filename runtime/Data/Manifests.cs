@@ -28,7 +28,7 @@ public static class Manifests
         {
             ".csv" => ReadDeepSpeechCsv(path),
             ".jsonl" or ".json" => ReadJsonLines(path),
-            var other => throw new InvalidDataException($"{path}: unknown manifest type '{other}'; use a DeepSpeech .csv, a .jsonl file, or a LibriSpeech folder."),
+            var other => throw new DataFileException($"{path}: unknown manifest type '{other}'; use a DeepSpeech .csv, a .jsonl file, or a LibriSpeech folder."),
         };
     }
 
@@ -36,12 +36,12 @@ public static class Manifests
     public static IReadOnlyList<Utterance> ReadDeepSpeechCsv(string path)
     {
         var lines = File.ReadAllLines(path);
-        if (lines.Length == 0) throw new InvalidDataException($"{path}: the manifest is empty.");
+        if (lines.Length == 0) throw new DataFileException($"{path}: the manifest is empty.");
         var header = SplitCsv(lines[0], path, 1);
         var file = Array.IndexOf(header, "wav_filename");
         var text = Array.IndexOf(header, "transcript");
         if (file < 0 || text < 0)
-            throw new InvalidDataException($"{path} line 1: the header must name wav_filename and transcript; found {string.Join(",", header)}.");
+            throw new DataFileException($"{path} line 1: the header must name wav_filename and transcript; found {string.Join(",", header)}.");
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var result = new List<Utterance>();
         for (var i = 1; i < lines.Length; i++)
@@ -49,7 +49,7 @@ public static class Manifests
             if (lines[i].Length == 0) continue;
             var fields = SplitCsv(lines[i], path, i + 1);
             if (fields.Length != header.Length)
-                throw new InvalidDataException($"{path} line {i + 1}: {fields.Length} fields where the header has {header.Length}.");
+                throw new DataFileException($"{path} line {i + 1}: {fields.Length} fields where the header has {header.Length}.");
             result.Add(new Utterance(Path.GetFullPath(Path.Combine(directory, fields[file])), fields[text], $"{path} line {i + 1}"));
         }
         return result;
@@ -71,12 +71,12 @@ public static class Manifests
                 var root = document.RootElement;
                 if (!root.TryGetProperty("audio", out var audio) || audio.ValueKind != JsonValueKind.String ||
                     !root.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
-                    throw new InvalidDataException($"{path} line {lineNumber}: expected {{\"audio\": \"path\", \"text\": \"...\"}}.");
+                    throw new DataFileException($"{path} line {lineNumber}: expected {{\"audio\": \"path\", \"text\": \"...\"}}.");
                 result.Add(new Utterance(Path.GetFullPath(Path.Combine(directory, audio.GetString()!)), text.GetString()!, $"{path} line {lineNumber}"));
             }
             catch (JsonException e)
             {
-                throw new InvalidDataException($"{path} line {lineNumber}: not valid JSON ({e.Message}).", e);
+                throw new DataFileException($"{path} line {lineNumber}: not valid JSON ({e.Message}).", e);
             }
         }
         return result;
@@ -98,15 +98,15 @@ public static class Manifests
                 lineNumber++;
                 if (line.Trim().Length == 0) continue;
                 var space = line.IndexOf(' ');
-                if (space <= 0) throw new InvalidDataException($"{transcripts} line {lineNumber}: expected 'ID TEXT'.");
+                if (space <= 0) throw new DataFileException($"{transcripts} line {lineNumber}: expected 'ID TEXT'.");
                 var id = line.Substring(0, space);
                 var wav = Path.Combine(directory, id + ".wav");
                 if (!File.Exists(wav) && File.Exists(Path.Combine(directory, id + ".flac")))
-                    throw new InvalidDataException($"{transcripts} line {lineNumber}: {id}.flac is FLAC, which is not read; convert it to {id}.wav.");
+                    throw new DataFileException($"{transcripts} line {lineNumber}: {id}.flac is FLAC, which is not read; convert it to {id}.wav.");
                 result.Add(new Utterance(wav, line.Substring(space + 1), $"{transcripts} line {lineNumber}"));
             }
         }
-        if (result.Count == 0) throw new InvalidDataException($"{root}: no *.trans.txt files (not a LibriSpeech folder).");
+        if (result.Count == 0) throw new DataFileException($"{root}: no *.trans.txt files (not a LibriSpeech folder).");
         return result;
     }
 
@@ -129,7 +129,7 @@ public static class Manifests
             else if (c == ',') { fields.Add(field.ToString()); field.Clear(); }
             else field.Append(c);
         }
-        if (quoted) throw new InvalidDataException($"{path} line {lineNumber}: unterminated quote.");
+        if (quoted) throw new DataFileException($"{path} line {lineNumber}: unterminated quote.");
         fields.Add(field.ToString());
         return fields.ToArray();
     }

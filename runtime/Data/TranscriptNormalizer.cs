@@ -34,7 +34,7 @@ public sealed class TranscriptNormalizer(Vocabulary vocabulary)
     public IReadOnlyDictionary<char, string> Map { get; init; } = new Dictionary<char, string>();
 
     /// <summary>The normalised transcript of <paramref name="utterance"/>.</summary>
-    /// <exception cref="InvalidDataException">A character is outside the vocabulary under <see cref="UnknownCharacterPolicy.Error"/> (or unmapped under <see cref="UnknownCharacterPolicy.Map"/>).</exception>
+    /// <exception cref="DataFileException">A character is outside the vocabulary under <see cref="UnknownCharacterPolicy.Error"/> (or unmapped under <see cref="UnknownCharacterPolicy.Map"/>).</exception>
     public string Normalize(Utterance utterance)
     {
         var text = utterance.Transcript.Normalize(NormalizationForm.FormKC);
@@ -56,7 +56,7 @@ public sealed class TranscriptNormalizer(Vocabulary vocabulary)
                     result.Append(replacement);
                     continue;
                 default:
-                    throw new InvalidDataException(
+                    throw new DataFileException(
                         $"{utterance.Source}: character '{c}' (U+{(int)c:X4}) at position {i} of \"{text}\" is not in the vocabulary; " +
                         "fix the transcript, or declare a policy (drop, or map with a replacement).");
             }

@@ -46,7 +46,7 @@ public sealed class LoadDataSetTests : IDisposable
         Assert.NotEmpty(Directory.GetFiles(cache, "*.f32", SearchOption.AllDirectories));
         // The spec's vocabulary has no comma: the manifest line is named.
         File.WriteAllText(manifest, "wav_filename,wav_filesize,transcript\na.wav,0,fine\nb.wav,0,\"dark, suit\"\n");
-        var error = Assert.Throws<InvalidDataException>(() => model.LoadDataSet(manifest));
+        var error = Assert.Throws<DataFileException>(() => model.LoadDataSet(manifest));
         Assert.Contains("train.csv line 3: character ','", error.Message);
     }
 
@@ -57,18 +57,18 @@ public sealed class LoadDataSetTests : IDisposable
         var manifest = Path.Combine(directory, "m.jsonl");
         File.WriteAllText(manifest, "{\"audio\": \"short.wav\", \"text\": \"a much too long transcript\"}\n");
         using var model = new Ldc93s1Model(TorchSharp.torch.CPU);
-        var error = Assert.Throws<InvalidDataException>(() => model.LoadDataSet(manifest));
+        var error = Assert.Throws<DataFileException>(() => model.LoadDataSet(manifest));
         Assert.Contains("m.jsonl line 1: 26 labels need", error.Message);
         var skipped = model.LoadDataSet(manifest, new DataSetOptions { Infeasible = InfeasiblePolicy.Skip });
         Assert.Empty(skipped.Examples);
         Assert.Single(skipped.Skipped);
 
         File.WriteAllText(manifest, "{\"audio\": \"short.wav\", \"text\": \"a\"}\n{\"audio\": \"gone.wav\", \"text\": \"b\"}\n");
-        error = Assert.Throws<InvalidDataException>(() => model.LoadDataSet(manifest));
+        error = Assert.Throws<DataFileException>(() => model.LoadDataSet(manifest));
         Assert.StartsWith($"{manifest} line 2", error.Message);
 
         File.WriteAllText(manifest, "{\"audio\": \"short.wav\", \"text\": \"a\"}\n{\"audio\": \"short.wav\", \"text\": \"b\"}\n");
-        error = Assert.Throws<InvalidDataException>(() => model.LoadDataSet(manifest));
+        error = Assert.Throws<DataFileException>(() => model.LoadDataSet(manifest));
         Assert.Contains("listed again", error.Message);
     }
 }

@@ -18,7 +18,7 @@ public class SpecDataPolicyTests
         var generated = new GeneratedModel("bigru.ctc.yaml");
         var normalizer = (TranscriptNormalizer)generated.ModelType.GetProperty("Transcripts")!.GetValue(null)!;
         Assert.Equal("cafe au lait", normalizer.Normalize(new Utterance("a.wav", "Café-au-lait!", "m.csv line 2")));
-        Assert.Contains("m.csv line 3: character '?'", Assert.Throws<InvalidDataException>(() =>
+        Assert.Contains("m.csv line 3: character '?'", Assert.Throws<DataFileException>(() =>
             normalizer.Normalize(new Utterance("b.wav", "what?", "m.csv line 3"))).Message);
     }
 

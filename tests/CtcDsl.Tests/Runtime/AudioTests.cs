@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using CtcDsl.Runtime.Audio;
+using CtcDsl.Runtime.Data;
 using CtcDsl.Tests.Support;
 using NWaves.Audio;
 using NWaves.Signals;
@@ -92,7 +93,7 @@ public sealed class AudioTests : IDisposable
         {
             var path = Path.Combine(directory, name);
             File.WriteAllBytes(path, bytes);
-            var error = Assert.Throws<InvalidDataException>(() => WavAudio.Read(path));
+            var error = Assert.Throws<DataFileException>(() => WavAudio.Read(path));
             Assert.Contains(path, error.Message);
             Assert.Contains(reason, error.Message);
         }

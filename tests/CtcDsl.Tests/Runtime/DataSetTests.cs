@@ -45,7 +45,7 @@ public sealed class DataSetTests : IDisposable
         Assert.Equal($"{manifest} line 3", utterances[1].Source);
 
         File.WriteAllText(manifest, "path,text\na.wav,x\n");
-        Assert.Contains("line 1: the header must name wav_filename and transcript", Assert.Throws<InvalidDataException>(() => Manifests.Read(manifest)).Message);
+        Assert.Contains("line 1: the header must name wav_filename and transcript", Assert.Throws<DataFileException>(() => Manifests.Read(manifest)).Message);
     }
 
     [Fact]
@@ -58,9 +58,9 @@ public sealed class DataSetTests : IDisposable
         Assert.Equal($"{manifest} line 3", utterances[1].Source);
 
         File.WriteAllText(manifest, "{\"audio\": \"1.wav\", \"text\": \"one\"}\n{\"audio\": 5}\n");
-        Assert.Contains("line 2: expected", Assert.Throws<InvalidDataException>(() => Manifests.Read(manifest)).Message);
+        Assert.Contains("line 2: expected", Assert.Throws<DataFileException>(() => Manifests.Read(manifest)).Message);
         File.WriteAllText(manifest, "{not json\n");
-        Assert.Contains("line 1: not valid JSON", Assert.Throws<InvalidDataException>(() => Manifests.Read(manifest)).Message);
+        Assert.Contains("line 1: not valid JSON", Assert.Throws<DataFileException>(() => Manifests.Read(manifest)).Message);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class DataSetTests : IDisposable
         File.WriteAllText(Path.Combine(chapter, "19-198.trans.txt"), "19-198-0000 NORTHANGER ABBEY\n19-198-0001 CHAPTER ONE\n");
         File.WriteAllText(Path.Combine(chapter, "19-198-0001.flac"), "fLaC");
 
-        var error = Assert.Throws<InvalidDataException>(() => Manifests.Read(Path.Combine(directory, "libri")));
+        var error = Assert.Throws<DataFileException>(() => Manifests.Read(Path.Combine(directory, "libri")));
         Assert.Contains("19-198.trans.txt line 2: 19-198-0001.flac is FLAC", error.Message);
 
         Wave("libri/19/198/19-198-0001.wav", 1000);
@@ -85,7 +85,7 @@ public sealed class DataSetTests : IDisposable
     {
         var utterance = new Utterance("a.wav", "  Don't   STOP—now! ", "train.csv line 9");
 
-        var error = Assert.Throws<InvalidDataException>(() => new TranscriptNormalizer(Letters).Normalize(utterance));
+        var error = Assert.Throws<DataFileException>(() => new TranscriptNormalizer(Letters).Normalize(utterance));
         Assert.Contains("train.csv line 9: character '—' (U+2014) at position 10", error.Message);
 
         Assert.Equal("don't stopnow", new TranscriptNormalizer(Letters) { Policy = UnknownCharacterPolicy.Drop }.Normalize(utterance));
@@ -147,20 +147,20 @@ public sealed class DataSetTests : IDisposable
         Assert.Equal(26, calls);
 
         var missing = new Utterance(Path.Combine(directory, "gone.wav"), "x", "m.csv line 40");
-        Assert.Contains("m.csv line 40: cannot read", Assert.Throws<InvalidDataException>(() => loader.Load(missing)).Message);
+        Assert.Contains("m.csv line 40: cannot read", Assert.Throws<DataFileException>(() => loader.Load(missing)).Message);
         File.WriteAllText(Path.Combine(directory, "bad.wav"), "RIFF....WAVEjunk");
         var bad = new Utterance(Path.Combine(directory, "bad.wav"), "x", "m.csv line 41");
-        Assert.Contains("m.csv line 41:", Assert.Throws<InvalidDataException>(() => loader.Load(bad)).Message);
+        Assert.Contains("m.csv line 41:", Assert.Throws<DataFileException>(() => loader.Load(bad)).Message);
 
         // Through the parallel list overload: the documented exception, naming the first bad item in manifest order.
         File.WriteAllBytes(Path.Combine(directory, "cut.wav"), File.ReadAllBytes(utterances[0].AudioPath)[..30]);
         var cut = new Utterance(Path.Combine(directory, "cut.wav"), "x", "m.csv line 42");
         foreach (var (list, expected) in new[] { (new[] { utterances[0], missing }, "m.csv line 40"), (new[] { bad, utterances[1] }, "m.csv line 41"), (new[] { utterances[2], cut }, "m.csv line 42") })
         {
-            var error = Assert.Throws<InvalidDataException>(() => loader.Load(list));
+            var error = Assert.Throws<DataFileException>(() => loader.Load(list));
             Assert.StartsWith(expected, error.Message);
         }
-        var several = Assert.Throws<InvalidDataException>(() => loader.Load(new[] { cut, missing, bad }));
+        var several = Assert.Throws<DataFileException>(() => loader.Load(new[] { cut, missing, bad }));
         Assert.StartsWith("m.csv line 42", several.Message);
         Assert.Contains("2 more utterance(s) failed", several.Message);
     }
