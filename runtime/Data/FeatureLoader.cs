@@ -44,6 +44,8 @@ public sealed class FeatureLoader
     /// <exception cref="DataFileException">An audio file is missing or unreadable; the message names it and its manifest line.</exception>
     public float[][,] Load(IReadOnlyList<Utterance> utterances, CancellationToken cancellationToken = default)
     {
+        // Temporaries of writers that were killed before their rename (older than an hour) go.
+        if (CacheDirectory is { } cache) Training.StaleTemporaries.Clean(cache, "*.tmp", SearchOption.AllDirectories);
         var result = new float[utterances.Count][,];
         var errors = new Exception?[utterances.Count];
         Parallel.For(0, utterances.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Workers), CancellationToken = cancellationToken }, i =>
@@ -115,38 +117,67 @@ public sealed class FeatureLoader
         return features;
     }
 
+    /// <summary>The header of a cache entry: "CTCF", format version 1; then frames, width, the values and their SHA-256.</summary>
+    private static readonly byte[] CacheMagic = { (byte)'C', (byte)'T', (byte)'C', (byte)'F', 1, 0, 0, 0 };
+
+    /// <summary>
+    /// A cached entry, or null when there is none or it cannot be trusted: a wrong header, sizes that
+    /// do not match the file, a checksum that does not match (a flipped byte), or a non-finite value.
+    /// A damaged entry is then recomputed and overwritten; sizes are checked against the file's length
+    /// before anything is allocated.
+    /// </summary>
     private static float[,]? TryRead(string path)
     {
-        if (!File.Exists(path)) return null;
+        byte[] bytes;
         try
         {
-            using var reader = new BinaryReader(File.OpenRead(path));
-            var frames = reader.ReadInt32();
-            var width = reader.ReadInt32();
-            var bytes = reader.ReadBytes(frames * width * sizeof(float));
-            if (bytes.Length != frames * width * sizeof(float)) return null; // a damaged entry is recomputed
-            var features = new float[frames, width];
-            Buffer.BlockCopy(bytes, 0, features, 0, bytes.Length);
-            return features;
+            if (!File.Exists(path)) return null;
+            bytes = File.ReadAllBytes(path);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
+        const int header = 16;
+        if (bytes.Length < header + 32 || !bytes.AsSpan(0, CacheMagic.Length).SequenceEqual(CacheMagic)) return null;
+        var frames = BitConverter.ToInt32(bytes, 8);
+        var width = BitConverter.ToInt32(bytes, 12);
+        if (frames < 0 || width <= 0 || (long)frames * width * sizeof(float) != bytes.Length - header - 32) return null;
+        var payload = bytes.AsSpan(header, bytes.Length - header - 32);
+        if (!SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32))) return null;
+        var features = new float[frames, width];
+        Buffer.BlockCopy(bytes, header, features, 0, payload.Length);
+        foreach (var value in features)
+            if (!float.IsFinite(value)) return null;
+        return features;
     }
 
     private static void Write(string path, float[,] features)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var directory = Path.GetDirectoryName(path)!;
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        using (var writer = new BinaryWriter(File.Create(temporary)))
+        try
         {
-            writer.Write(features.GetLength(0));
-            writer.Write(features.GetLength(1));
-            var bytes = new byte[features.Length * sizeof(float)];
-            Buffer.BlockCopy(features, 0, bytes, 0, bytes.Length);
-            writer.Write(bytes);
+            Directory.CreateDirectory(directory);
+            var bytes = new byte[16 + features.Length * sizeof(float) + 32];
+            CacheMagic.CopyTo(bytes, 0);
+            BitConverter.GetBytes(features.GetLength(0)).CopyTo(bytes, 8);
+            BitConverter.GetBytes(features.GetLength(1)).CopyTo(bytes, 12);
+            Buffer.BlockCopy(features, 0, bytes, 16, features.Length * sizeof(float));
+            SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes, bytes.Length - 32);
+            File.WriteAllBytes(temporary, bytes);
+            File.Move(temporary, path, overwrite: true);
         }
-        File.Move(temporary, path, overwrite: true);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The cache is an optimisation: a full disk or a read-only folder costs speed, not the run.
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 }

@@ -69,6 +69,25 @@ public sealed class Vocabulary
         return result;
     }
 
+    /// <summary>
+    /// Returns <paramref name="labels"/> when every id is a token of this vocabulary (not the blank, not
+    /// outside the classes); otherwise throws naming <paramref name="item"/>, the position and the id.
+    /// </summary>
+    /// <exception cref="ArgumentException">An id is the blank or not a class.</exception>
+    public int[] EnsureLabels(int[] labels, string item)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var id = labels[i];
+            if (id == BlankIndex)
+                throw new ArgumentException($"{item}: label {i} is {id}, the blank's id; labels are token ids (the blank is never a label).", nameof(labels));
+            if (id < 0 || id >= ClassCount)
+                throw new ArgumentException($"{item}: label {i} is {id}, outside the class ids 0..{ClassCount - 1}.", nameof(labels));
+        }
+        return labels;
+    }
+
     /// <summary>Decodes class ids to text; the blank decodes to nothing.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An id is not a class of this vocabulary.</exception>
     public string Decode(ReadOnlySpan<int> classIds)

@@ -74,6 +74,8 @@ public sealed class Checkpoint
         int epoch, long step, TrainingHistory history, double? best = null, (double? Best, int Wait) earlyStopping = default,
         IReadOnlyDictionary<string, float[]>? extras = null, Action? beforeReplace = null)
     {
+        if (WeightCheck.FirstNonFinite(module) is { } broken)
+            throw new CheckpointException($"{path}: not written: parameter '{broken}' holds NaN or infinite values; the previous checkpoint is kept.");
         var meta = new JsonObject
         {
             ["model"] = modelName,
@@ -101,10 +103,12 @@ public sealed class Checkpoint
         var bytes = payload.ToArray();
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
+            Directory.CreateDirectory(directory);
+            // Temporaries of a writer that was killed before its rename are removed once they are old.
+            StaleTemporaries.Clean(directory, $".{Path.GetFileName(path)}.*.tmp");
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
             using (var writer = new BinaryWriter(file))
             {
@@ -119,9 +123,20 @@ public sealed class Checkpoint
             beforeReplace?.Invoke();
             File.Move(temporary, path, overwrite: true); // rename: atomic on one file system
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException($"{path}: cannot write the checkpoint ({e.Message}); the previous one, if any, is intact.", e);
+        }
         finally
         {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            try
+            {
+                if (File.Exists(temporary)) File.Delete(temporary);
+            }
+            catch (IOException)
+            {
+                // Left for StaleTemporaries to remove later.
+            }
         }
     }
 
@@ -145,23 +160,48 @@ public sealed class Checkpoint
         if (version != FormatVersion)
             throw new CheckpointException($"{path}: checkpoint format {version}; this runtime reads format {FormatVersion}.");
         var length = BitConverter.ToInt64(file, Magic.Length + sizeof(ushort));
-        if (length < 0 || file.Length < header + length + 32)
-            throw new CheckpointException($"{path}: truncated checkpoint: {file.Length} bytes, {header + length + 32} expected (was it cut off while being written?).");
+        if (length < 0 || length > file.Length - header - 32) // compared without adding: a crafted length cannot overflow
+            throw new CheckpointException(length < 0 || length > int.MaxValue
+                ? $"{path}: damaged checkpoint: its payload length field reads {length}."
+                : $"{path}: truncated checkpoint: {file.Length} bytes, {header + length + 32} expected (was it cut off while being written?).");
         var payload = file.AsSpan(header, (int)length).ToArray();
         if (!SHA256.HashData(payload).AsSpan().SequenceEqual(file.AsSpan(header + (int)length, 32)))
             throw new CheckpointException($"{path}: corrupted checkpoint: its checksum does not match its contents.");
 
+        // The checksum only proves the file is as written; a crafted file with a valid checksum still gets a located error.
         var sections = new Dictionary<string, byte[]>();
-        using (var reader = new BinaryReader(new MemoryStream(payload)))
-            while (reader.BaseStream.Position < reader.BaseStream.Length)
-            {
-                var name = reader.ReadString();
-                sections[name] = reader.ReadBytes(reader.ReadInt32());
-            }
+        try
+        {
+            using (var reader = new BinaryReader(new MemoryStream(payload)))
+                while (reader.BaseStream.Position < reader.BaseStream.Length)
+                {
+                    var name = reader.ReadString();
+                    var size = reader.ReadInt32();
+                    if (size < 0 || size > reader.BaseStream.Length - reader.BaseStream.Position)
+                        throw new CheckpointException($"{path}: damaged checkpoint: section '{name}' claims {size} bytes.");
+                    sections[name] = reader.ReadBytes(size);
+                }
+        }
+        catch (Exception e) when (e is EndOfStreamException or FormatException or IOException and not CheckpointException)
+        {
+            throw new CheckpointException($"{path}: damaged checkpoint: its sections cannot be read ({e.Message}).", e);
+        }
         foreach (var required in new[] { "meta", "model", "optimizer", "rng" })
             if (!sections.ContainsKey(required)) throw new CheckpointException($"{path}: the checkpoint has no '{required}' section.");
-        var meta = JsonNode.Parse(sections["meta"])!.AsObject();
-        return new Checkpoint(meta, sections["model"], sections["optimizer"], sections["rng"]);
+        JsonObject meta;
+        try
+        {
+            meta = JsonNode.Parse(sections["meta"]) as JsonObject ?? throw new CheckpointException($"{path}: damaged checkpoint: its meta section is not an object.");
+            var checkpoint = new Checkpoint(meta, sections["model"], sections["optimizer"], sections["rng"]);
+            // Read every field once, so a damaged value fails here, named, and not later in a property getter.
+            _ = (checkpoint.ModelName, checkpoint.Epoch, checkpoint.Step, checkpoint.BestValue, checkpoint.EarlyStoppingState, checkpoint.History.Epochs.Count, checkpoint.Extras.Count,
+                meta["tokens"]!.AsArray().Select(t => t!.GetValue<string>()).ToArray(), meta["blank"]!.GetValue<int>());
+            return checkpoint;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException or KeyNotFoundException or ArgumentException or OverflowException)
+        {
+            throw new CheckpointException($"{path}: damaged checkpoint: its meta section is unreadable ({e.Message}).", e);
+        }
     }
 
     /// <summary>Throws unless the checkpoint was written by a model of this name and vocabulary.</summary>
@@ -176,17 +216,30 @@ public sealed class Checkpoint
             throw new CheckpointException($"{path}: the checkpoint's vocabulary (\"{string.Concat(tokens)}\", blank {blank}) differs from the model's (\"{string.Concat(vocabulary.Tokens)}\", blank {vocabulary.BlankIndex}).");
     }
 
-    /// <summary>Loads the weights into <paramref name="module"/> (strict: every parameter must match in name and shape).</summary>
+    /// <summary>
+    /// Loads the weights into <paramref name="module"/>: a generated model (an <see cref="ICtcModel"/>) is first
+    /// checked for its name and vocabulary; every parameter must match in name and shape; weights that
+    /// are not all finite are refused and the module keeps its own.
+    /// </summary>
+    /// <exception cref="CheckpointException">Another model or vocabulary, other parameters, or non-finite weights; the message says which.</exception>
     public void RestoreWeights(nn.Module module, string path)
     {
+        if (module is ICtcModel model) EnsureMatches(model.ModelName, model.Vocabulary, path);
+        using var previous = new WeightCheck.Snapshot(module.parameters().ToArray());
         try
         {
             using var reader = new BinaryReader(new MemoryStream(ModelState));
             module.load(reader, strict: true);
         }
-        catch (Exception e) when (e is not CheckpointException)
+        catch (Exception e) when (e is not CheckpointException and not OutOfMemoryException)
         {
+            previous.Restore();
             throw new CheckpointException($"{path}: the checkpoint's weights do not fit {module.GetName()} ({e.Message}).", e);
+        }
+        if (WeightCheck.FirstNonFinite(module) is { } broken)
+        {
+            previous.Restore();
+            throw new CheckpointException($"{path}: parameter '{broken}' holds NaN or infinite values (written by a run that diverged); the model keeps its weights.");
         }
     }
 
@@ -194,7 +247,15 @@ public sealed class Checkpoint
     public void RestoreTraining(nn.Module module, optim.Optimizer optimizer, string path)
     {
         RestoreWeights(module, path);
-        using (var reader = new BinaryReader(new MemoryStream(OptimizerState))) Helper(optimizer).load_state_dict(reader);
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(OptimizerState));
+            Helper(optimizer).load_state_dict(reader);
+        }
+        catch (Exception e) when (e is not CheckpointException and not OutOfMemoryException and not ArgumentException)
+        {
+            throw new CheckpointException($"{path}: the checkpoint's optimiser state does not fit this optimiser ({e.Message}).", e);
+        }
         using var state = tensor(RngState, dtype: ScalarType.Byte);
         random.set_rng_state(state);
     }

@@ -110,6 +110,8 @@ public static class CtcTrainer
     {
         private readonly TorchSharp.Modules.Parameter[] parameters = model.Module.parameters().ToArray();
         private readonly optim.ILearningRateController[] groups = optimizer.ParamGroups.ToArray();
+        private readonly WeightCheck.Snapshot backup = new(model.Module.parameters().ToArray());
+        private bool saveFailed;
         private int firstEpoch = 1;
         private long step;
         private double? best;
@@ -190,7 +192,15 @@ public static class CtcTrainer
                         }
                         output.Loss.backward();
                         if (options.ClipGradientNorm is { } maxNorm) nn.utils.clip_grad_norm_(parameters, maxNorm);
+                        // A step is committed only if every parameter comes out finite: otherwise it is
+                        // undone and training stops (divergence is not bad data; skipping would not help).
+                        backup.Take();
                         optimizer.step();
+                        if (WeightCheck.FirstNonFinite(model.Module) is { } broken)
+                        {
+                            backup.Restore();
+                            throw new TrainingDivergedException(epoch, step + 1, broken, loss, groups[0].LearningRate, options.ClipGradientNorm is not null);
+                        }
                         step++;
                         steps++;
                         totals.Add(loss, output);
@@ -219,7 +229,10 @@ public static class CtcTrainer
 
         public void Finish(ITrainingProgress? progress)
         {
-            if (options.Checkpoints is { } checkpoints && History.Epochs.Count > 0)
+            backup.Dispose();
+            // After a failed checkpoint (a full disk), the files on disk stay those of the last checkpoint
+            // that was written: history files that claimed a later epoch would not match it.
+            if (options.Checkpoints is { } checkpoints && History.Epochs.Count > 0 && !saveFailed)
             {
                 HistoryFiles.WriteTables(History, checkpoints.Directory);
                 HistoryFiles.WritePlot(History, System.IO.Path.Combine(checkpoints.Directory, "history.png"));
@@ -246,8 +259,16 @@ public static class CtcTrainer
             var monitor = result.TryGet(checkpoints.Monitor, out var value) ? value : result.Loss;
             var improved = double.IsFinite(monitor) && (best is not { } b || (checkpoints.Maximize ? monitor > b : monitor < b));
             if (improved) best = monitor;
-            Save(checkpoints.LastPath, result.Epoch);
-            if (improved) Save(checkpoints.BestPath, result.Epoch);
+            try
+            {
+                Save(checkpoints.LastPath, result.Epoch);
+                if (improved) Save(checkpoints.BestPath, result.Epoch);
+            }
+            catch
+            {
+                saveFailed = true;
+                throw;
+            }
             // History tables follow every epoch and the plot at most every PlotInterval (drawing a PNG
             // takes tens of milliseconds, longer than a small model's epoch), so a run killed by a
             // scheduler still leaves both; Finish draws the final plot.

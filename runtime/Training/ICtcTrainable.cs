@@ -4,22 +4,26 @@ using static TorchSharp.torch;
 
 namespace CtcDsl.Runtime.Training;
 
+/// <summary>A generated model's identity: what checkpoints and state dicts are checked against before weights are loaded.</summary>
+public interface ICtcModel
+{
+    /// <summary>Identifies the model in checkpoints (the generated type's name).</summary>
+    string ModelName { get; }
+
+    /// <summary>The output alphabet (checked when weights are loaded).</summary>
+    CtcDsl.Runtime.Text.Vocabulary Vocabulary { get; }
+}
+
 /// <summary>
 /// What <see cref="CtcTrainer"/> needs from a model: how to batch examples and the training view
 /// (a batch in, loss and metrics out). Generated models implement it.
 /// </summary>
 /// <typeparam name="TExample">One utterance.</typeparam>
 /// <typeparam name="TBatch">A padded batch on the model's device.</typeparam>
-public interface ICtcTrainable<TExample, TBatch> where TBatch : IDisposable
+public interface ICtcTrainable<TExample, TBatch> : ICtcModel where TBatch : IDisposable
 {
     /// <summary>The module whose parameters are trained.</summary>
     nn.Module Module { get; }
-
-    /// <summary>Identifies the model in checkpoints (the generated type's name).</summary>
-    string ModelName { get; }
-
-    /// <summary>The output alphabet (checked when a checkpoint is loaded).</summary>
-    CtcDsl.Runtime.Text.Vocabulary Vocabulary { get; }
 
     /// <summary>Names of the metrics <see cref="Evaluate"/> reports, in display order (loss excluded).</summary>
     IReadOnlyList<string> MetricNames { get; }

@@ -166,6 +166,46 @@ public sealed class DataSetTests : IDisposable
     }
 
     [Fact]
+    public void Damaged_cache_entries_are_recomputed_and_stale_temporaries_removed()
+    {
+        var utterances = new[] { new Utterance(Wave("c.wav", 3200), "x", "m.csv line 2") };
+        var calls = 0;
+        float[,] FrontEnd(MonoAudio audio) { calls++; return new Mfcc().Compute(audio); }
+        var cache = Path.Combine(directory, "cache");
+        var loader = new FeatureLoader(FrontEnd, "mfcc13", 16000) { CacheDirectory = cache, Workers = 1 };
+        var fresh = loader.Load(utterances)[0];
+        var entry = Directory.GetFiles(cache, "*.f32", SearchOption.AllDirectories).Single();
+        var good = File.ReadAllBytes(entry);
+        var nan = (byte[])good.Clone();
+        BitConverter.GetBytes(float.NaN).CopyTo(nan, 16);
+        var swapped = (byte[])good.Clone();
+        BitConverter.GetBytes(fresh.GetLength(1)).CopyTo(swapped, 8);
+        BitConverter.GetBytes(fresh.GetLength(0)).CopyTo(swapped, 12);
+        var huge = (byte[])good.Clone();
+        BitConverter.GetBytes(int.MaxValue).CopyTo(huge, 8);
+        var damaged = new[]
+        {
+            good.Select((b, i) => i == 40 ? (byte)(b ^ 1) : b).ToArray(), // one flipped bit in a value
+            nan, swapped, huge, good[..10], Array.Empty<byte>(), good.Concat(new byte[] { 1 }).ToArray(),
+        };
+        foreach (var bytes in damaged)
+        {
+            File.WriteAllBytes(entry, bytes);
+            var before = calls;
+            var loaded = loader.Load(utterances)[0];
+            Assert.Equal(before + 1, calls); // recomputed, not served
+            Assert.Equal(fresh, loaded);
+            Assert.Equal(good, File.ReadAllBytes(entry)); // and repaired
+        }
+
+        var stale = Path.Combine(Path.GetDirectoryName(entry)!, "x.f32.dead.tmp");
+        File.WriteAllText(stale, "partial");
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-3));
+        loader.Load(utterances);
+        Assert.False(File.Exists(stale));
+    }
+
+    [Fact]
     public void Dropped_characters_leave_clean_word_separators()
     {
         var drop = new TranscriptNormalizer(Letters) { Policy = UnknownCharacterPolicy.Drop };

@@ -27,7 +27,11 @@ internal sealed class ToyModel : nn.Module, ICtcTrainable<ToyModel.Example, ToyM
 
     private readonly TorchSharp.Modules.Parameter weight = new(zeros(1));
 
-    public ToyModel() : base(nameof(ToyModel)) => RegisterComponents();
+    public ToyModel(string tokens = "a") : base(nameof(ToyModel))
+    {
+        Vocabulary = new(tokens.Select(c => c.ToString()).ToArray(), tokens.Length);
+        RegisterComponents();
+    }
 
     public double Weight => weight.item<float>();
 
@@ -35,7 +39,7 @@ internal sealed class ToyModel : nn.Module, ICtcTrainable<ToyModel.Example, ToyM
 
     public string ModelName => nameof(ToyModel);
 
-    public Vocabulary Vocabulary { get; } = new(new[] { "a" }, 1);
+    public Vocabulary Vocabulary { get; }
 
     public IReadOnlyList<string> MetricNames { get; } = new[] { "distance" };
 
