@@ -104,7 +104,13 @@ internal static partial class SpecAnalyzer
         var mark = Mark.Empty;
         try
         {
-            while (scanner.MoveNext()) mark = scanner.Current?.End ?? mark;
+            // YamlDotNet's scanner can return Error tokens for ever (a stray ']' at the start does), so
+            // stop at the first one, and after as many tokens as the text has characters in any case.
+            for (var tokens = 0; tokens <= text.Length + 16 && scanner.MoveNext(); tokens++)
+            {
+                if (scanner.Current is YamlDotNet.Core.Tokens.Error or null) break;
+                mark = scanner.Current.End;
+            }
         }
         catch (Exception e) when (e is InvalidOperationException or YamlException)
         {

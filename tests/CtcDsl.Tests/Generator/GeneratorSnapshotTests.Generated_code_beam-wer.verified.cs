@@ -15,11 +15,11 @@ namespace CtcDsl.Models
         private readonly global::System.Lazy<float[,]> features;
 
         /// <summary>Creates an example from features and label ids.</summary>
-        /// <exception cref="global::System.ArgumentException">The frames are not 20 wide, or the labels cannot fit the frames.</exception>
+        /// <exception cref="global::System.ArgumentException">A label id is the blank or not a class, the frames are not 20 wide, or the labels cannot fit the frames.</exception>
         public BeamWerExample(float[,] features, int[] labels, string? name = null)
         {
             Name = name ?? "example";
-            Labels = labels;
+            Labels = BeamWerModel.Vocabulary.EnsureLabels(labels, Name);
             this.features = new(Validate(features));
         }
 
@@ -30,7 +30,7 @@ namespace CtcDsl.Models
         public BeamWerExample(global::System.Func<float[,]> loadFeatures, int[] labels, string? name = null)
         {
             Name = name ?? "example";
-            Labels = labels;
+            Labels = BeamWerModel.Vocabulary.EnsureLabels(labels, Name);
             features = new(() => Validate(loadFeatures()), global::System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
@@ -307,10 +307,11 @@ namespace CtcDsl.Models
         /// Writes the weights as a PyTorch state dict (<c>torch.load</c> reads it). Parameter names are
         /// the spec's layer names in camelCase followed by PyTorch's own (<c>encoder.forwardLayers.0.weight_ih_l0</c>, ...).
         /// </summary>
-        public void SaveStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Save(this, path);
+        public void SaveStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Save(this, path, Vocabulary);
 
         /// <summary>Reads weights written by <see cref="SaveStateDict"/> or by PyTorch's <c>torch.save(model.state_dict())</c>.</summary>
-        public void LoadStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Load(this, path);
+        /// <exception cref="global::CtcDsl.Runtime.Training.CheckpointException">The file is not a state dict of this model (names, shapes, vocabulary) or holds non-finite weights; the message says what differs.</exception>
+        public void LoadStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Load(this, path, Vocabulary);
 
         /// <summary>Loss and metrics over <paramref name="examples"/>, without training.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, double>> Evaluate(global::System.Collections.Generic.IReadOnlyList<BeamWerExample> examples, int batchSize = 8) =>
@@ -325,9 +326,9 @@ namespace CtcDsl.Models
 
         global::TorchSharp.torch.nn.Module global::CtcDsl.Runtime.Training.ICtcTrainable<BeamWerExample, BeamWerBatch>.Module => this;
 
-        string global::CtcDsl.Runtime.Training.ICtcTrainable<BeamWerExample, BeamWerBatch>.ModelName => nameof(BeamWerModel);
+        string global::CtcDsl.Runtime.Training.ICtcModel.ModelName => nameof(BeamWerModel);
 
-        global::CtcDsl.Runtime.Text.Vocabulary global::CtcDsl.Runtime.Training.ICtcTrainable<BeamWerExample, BeamWerBatch>.Vocabulary => Vocabulary;
+        global::CtcDsl.Runtime.Text.Vocabulary global::CtcDsl.Runtime.Training.ICtcModel.Vocabulary => Vocabulary;
 
         global::System.Collections.Generic.IReadOnlyList<string> global::CtcDsl.Runtime.Training.ICtcTrainable<BeamWerExample, BeamWerBatch>.MetricNames => MetricNames;
 

@@ -15,11 +15,11 @@ namespace CtcDsl.Models.Speech
         private readonly global::System.Lazy<float[,]> features;
 
         /// <summary>Creates an example from features and label ids.</summary>
-        /// <exception cref="global::System.ArgumentException">The frames are not 26 wide, or the labels cannot fit the frames.</exception>
+        /// <exception cref="global::System.ArgumentException">A label id is the blank or not a class, the frames are not 26 wide, or the labels cannot fit the frames.</exception>
         public DeepSpeech2Example(float[,] features, int[] labels, string? name = null)
         {
             Name = name ?? "example";
-            Labels = labels;
+            Labels = DeepSpeech2Model.Vocabulary.EnsureLabels(labels, Name);
             this.features = new(Validate(features));
         }
 
@@ -30,7 +30,7 @@ namespace CtcDsl.Models.Speech
         public DeepSpeech2Example(global::System.Func<float[,]> loadFeatures, int[] labels, string? name = null)
         {
             Name = name ?? "example";
-            Labels = labels;
+            Labels = DeepSpeech2Model.Vocabulary.EnsureLabels(labels, Name);
             features = new(() => Validate(loadFeatures()), global::System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
@@ -288,7 +288,7 @@ namespace CtcDsl.Models.Speech
         /// normalised with the spec's policy, features through <see cref="FrontEnd"/> (resampled, cached when
         /// <paramref name="options"/> names a folder), every label checked against its frames.
         /// </summary>
-        /// <exception cref="global::System.IO.InvalidDataException">The manifest, a transcript or an audio file is bad; the message names the file and line.</exception>
+        /// <exception cref="global::CtcDsl.Runtime.Data.DataFileException">The manifest, a transcript or an audio file is bad; the message names the file and line.</exception>
         public global::CtcDsl.Runtime.Data.DataSet<DeepSpeech2Example> LoadDataSet(string manifestPath, global::CtcDsl.Runtime.Data.DataSetOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             global::CtcDsl.Runtime.Data.DataSets.Load(manifestPath, FrontEnd, Transcripts, Vocabulary, OutputFrames,
                 (features, labels, name) => new DeepSpeech2Example(features, labels, name), options, cancellationToken);
@@ -351,10 +351,11 @@ namespace CtcDsl.Models.Speech
         /// Writes the weights as a PyTorch state dict (<c>torch.load</c> reads it). Parameter names are
         /// the spec's layer names in camelCase followed by PyTorch's own (<c>conv1.weight</c>, ...).
         /// </summary>
-        public void SaveStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Save(this, path);
+        public void SaveStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Save(this, path, Vocabulary);
 
         /// <summary>Reads weights written by <see cref="SaveStateDict"/> or by PyTorch's <c>torch.save(model.state_dict())</c>.</summary>
-        public void LoadStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Load(this, path);
+        /// <exception cref="global::CtcDsl.Runtime.Training.CheckpointException">The file is not a state dict of this model (names, shapes, vocabulary) or holds non-finite weights; the message says what differs.</exception>
+        public void LoadStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Load(this, path, Vocabulary);
 
         /// <summary>Loss and metrics over <paramref name="examples"/>, without training.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, double>> Evaluate(global::System.Collections.Generic.IReadOnlyList<DeepSpeech2Example> examples, int batchSize = 32) =>
@@ -369,9 +370,9 @@ namespace CtcDsl.Models.Speech
 
         global::TorchSharp.torch.nn.Module global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Module => this;
 
-        string global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.ModelName => nameof(DeepSpeech2Model);
+        string global::CtcDsl.Runtime.Training.ICtcModel.ModelName => nameof(DeepSpeech2Model);
 
-        global::CtcDsl.Runtime.Text.Vocabulary global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Vocabulary => Vocabulary;
+        global::CtcDsl.Runtime.Text.Vocabulary global::CtcDsl.Runtime.Training.ICtcModel.Vocabulary => Vocabulary;
 
         global::System.Collections.Generic.IReadOnlyList<string> global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.MetricNames => MetricNames;
 

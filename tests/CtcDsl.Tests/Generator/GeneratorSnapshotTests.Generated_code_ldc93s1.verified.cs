@@ -15,11 +15,11 @@ namespace CtcDsl.Models
         private readonly global::System.Lazy<float[,]> features;
 
         /// <summary>Creates an example from features and label ids.</summary>
-        /// <exception cref="global::System.ArgumentException">The frames are not 13 wide, or the labels cannot fit the frames.</exception>
+        /// <exception cref="global::System.ArgumentException">A label id is the blank or not a class, the frames are not 13 wide, or the labels cannot fit the frames.</exception>
         public Ldc93s1Example(float[,] features, int[] labels, string? name = null)
         {
             Name = name ?? "example";
-            Labels = labels;
+            Labels = Ldc93s1Model.Vocabulary.EnsureLabels(labels, Name);
             this.features = new(Validate(features));
         }
 
@@ -30,7 +30,7 @@ namespace CtcDsl.Models
         public Ldc93s1Example(global::System.Func<float[,]> loadFeatures, int[] labels, string? name = null)
         {
             Name = name ?? "example";
-            Labels = labels;
+            Labels = Ldc93s1Model.Vocabulary.EnsureLabels(labels, Name);
             features = new(() => Validate(loadFeatures()), global::System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
@@ -262,7 +262,7 @@ namespace CtcDsl.Models
         /// normalised with the spec's policy, features through <see cref="FrontEnd"/> (resampled, cached when
         /// <paramref name="options"/> names a folder), every label checked against its frames.
         /// </summary>
-        /// <exception cref="global::System.IO.InvalidDataException">The manifest, a transcript or an audio file is bad; the message names the file and line.</exception>
+        /// <exception cref="global::CtcDsl.Runtime.Data.DataFileException">The manifest, a transcript or an audio file is bad; the message names the file and line.</exception>
         public global::CtcDsl.Runtime.Data.DataSet<Ldc93s1Example> LoadDataSet(string manifestPath, global::CtcDsl.Runtime.Data.DataSetOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             global::CtcDsl.Runtime.Data.DataSets.Load(manifestPath, FrontEnd, Transcripts, Vocabulary, OutputFrames,
                 (features, labels, name) => new Ldc93s1Example(features, labels, name), options, cancellationToken);
@@ -324,10 +324,11 @@ namespace CtcDsl.Models
         /// Writes the weights as a PyTorch state dict (<c>torch.load</c> reads it). Parameter names are
         /// the spec's layer names in camelCase followed by PyTorch's own (<c>rnn.weight_ih_l0</c>, ...).
         /// </summary>
-        public void SaveStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Save(this, path);
+        public void SaveStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Save(this, path, Vocabulary);
 
         /// <summary>Reads weights written by <see cref="SaveStateDict"/> or by PyTorch's <c>torch.save(model.state_dict())</c>.</summary>
-        public void LoadStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Load(this, path);
+        /// <exception cref="global::CtcDsl.Runtime.Training.CheckpointException">The file is not a state dict of this model (names, shapes, vocabulary) or holds non-finite weights; the message says what differs.</exception>
+        public void LoadStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Load(this, path, Vocabulary);
 
         /// <summary>Loss and metrics over <paramref name="examples"/>, without training.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, double>> Evaluate(global::System.Collections.Generic.IReadOnlyList<Ldc93s1Example> examples, int batchSize = 2) =>
@@ -335,9 +336,9 @@ namespace CtcDsl.Models
 
         global::TorchSharp.torch.nn.Module global::CtcDsl.Runtime.Training.ICtcTrainable<Ldc93s1Example, Ldc93s1Batch>.Module => this;
 
-        string global::CtcDsl.Runtime.Training.ICtcTrainable<Ldc93s1Example, Ldc93s1Batch>.ModelName => nameof(Ldc93s1Model);
+        string global::CtcDsl.Runtime.Training.ICtcModel.ModelName => nameof(Ldc93s1Model);
 
-        global::CtcDsl.Runtime.Text.Vocabulary global::CtcDsl.Runtime.Training.ICtcTrainable<Ldc93s1Example, Ldc93s1Batch>.Vocabulary => Vocabulary;
+        global::CtcDsl.Runtime.Text.Vocabulary global::CtcDsl.Runtime.Training.ICtcModel.Vocabulary => Vocabulary;
 
         global::System.Collections.Generic.IReadOnlyList<string> global::CtcDsl.Runtime.Training.ICtcTrainable<Ldc93s1Example, Ldc93s1Batch>.MetricNames => MetricNames;
 

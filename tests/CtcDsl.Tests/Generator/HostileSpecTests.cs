@@ -189,6 +189,18 @@ public class HostileSpecTests
     public void A_list_shaped_root_is_diagnosed_at_the_list() =>
         AssertDiagnosed("\n\n- a\n- b\n", "CTC0003", "- a");
 
+    [Theory]
+    [InlineData("]ml: 1\nversion: 1\n")]
+    [InlineData("}\n")]
+    [InlineData("version: 1\n]\n")]
+    public async System.Threading.Tasks.Task Stray_flow_ends_are_diagnosed_without_hanging(string yaml)
+    {
+        // YamlDotNet's scanner returns Error tokens for ever after a stray ']': the generator must still return.
+        var run = System.Threading.Tasks.Task.Run(() => StrictCompile.Run(("/specs/test.ctc.yaml", yaml)));
+        Assert.Same(run, await System.Threading.Tasks.Task.WhenAny(run, System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(10))));
+        Assert.Contains((await run).Generator, d => d.Id == "CTC0001");
+    }
+
     [Fact]
     public void Tab_indentation_is_diagnosed_at_the_tab()
     {

@@ -43,7 +43,10 @@ public class RobustnessTests
     {
         MutatedSpecs.Sample(yaml =>
         {
-            var (result, output) = GeneratorHarness.Run(("/specs/fuzz.ctc.yaml", yaml));
+            // Each case within a time limit: a spec that makes the generator spin is a failure that shows the spec.
+            var run = System.Threading.Tasks.Task.Run(() => GeneratorHarness.Run(("/specs/fuzz.ctc.yaml", yaml)));
+            Assert.True(run.Wait(TimeSpan.FromSeconds(20)), "the generator did not return within 20 s for:\n" + yaml);
+            var (result, output) = run.Result;
             Assert.All(result.Results, r => Assert.Null(r.Exception));
             Assert.DoesNotContain(result.Diagnostics, d => d.Id == "CTC0099");
             // Either the spec is valid (code generated, and it compiles) or at least one error explains why not.

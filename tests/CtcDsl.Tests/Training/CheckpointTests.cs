@@ -125,8 +125,9 @@ public sealed class CheckpointTests : IDisposable
         var before = File.ReadAllBytes(path);
 
         using (no_grad()) foreach (var p in model.parameters()) p.add_(1);
-        Assert.Throws<IOException>(() => Checkpoint.Save(path, "Ldc93s1Model", generated.Vocabulary, model, optimizer, epoch: 2, step: 2, history,
+        var failure = Assert.Throws<CheckpointException>(() => Checkpoint.Save(path, "Ldc93s1Model", generated.Vocabulary, model, optimizer, epoch: 2, step: 2, history,
             beforeReplace: () => throw new IOException("simulated crash between write and rename")));
+        Assert.Contains("the previous one, if any, is intact", failure.Message);
 
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Equal(1, Checkpoint.Load(path).Epoch);
@@ -157,6 +158,6 @@ public sealed class CheckpointTests : IDisposable
 
         File.WriteAllText(path + ".bad", "nope");
         var error = Assert.Throws<System.Reflection.TargetInvocationException>(() => generated.Invoke(other, "LoadStateDict", path + ".bad"));
-        Assert.IsType<InvalidDataException>(error.InnerException);
+        Assert.Contains("not a readable PyTorch state dict", Assert.IsType<CheckpointException>(error.InnerException).Message);
     }
 }
