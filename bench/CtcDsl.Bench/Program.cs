@@ -1,11 +1,13 @@
 // Benchmarks (Release):
 //   dotnet run --project bench/CtcDsl.Bench -c Release                  seed model: generated vs hand-written TorchSharp
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --pipeline    feature extraction throughput and trainer idle time
+//   dotnet run --project bench/CtcDsl.Bench -c Release -- --long-audio [MINUTES]  memory of featurising one long recording
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --suite       issue 6: floor, workload 2, beam search, generator, memory
 using System.Linq;
 using CtcDsl.Bench;
 
-if (args.Contains("--pipeline")) PipelineBenchmark.Run(args.Where(a => a != "--pipeline").ToArray());
+if (args.Contains("--long-audio")) LongAudioBenchmark.Run(args.Where(a => a != "--long-audio").ToArray());
+else if (args.Contains("--pipeline")) PipelineBenchmark.Run(args.Where(a => a != "--pipeline").ToArray());
 else if (args.Contains("--suite")) SuiteBenchmark.Run(args.Where(a => a != "--suite").ToArray());
 else SeedBenchmark.Run(args);
 return 0;

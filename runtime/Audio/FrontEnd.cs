@@ -38,12 +38,13 @@ public sealed record FrontEndSettings(string Kind, int SampleRate = 16000, int C
 public sealed class FrontEnd
 {
     private readonly Func<MonoAudio, float[,]> extract;
+    private readonly MfccSettings mfccSettings;
 
     /// <summary>Creates the front-end.</summary>
     public FrontEnd(FrontEndSettings settings)
     {
         Settings = settings;
-        var mfccSettings = MfccSettings.Default with { CoefficientCount = settings.Coefficients, FilterCount = settings.Filters };
+        mfccSettings = MfccSettings.Default with { CoefficientCount = settings.Coefficients, FilterCount = settings.Filters };
         extract = settings.Kind switch
         {
             "mfcc" => new Mfcc(mfccSettings).Compute,
@@ -64,6 +65,23 @@ public sealed class FrontEnd
         var features = extract(audio.Resample(Settings.SampleRate));
         return Settings.Deltas > 0 ? Audio.Deltas.Append(features, Settings.Deltas) : features;
     }
+
+    /// <summary>
+    /// Features before normalisation of a WAV file, read and featurised a segment at a time: memory is
+    /// bounded by <see cref="SegmentFrames"/> and the features, whatever the recording's length.
+    /// </summary>
+    /// <exception cref="CtcDsl.Runtime.Data.DataFileException">The file is missing or not a usable WAV file; the message names it.</exception>
+    public float[,] RawFromFile(string path)
+    {
+        var features = StreamingFeatures.Extract(path, Settings.SampleRate, extract, mfccSettings, SegmentFrames);
+        return Settings.Deltas > 0 ? Audio.Deltas.Append(features, Settings.Deltas) : features;
+    }
+
+    /// <summary>Normalised features of a WAV file, computed a segment at a time (see <see cref="RawFromFile"/>).</summary>
+    public float[,] ComputeFromFile(string path) => Normalize(RawFromFile(path));
+
+    /// <summary>Frames per segment when featurising files (default 6000: one minute of audio).</summary>
+    public int SegmentFrames { get; init; } = 6000;
 
     /// <summary>Normalised features, <c>[frames, Width]</c>.</summary>
     /// <exception cref="InvalidOperationException">Global normalisation without <see cref="Statistics"/>.</exception>

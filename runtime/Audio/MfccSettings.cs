@@ -35,6 +35,9 @@ public sealed record MfccSettings
         return fixedSize;
     }
 
+    /// <summary>The hop between windows in samples at <paramref name="sampleRate"/> (rounded half up, as python_speech_features).</summary>
+    public int HopSamples(int sampleRate) => (int)System.Math.Floor(HopSeconds * sampleRate + 0.5);
+
     /// <summary>The window's length in samples at <paramref name="sampleRate"/> (rounded half up, as python_speech_features).</summary>
     public int WindowSamples(int sampleRate) => (int)System.Math.Floor(WindowSeconds * sampleRate + 0.5);
 

@@ -94,24 +94,72 @@ public static class WavAudio
     /// <exception cref="DataFileException">The bytes are not a usable WAV file.</exception>
     public static MonoAudio Decode(byte[] bytes, string name)
     {
-        var (format, dataStart, dataLength) = FindChunks(bytes, name);
-        var frameBytes = format.Channels * (format.Bits / 8);
-        var frames = dataLength / frameBytes; // a partial last frame (a cut-off write) is left out
+        using var stream = new MemoryStream(bytes, writable: false);
+        var (format, dataStart, dataLength) = ParseHeader(stream, name);
+        var frames = dataLength / format.FrameBytes; // a partial last frame (a cut-off write) is left out
         if (frames == 0) throw new DataFileException($"{name}: the WAV file holds no samples.");
         var samples = new float[frames];
+        DecodeFrames(bytes, (int)dataStart, samples, 0, (int)frames, format, name, firstFrame: 0);
+        return new MonoAudio(samples, format.SampleRate);
+    }
+
+    /// <summary>The format and length of a WAV file, from its header alone (the samples are not read).</summary>
+    /// <exception cref="DataFileException">The file is missing or not a usable WAV file.</exception>
+    public static (int SampleRate, int Channels, long Frames) Probe(string path)
+    {
+        using var stream = Open(path);
+        var (format, _, length) = ParseHeader(stream, path);
+        return (format.SampleRate, format.Channels, length / format.FrameBytes);
+    }
+
+    /// <summary>
+    /// Reads mono samples <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> of a WAV
+    /// file (clipped to the file) without reading the rest: long recordings are processed a piece at a time.
+    /// </summary>
+    /// <exception cref="DataFileException">The file is missing, not a usable WAV file, or holds non-finite samples in that range.</exception>
+    public static float[] ReadRange(string path, long first, int count)
+    {
+        using var stream = Open(path);
+        var (format, dataStart, length) = ParseHeader(stream, path);
+        var frames = length / format.FrameBytes;
+        first = Math.Clamp(first, 0, frames);
+        var available = (int)Math.Min(count, frames - first);
+        var bytes = new byte[available * format.FrameBytes];
+        stream.Seek(dataStart + first * format.FrameBytes, SeekOrigin.Begin);
+        stream.ReadExactly(bytes);
+        var samples = new float[available];
+        DecodeFrames(bytes, 0, samples, 0, available, format, path, first);
+        return samples;
+    }
+
+    private static FileStream Open(string path)
+    {
+        if (Directory.Exists(path)) throw new DataFileException($"{path}: is a folder, not an audio file.");
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            throw new DataFileException($"{path}: cannot read the file ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Down-mixes <paramref name="count"/> frames starting at byte <paramref name="offset"/> into <paramref name="samples"/>.</summary>
+    private static void DecodeFrames(byte[] bytes, int offset, float[] samples, int start, int count, WaveFormat format, string name, long firstFrame)
+    {
         var scale = 1.0f / format.Channels;
-        var position = dataStart;
-        for (var i = 0; i < frames; i++)
+        var position = offset;
+        for (var i = 0; i < count; i++)
         {
             var sum = 0.0;
             for (var c = 0; c < format.Channels; c++, position += format.Bits / 8)
                 sum += Sample(bytes, position, format);
             var value = (float)(sum * scale);
             if (!float.IsFinite(value))
-                throw new DataFileException($"{name}: sample {i} ({(double)i / format.SampleRate:0.###} s) is {value}; the file holds non-finite float samples.");
-            samples[i] = value;
+                throw new DataFileException($"{name}: sample {firstFrame + i} ({(double)(firstFrame + i) / format.SampleRate:0.###} s) is {value}; the file holds non-finite float samples.");
+            samples[start + i] = value;
         }
-        return new MonoAudio(samples, format.SampleRate);
     }
 
     private static double Sample(byte[] bytes, int at, WaveFormat format) => (format.Float, format.Bits) switch
@@ -125,28 +173,37 @@ public static class WavAudio
     };
 
     /// <summary>The decoded fmt chunk.</summary>
-    private readonly record struct WaveFormat(int Channels, int SampleRate, int Bits, bool Float);
-
-    /// <summary>Walks the RIFF chunks to a supported fmt chunk and the data chunk.</summary>
-    private static (WaveFormat Format, int DataStart, int DataLength) FindChunks(byte[] bytes, string name)
+    private readonly record struct WaveFormat(int Channels, int SampleRate, int Bits, bool Float)
     {
-        if (bytes.Length < 12 || !Is(bytes, 0, "RIFF") || !Is(bytes, 8, "WAVE"))
-            throw new DataFileException(bytes.Length >= 12 && Is(bytes, 0, "RF64")
+        public int FrameBytes => Channels * (Bits / 8);
+    }
+
+    /// <summary>
+    /// Walks the RIFF chunks to a supported fmt chunk and the data chunk, reading only chunk headers
+    /// (8 bytes each) and the fmt chunk: the position and length of the samples, never more than the file holds.
+    /// </summary>
+    private static (WaveFormat Format, long DataStart, long DataLength) ParseHeader(Stream stream, string name)
+    {
+        var fileLength = stream.Length;
+        var head = ReadAt(stream, 0, 12);
+        if (head.Length < 12 || !Is(head, 0, "RIFF") || !Is(head, 8, "WAVE"))
+            throw new DataFileException(head.Length >= 12 && Is(head, 0, "RF64")
                 ? $"{name}: RF64 (a WAV over 4 GB) is not supported; split the recording."
                 : $"{name}: not a WAV file (no RIFF/WAVE header).");
         WaveFormat? format = null;
         long position = 12;
-        while (position + 8 <= bytes.Length)
+        while (position + 8 <= fileLength)
         {
-            var at = (int)position;
-            var id = Encoding.ASCII.GetString(bytes, at, 4);
-            long size = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 4));
+            var header = ReadAt(stream, position, 8);
+            var id = Encoding.ASCII.GetString(header, 0, 4);
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
             var body = position + 8;
-            var remaining = bytes.Length - body;
+            var remaining = fileLength - body;
             if (id == "fmt ")
             {
                 if (size < 16 || remaining < 16) throw new DataFileException($"{name}: truncated WAV file (the fmt chunk is cut short).");
-                format = ReadFormat(bytes, (int)body, Math.Min(size, remaining), name);
+                var available = Math.Min(Math.Min(size, remaining), 64);
+                format = ReadFormat(ReadAt(stream, body, (int)available), Math.Min(size, remaining), name);
             }
             else if (id == "data")
             {
@@ -154,20 +211,32 @@ public static class WavAudio
                 if (size == 0 || size == uint.MaxValue) size = remaining; // a streaming writer's placeholder: read to the end
                 if (size > remaining)
                     throw new DataFileException($"{name}: truncated WAV file ({remaining} of {size} data bytes present).");
-                return (format.Value, (int)body, (int)size);
+                if (size > int.MaxValue && stream is MemoryStream)
+                    throw new DataFileException($"{name}: {size} bytes of samples are too many to hold at once; read it in pieces (WavAudio.ReadRange).");
+                return (format.Value, body, size);
             }
             else if (size > remaining)
                 throw new DataFileException($"{name}: the '{Printable(id)}' chunk at byte {position} claims {size} bytes but only {remaining} remain (a damaged or truncated file).");
             position = body + size;
             // Chunks are word-aligned, but some writers leave out the pad byte of an odd-sized chunk: take
             // the pad only when a chunk header follows it, or nothing recognisable follows without it.
-            if ((size & 1) == 1 && !(LooksLikeChunk(bytes, position) && !LooksLikeChunk(bytes, position + 1))) position++;
+            if ((size & 1) == 1 && !(LooksLikeChunk(stream, position) && !LooksLikeChunk(stream, position + 1))) position++;
         }
         throw new DataFileException(format is null ? $"{name}: no fmt chunk (not a complete WAV file)." : $"{name}: no data chunk (truncated WAV file).");
     }
 
-    private static WaveFormat ReadFormat(byte[] bytes, int body, long size, string name)
+    /// <summary>Up to <paramref name="count"/> bytes at <paramref name="position"/> (fewer at the end of the stream).</summary>
+    private static byte[] ReadAt(Stream stream, long position, int count)
     {
+        var buffer = new byte[(int)Math.Max(0, Math.Min(count, stream.Length - position))];
+        stream.Seek(position, SeekOrigin.Begin);
+        stream.ReadExactly(buffer);
+        return buffer;
+    }
+
+    private static WaveFormat ReadFormat(byte[] bytes, long size, string name)
+    {
+        const int body = 0;
         var tag = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(body));
         var channels = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(body + 2));
         var rate = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(body + 4));
@@ -176,7 +245,7 @@ public static class WavAudio
         {
             // WAVE_FORMAT_EXTENSIBLE: cbSize, valid bits, channel mask, then the sub-format GUID, whose
             // first two bytes are the real format tag (PCM or IEEE float).
-            if (size < 40) throw new DataFileException($"{name}: truncated WAVE_FORMAT_EXTENSIBLE fmt chunk ({size} of 40 bytes).");
+            if (size < 40 || bytes.Length < 26) throw new DataFileException($"{name}: truncated WAVE_FORMAT_EXTENSIBLE fmt chunk ({size} of 40 bytes).");
             tag = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(body + 24));
         }
         if (tag is not (Pcm or IeeeFloat))
@@ -193,11 +262,12 @@ public static class WavAudio
     private static bool Is(byte[] bytes, int at, string id) => Encoding.ASCII.GetString(bytes, at, 4) == id;
 
     /// <summary>Whether 8 bytes at <paramref name="at"/> could be a chunk header: a four-character code of printable ASCII.</summary>
-    private static bool LooksLikeChunk(byte[] bytes, long at)
+    private static bool LooksLikeChunk(Stream stream, long at)
     {
-        if (at + 8 > bytes.Length) return false;
-        for (var i = 0; i < 4; i++)
-            if (bytes[at + i] is < 0x20 or > 0x7E) return false;
+        if (at < 0 || at + 8 > stream.Length) return false;
+        var id = ReadAt(stream, at, 4);
+        foreach (var b in id)
+            if (b is < 0x20 or > 0x7E) return false;
         return true;
     }
 

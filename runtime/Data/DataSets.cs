@@ -67,7 +67,8 @@ public static class DataSets
         }
         var labels = utterances.Select(u => vocabulary.Encode(transcripts.Normalize(u), u.Source)).ToArray();
 
-        var loader = new FeatureLoader(frontEnd.Raw, SettingsKey(frontEnd.Settings), frontEnd.Settings.SampleRate)
+        // Files are featurised a segment at a time: memory is bounded however long each recording is.
+        var loader = new FeatureLoader(frontEnd)
         {
             CacheDirectory = options.CacheDirectory,
             Workers = options.Workers,

@@ -18,6 +18,7 @@ namespace CtcDsl.Runtime.Data;
 public sealed class FeatureLoader
 {
     private readonly Func<MonoAudio, float[,]> frontEnd;
+    private readonly Func<string, float[,]>? fromFile;
     private readonly string settingsKey;
 
     /// <summary>Creates the loader.</summary>
@@ -30,6 +31,14 @@ public sealed class FeatureLoader
         this.settingsKey = settingsKey;
         SampleRate = sampleRate;
     }
+
+    /// <summary>
+    /// Creates a loader that featurises each file through <paramref name="frontEnd"/> a segment at a time
+    /// (<see cref="FrontEnd.RawFromFile"/>) and hashes it as a stream, so memory stays bounded however long
+    /// a recording is. Its features are the front-end's raw ones (normalise them afterwards).
+    /// </summary>
+    public FeatureLoader(FrontEnd frontEnd)
+        : this(frontEnd.Raw, DataSets.SettingsKey(frontEnd.Settings), frontEnd.Settings.SampleRate) => fromFile = frontEnd.RawFromFile;
 
     /// <summary>Rate the audio is resampled to.</summary>
     public int SampleRate { get; }
@@ -72,7 +81,48 @@ public sealed class FeatureLoader
     }
 
     /// <summary>Features of one utterance (through the cache when there is one).</summary>
-    public float[,] Load(Utterance utterance)
+    public float[,] Load(Utterance utterance) => fromFile is null ? LoadInMemory(utterance) : LoadStreaming(utterance, fromFile);
+
+    private float[,] LoadStreaming(Utterance utterance, Func<string, float[,]> featurise)
+    {
+        string? cachePath = null;
+        if (CacheDirectory is { } directory)
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            try
+            {
+                using var file = new FileStream(utterance.AudioPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = file.Read(buffer, 0, buffer.Length)) > 0) hash.AppendData(buffer, 0, read);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new DataFileException($"{utterance.Source}: cannot read {utterance.AudioPath} ({e.Message}).", e);
+            }
+            hash.AppendData(Encoding.UTF8.GetBytes($"|{settingsKey}|{SampleRate}"));
+            var key = Convert.ToHexString(hash.GetHashAndReset());
+            cachePath = Path.Combine(directory, key[..2], key + ".f32");
+            if (TryRead(cachePath) is { } cached) return cached;
+        }
+        float[,] features;
+        try
+        {
+            features = featurise(utterance.AudioPath);
+        }
+        catch (DataFileException e)
+        {
+            throw new DataFileException(e.Message.StartsWith(utterance.AudioPath, StringComparison.Ordinal) ? $"{utterance.Source}: {e.Message}" : $"{utterance.Source}: {utterance.AudioPath}: {e.Message}", e);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new DataFileException($"{utterance.Source}: {utterance.AudioPath}: the front-end failed: {e.Message}", e);
+        }
+        if (cachePath is not null) Write(cachePath, features);
+        return features;
+    }
+
+    private float[,] LoadInMemory(Utterance utterance)
     {
         byte[] bytes;
         try

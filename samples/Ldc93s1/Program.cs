@@ -34,6 +34,9 @@ static int Run(string[] args)
     if (arguments is null) return 2;
     var device = Devices.Parse(arguments.Device);
 
+    if (arguments.TrainManifest is { } manifest)
+        return ManifestRun.Train(manifest, arguments, device);
+
     if (arguments.Synthetic || (arguments.DataDirectory is null && Ldc93s1Data.FindDefaultDirectory() is null))
     {
         // No data: the runtime's built-in synthetic speech, scored on sentences it never trained on.

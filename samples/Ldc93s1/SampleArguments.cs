@@ -7,11 +7,17 @@ namespace CtcDsl.Samples.Ldc93s1;
 /// <summary>Command line of the sample.</summary>
 public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs, string? Device, int[]? SweepSeeds, string? CheckpointDirectory, string? Resume, string? Evaluate, bool Synthetic, int SyntheticEpochs)
 {
+    /// <summary>A manifest to train the seed spec on instead of LDC93S1 (DeepSpeech CSV, JSON lines or a LibriSpeech folder).</summary>
+    public string? TrainManifest { get; init; }
+
+    /// <summary>A manifest to validate on (with <see cref="TrainManifest"/>).</summary>
+    public string? ValidManifest { get; init; }
+
     public const int DefaultSeed = 7;
 
     public static SampleArguments? Parse(string[] args)
     {
-        string? directory = null, device = null, checkpoints = null, resume = null, evaluate = null;
+        string? directory = null, device = null, checkpoints = null, resume = null, evaluate = null, train = null, valid = null;
         int seed = DefaultSeed, epochs = 400;
         int? syntheticEpochs = null;
         var synthetic = false;
@@ -29,6 +35,8 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
                     case "--resume": resume = args[++i]; break;
                     case "--evaluate": evaluate = args[++i]; break;
                     case "--synthetic": synthetic = true; break;
+                    case "--train": train = args[++i]; break;
+                    case "--valid": valid = args[++i]; break;
                     case "--sweep":
                         var range = args[++i].Split('-');
                         var first = int.Parse(range[0], CultureInfo.InvariantCulture);
@@ -57,7 +65,16 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
             Console.Error.WriteLine("error: --epochs must be at least 1");
             return null;
         }
-        return new SampleArguments(directory, seed, epochs, device, sweep, checkpoints, resume, evaluate, synthetic, syntheticEpochs ?? 20);
+        if (valid is not null && train is null)
+        {
+            Console.Error.WriteLine("error: --valid needs --train");
+            return null;
+        }
+        return new SampleArguments(directory, seed, epochs, device, sweep, checkpoints, resume, evaluate, synthetic, syntheticEpochs ?? 20)
+        {
+            TrainManifest = train,
+            ValidManifest = valid,
+        };
     }
 
     private static void Usage() => Console.Error.WriteLine(
@@ -65,9 +82,11 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
         "       Ldc93s1 [data-dir] --evaluate CKPT\n" +
         "       Ldc93s1 [data-dir] --sweep FIRST-LAST [--epochs N]\n" +
         "       Ldc93s1 --synthetic [--epochs N]   (also the default when no LDC93S1 data is given or found)\n" +
+        "       Ldc93s1 --train MANIFEST [--valid MANIFEST] [--epochs N] [--checkpoints DIR] [--resume CKPT]\n" +
         "  data-dir       folder with LDC93S1.wav and LDC93S1.txt (default: ../shared/data/ldc93s1 when found)\n" +
         "  --checkpoints  where last.ckpt, best.ckpt and history.{csv,json,png} go (default: runs/ldc93s1-seedN)\n" +
         "  --resume       continue training from a checkpoint (Ctrl+C stops after the current step)\n" +
         "  --evaluate     decode the utterances with a checkpoint and report LER/CER/WER\n" +
-        "  --sweep        train each seed in the range and report which decode both utterances exactly");
+        "  --sweep        train each seed in the range and report which decode both utterances exactly\n" +
+        "  --train        train the seed spec on a manifest (DeepSpeech .csv, .jsonl, or a LibriSpeech folder; audio at any rate)");
 }

@@ -16,14 +16,22 @@ namespace CtcDsl.Tests.Runtime;
 /// </summary>
 public class NativeLifetimeTests
 {
-    /// <summary>Iterations per run (each one several native calls with scalar arguments).</summary>
+    /// <summary>Iterations per run (each one several native calls with scalar arguments), within <see cref="TimeLimit"/>.</summary>
     public const int Iterations = 20_000;
+
+    /// <summary>Longest a loop runs; alone, 20 000 iterations take a few seconds, in the full suite fewer fit.</summary>
+    private static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(15);
+
+    /// <summary>Whether loop <paramref name="i"/> may run: under the count and the time limit (but at least a few hundred).</summary>
+    private static bool Continue(int i, int count, System.Diagnostics.Stopwatch clock) => i < count && (i < 300 || clock.Elapsed < TimeLimit);
 
     private static void WithCollectorPressure(Action body)
     {
         using var stop = new CancellationTokenSource();
         var collector = new Thread(() =>
         {
+            // Full collections (they reproduced the crash; younger ones did not). In a test host with a
+            // large heap each one is slow, so the loops below are also bounded in time.
             while (!stop.IsCancellationRequested)
             {
                 GC.Collect();
@@ -49,7 +57,8 @@ public class NativeLifetimeTests
         var expected = new long[] { 2, 8, 19, 0 };
         WithCollectorPressure(() =>
         {
-            for (var i = 0; i < Iterations; i++)
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (var i = 0; Continue(i, Iterations, clock); i++)
             {
                 using var output = Sequences.ConvolvedLengths(lengths, kernel: 3, stride: 2, padding: 0, dilation: 1);
                 if (i % 1000 == 0) Assert.Equal(expected, output.data<long>().ToArray());
@@ -70,7 +79,8 @@ public class NativeLifetimeTests
         using var frames = randn(2, 6, 3);
         WithCollectorPressure(() =>
         {
-            for (var i = 0; i < Iterations / 4; i++)
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (var i = 0; Continue(i, Iterations / 4, clock); i++)
             {
                 using var value = loss.Forward(logits, logitLengths, labels, labelLengths);
                 Assert.True(float.IsFinite(value.item<float>()));
@@ -92,7 +102,8 @@ public class NativeLifetimeTests
         using var input = randn(16, 8);
         WithCollectorPressure(() =>
         {
-            for (var i = 0; i < Iterations / 10; i++)
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (var i = 0; Continue(i, Iterations / 10, clock); i++)
             {
                 foreach (var optimizer in new TorchSharp.torch.optim.Optimizer[] { sgd, adam })
                 {
