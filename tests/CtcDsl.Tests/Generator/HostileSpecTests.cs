@@ -11,7 +11,7 @@ namespace CtcDsl.Tests.Generator;
 /// either diagnosed at the right node or generates code that compiles without a warning in a strict,
 /// hostile consumer project (<see cref="StrictCompile"/>).
 /// </summary>
-public class HostileSpecTests
+public class HostileSpecTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>A minimal valid spec; {LAYERS}, {NAME}, {EXTRA} and {TRAINING} are filled per case.</summary>
     internal const string Template = """
@@ -293,6 +293,7 @@ public class HostileSpecTests
         watch.Stop();
         Assert.All(result.Results, r => Assert.Null(r.Exception));
         Assert.DoesNotContain(result.Diagnostics, d => d.Id == "CTC0099");
+        output.WriteLine($"{kind}: {text.Length:N0} characters in {watch.Elapsed.TotalMilliseconds:F0} ms");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{kind}: {watch.Elapsed.TotalSeconds:F1} s");
     }
 }
