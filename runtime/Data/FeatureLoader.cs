@@ -53,7 +53,7 @@ public sealed class FeatureLoader
     /// <exception cref="DataFileException">An audio file is missing or unreadable; the message names it and its manifest line.</exception>
     public float[][,] Load(IReadOnlyList<Utterance> utterances, CancellationToken cancellationToken = default)
     {
-        // Temporaries of writers that were killed before their rename (older than an hour) go.
+        // Temporaries of writers killed before their rename go once StaleTemporaries.MaximumAge old (other loaders may be writing).
         if (CacheDirectory is { } cache) Training.StaleTemporaries.Clean(cache, "*.tmp", SearchOption.AllDirectories);
         var result = new float[utterances.Count][,];
         var errors = new Exception?[utterances.Count];

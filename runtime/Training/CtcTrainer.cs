@@ -35,6 +35,8 @@ public static class CtcTrainer
         if (options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be at least 1.");
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "The batch size must be at least 1.");
 
+        // This run is the only writer of its checkpoint folder: temporaries there are a killed run's.
+        if (options.Checkpoints is { } checkpoints) StaleTemporaries.Clean(checkpoints.Directory, ".*.ckpt.*.tmp", age: TimeSpan.Zero);
         var run = new Run<TExample, TBatch>(model, optimizer, training, validation, options);
         var progress = options.Progress?.Invoke();
         try

@@ -187,5 +187,10 @@ public sealed class UntrustedWeightsTests : IDisposable
         Checkpoint.Save(Path.Combine(directory, "last.ckpt"), model.ModelName, model.Vocabulary, model, sgd, 1, 1, new TrainingHistory());
         Assert.False(File.Exists(stale));
         Assert.True(File.Exists(fresh)); // perhaps another writer's, still in progress
+
+        // A training run owns its checkpoint folder: a killed run's temporaries go at once when the next one starts.
+        CtcTrainer.Fit(model, sgd, Data, null, Options(1) with { Checkpoints = new CheckpointOptions(directory) });
+        Assert.False(File.Exists(fresh));
+        Assert.Empty(Directory.GetFiles(directory, "*.tmp"));
     }
 }
