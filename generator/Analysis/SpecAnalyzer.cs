@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using CtcDsl.Generator.Diagnostics;
+using CtcDsl.Generator.Layers;
 using CtcDsl.Generator.Model;
 using CtcDsl.Generator.Parsing;
 using Microsoft.CodeAnalysis.CSharp;
@@ -24,7 +25,7 @@ internal static partial class SpecAnalyzer
     internal static readonly string[] RootKeys = { "version", "name", "namespace", "description", "vocabulary", "features", "inputs", "layers", "ctc", "metrics", "decoding", "training" };
     internal static readonly string[] FrontEndTypes = { "mfcc", "logfbank" };
     internal static readonly string[] Normalizations = { "utterance", "global", "none" };
-    internal static readonly string[] LayerTypes = { "lstm", "gru", "dense", "conv1d", "dropout", "layer_norm", "batch_norm", "activation", "add", "concat", "masking" };
+    internal static readonly string[] LayerTypes = LayerKind.All.Select(k => k.Type).ToArray();
     internal static readonly string[] Activations = { "linear", "relu", "tanh", "sigmoid", "gelu" };
     internal static readonly string[] Reductions = { "mean", "sum", "length_normalized_mean" };
     internal static readonly string[] Optimizers = { "sgd", "adam", "adamw", "rmsprop" };
@@ -136,7 +137,7 @@ internal static partial class SpecAnalyzer
 
     private static bool IsAsciiLetter(char c) => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z';
 
-    private sealed partial class Reader
+    private sealed partial class Reader : ISettingsReader
     {
         private readonly SpecContext context;
         private readonly YamlMap root;
@@ -623,7 +624,11 @@ internal static partial class SpecAnalyzer
             return new SchedulePlan(type, stepSize, gamma, epochs, minimum, warmup);
         }
 
-        private InitializerPlan? Initializer(YamlMap map, string key, string fallback)
+        /// <inheritdoc/>
+        public SpecContext Context => context;
+
+        /// <inheritdoc/>
+        public InitializerPlan? Initializer(YamlMap map, string key, string fallback)
         {
             var node = map.Find(key);
             if (node is null) return new InitializerPlan(fallback, 0, 0, 0, 0);
@@ -665,9 +670,10 @@ internal static partial class SpecAnalyzer
         }
 
         /// <summary>Largest count or size a spec may give (units, filters, kernel, epochs...): keeps every size the analysis derives within <c>int</c>.</summary>
-        internal const int MaxCount = 1 << 20;
+        internal const int MaxCount = SpecLimits.MaxCount;
 
-        private int? Positive(YamlMap map, string key, bool required = false, int max = MaxCount)
+        /// <inheritdoc/>
+        public int? Positive(YamlMap map, string key, bool required = false, int max = MaxCount)
         {
             var value = map.Int(key, required);
             if (value is <= 0 || value > max)
@@ -689,7 +695,8 @@ internal static partial class SpecAnalyzer
             return value;
         }
 
-        private double Rate(YamlMap map, string key, bool required = false)
+        /// <inheritdoc/>
+        public double Rate(YamlMap map, string key, bool required = false)
         {
             var value = map.Double(key, required, "0.1") ?? 0;
             if (value is < 0 or >= 1)

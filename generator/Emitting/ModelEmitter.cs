@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using CtcDsl.Generator.Analysis;
+using CtcDsl.Generator.Layers;
 using CtcDsl.Generator.Model;
 using Scriban;
 using Scriban.Runtime;
@@ -31,12 +32,12 @@ internal static class ModelEmitter
             ["tokens"] = string.Join(", ", model.Vocabulary.Tokens.Select(CSharpLiterals.String)),
             ["layers"] = model.Layers.Where(l => l.HasModule).Select(l => new Dictionary<string, object>
             {
-                ["type"] = LayerEmitter.FieldType(l),
+                ["type"] = LayerKind.Of(l.Kind).FieldType(l),
                 ["field"] = l.FieldName,
-                ["construct"] = LayerEmitter.Construct(l),
-                ["init"] = LayerEmitter.Initialize(l).ToList(),
+                ["construct"] = LayerKind.Of(l.Kind).Construct(l),
+                ["init"] = LayerKind.Of(l.Kind).Initialize(l).ToList(),
             }).ToList(),
-            ["run"] = model.Layers.SelectMany(LayerEmitter.Forward).ToList(),
+            ["run"] = model.Layers.SelectMany(l => LayerKind.Of(l.Kind).Forward(l)).ToList(),
             ["outputs"] = model.CtcNodes.Select(n => new Dictionary<string, object>
             {
                 ["property"] = n.LogitsProperty,

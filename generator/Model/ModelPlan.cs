@@ -63,11 +63,11 @@ internal sealed record LayerPlan(
     InitializerPlan? BiasInitializer,
     bool UnitForgetBias)
 {
-    /// <summary>Whether the layer owns a module (and so a field); activation, add and concat do not.</summary>
-    public bool HasModule => Kind is not ("activation" or "add" or "concat");
+    /// <summary>Whether the layer owns a module (and so a field).</summary>
+    public bool HasModule => Layers.LayerKind.Of(Kind).HasModule;
 
     /// <summary>Whether the layer holds trainable projections (a model needs at least one).</summary>
-    public bool HasWeights => Kind is "lstm" or "gru" or "dense" or "conv1d";
+    public bool HasWeights => Layers.LayerKind.Of(Kind).HasWeights;
 }
 
 /// <summary>Convolution over time: kernel, stride, symmetric padding, dilation.</summary>

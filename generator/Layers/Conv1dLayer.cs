@@ -1,0 +1,86 @@
+using System.Collections.Generic;
+using CtcDsl.Generator.Diagnostics;
+using CtcDsl.Generator.Model;
+using CtcDsl.Generator.Parsing;
+using YamlDotNet.RepresentationModel;
+
+namespace CtcDsl.Generator.Layers;
+
+/// <summary>
+/// <c>conv1d</c> over time: stride subsamples, so the lengths change (⌊(L + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1)
+/// unless the convolution keeps them (stride 1, 'same' padding). Padding frames are zeroed first so each
+/// sequence's edges see zeros, exactly as when convolved alone.
+/// </summary>
+internal sealed class Conv1dLayer : LayerKind
+{
+    public override string Type => "conv1d";
+
+    public override bool HasModule => true;
+
+    public override bool HasWeights => true;
+
+    public override LayerPlan? Read(LayerReading r)
+    {
+        var map = r.Map;
+        map.AllowOnly("type", "name", "input", "filters", "kernel", "stride", "padding", "dilation", "activation", "kernel_initializer", "bias_initializer");
+        var filters = r.Settings.Positive(map, "filters", required: true);
+        var kernelSize = r.Settings.Positive(map, "kernel", required: true);
+        var stride = r.Settings.Positive(map, "stride") ?? 1;
+        var dilation = r.Settings.Positive(map, "dilation") ?? 1;
+        if ((long)dilation * ((kernelSize ?? 1) - 1) > SpecLimits.MaxCount)
+        {
+            r.Context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("dilation"), "dilation", $"such that dilation·(kernel − 1) is at most {SpecLimits.MaxCount:N0}", $"{dilation}·({kernelSize} − 1)");
+            return null;
+        }
+        var padding = Padding(r, kernelSize ?? 1, dilation);
+        var activation = r.Settings.Activation(map, "activation");
+        var kernel = r.Settings.Initializer(map, "kernel_initializer", "glorot_uniform");
+        var bias = r.Settings.Initializer(map, "bias_initializer", "zeros");
+        if (filters is null || kernelSize is null || padding is null || activation is null || kernel is null || bias is null) return null;
+        return r.Plan("conv1d", filters.Value, filters.Value, activation: activation == "linear" ? null : activation,
+            conv: new ConvPlan(kernelSize.Value, stride, padding.Value, dilation), kernel: kernel, bias: bias);
+    }
+
+    /// <summary>Symmetric padding: valid (0, the default), same (keeps length at stride 1), or frames.</summary>
+    private static int? Padding(LayerReading r, int kernel, int dilation)
+    {
+        var node = r.Map.Find("padding");
+        if (node is null) return 0;
+        if (node is YamlScalarNode { Value: "valid" }) return 0;
+        if (node is YamlScalarNode { Value: "same" })
+        {
+            var span = dilation * (kernel - 1); // bounded by the caller
+            if (span % 2 == 0) return span / 2;
+            r.Context.Report(DiagnosticCatalog.InvalidValue, node, "padding", "explicit frames: 'same' needs an odd receptive field (dilation·(kernel − 1) even)", $"kernel {kernel}, dilation {dilation}");
+            return null;
+        }
+        if (node is YamlScalarNode { Value: { } text, Style: YamlDotNet.Core.ScalarStyle.Plain } && int.TryParse(text, out var frames) && frames >= 0 && frames <= SpecLimits.MaxCount) return frames;
+        r.Context.Report(DiagnosticCatalog.InvalidValue, node, "padding", "valid, same, or a number of frames (0 or more)", YamlMap.Describe(node));
+        return null;
+    }
+
+    public override string FieldType(LayerPlan layer) => "global::TorchSharp.Modules.Conv1d";
+
+    // The padding gets an 'L' suffix: a literal 0 also converts to TorchSharp's Padding enum and both overloads exist (CS0121).
+    public override string Construct(LayerPlan layer)
+    {
+        var c = layer.Conv!;
+        return $"global::TorchSharp.torch.nn.Conv1d({layer.InputSize}, {layer.Units}, kernel_size: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}L, dilation: {c.Dilation})";
+    }
+
+    public override IEnumerable<string> Initialize(LayerPlan layer)
+    {
+        yield return $"// {layer.Name}: kernel {InitializerCode.Describe(layer.KernelInitializer)}, bias {InitializerCode.Describe(layer.BiasInitializer)}.";
+        yield return InitializerCode.Call(layer.KernelInitializer!, InitializerCode.Parameter(layer.FieldName, "weight"));
+        yield return InitializerCode.Call(layer.BiasInitializer!, InitializerCode.Parameter(layer.FieldName, "bias"));
+    }
+
+    public override IEnumerable<string> Forward(LayerPlan layer)
+    {
+        var c = layer.Conv!;
+        var input = layer.Inputs[0];
+        yield return $"var {layer.Output} = {Activate(layer, $"{layer.FieldName}.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding({input}, {layer.InputLengths}).transpose(1, 2)).transpose(1, 2)")};";
+        if (!c.KeepsLength)
+            yield return $"var {layer.OutputLengths} = global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths({layer.InputLengths}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation});";
+    }
+}
