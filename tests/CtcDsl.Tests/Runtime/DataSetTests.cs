@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using CsCheck;
 using CtcDsl.Runtime.Audio;
 using CtcDsl.Runtime.Data;
 using CtcDsl.Runtime.Text;
@@ -203,6 +204,31 @@ public sealed class DataSetTests : IDisposable
         File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-3));
         loader.Load(utterances);
         Assert.False(File.Exists(stale));
+    }
+
+    /// <summary>Structure-aware mutations of a cache entry: every one is either served intact or recomputed, never served damaged.</summary>
+    [Fact]
+    public void Mutated_cache_entries_are_never_served()
+    {
+        var utterances = new[] { new Utterance(Wave("f.wav", 2400), "x", "m.csv line 2") };
+        var calls = 0;
+        float[,] FrontEnd(MonoAudio audio) { calls++; return new Mfcc().Compute(audio); }
+        var loader = new FeatureLoader(FrontEnd, "mfcc13", 16000) { CacheDirectory = Path.Combine(directory, "fuzz-cache"), Workers = 1 };
+        var fresh = loader.Load(utterances)[0];
+        var entry = Directory.GetFiles(Path.Combine(directory, "fuzz-cache"), "*.f32", SearchOption.AllDirectories).Single();
+        var good = File.ReadAllBytes(entry);
+        Gen.Select(Gen.Int[0, good.Length - 1], Gen.Byte, Gen.Int[0, 3], Gen.Int).Sample((at, value, kind, field) =>
+        {
+            var bytes = kind switch
+            {
+                0 => good.Select((b, i) => i == at ? (byte)(b ^ (value | 1)) : b).ToArray(), // a changed byte
+                1 => good[..at], // cut short
+                2 => good.Select((b, i) => i >= 8 && i < 12 ? BitConverter.GetBytes(field)[i - 8] : b).ToArray(), // frames field
+                _ => good.Select((b, i) => i >= 12 && i < 16 ? BitConverter.GetBytes(field)[i - 12] : b).ToArray(), // width field
+            };
+            File.WriteAllBytes(entry, bytes);
+            Assert.Equal(fresh, loader.Load(utterances)[0]);
+        }, iter: 1000, seed: "0000GGGGhhhh", threads: 1);
     }
 
     [Fact]
