@@ -44,6 +44,21 @@ public class SampleRateTests
         Assert.True(MfccSettings.Default.FftSizeAt(rate) >= MfccSettings.Default.WindowSamples(rate));
     }
 
+    [Theory]
+    [InlineData(22050, 44100, "mfcc")]
+    [InlineData(8000, 48000, "logfbank")]
+    [InlineData(44100, 16000, "mfcc")]
+    [InlineData(96000, 8000, "logfbank")]
+    public void A_front_end_declared_at_any_rate_takes_audio_at_any_other(int declared, int recorded, string kind)
+    {
+        // A spec's 'features: { sample_rate: 22050 }' once threw at Transcribe ("frame size must not exceed FFT size").
+        var frontEnd = new FrontEnd(new FrontEndSettings(kind, SampleRate: declared));
+        var features = frontEnd.Compute(Chirp(recorded));
+        Assert.Equal(49, features.GetLength(0));
+        Assert.Equal(frontEnd.Settings.Width, features.GetLength(1));
+        Assert.All(features.Cast<float>(), v => Assert.True(float.IsFinite(v)));
+    }
+
     [Fact]
     public void Fft_size_follows_the_window_and_keeps_512_at_16_khz()
     {
