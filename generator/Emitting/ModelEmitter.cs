@@ -78,7 +78,6 @@ internal static class ModelEmitter
             ["global_norm"] = model.FrontEnd?.Normalization == "global",
             ["augment"] = model.FrontEnd?.Augment is not null,
             ["transcripts"] = Transcripts(model.Vocabulary),
-            ["first_parameter"] = FirstParameter(model.Layers.First(l => l.HasWeights)),
             ["schedule"] = model.Training.Schedule is { } s ? Schedule(s) : null,
             ["early_stopping"] = model.Training.EarlyStopping is { } e
                 ? $"new global::CtcDsl.Runtime.Training.EarlyStopping({CSharpLiterals.String(e.Monitor)}, Patience: {e.Patience}, MinDelta: {CSharpLiterals.Double(e.MinDelta)}, Maximize: {CSharpLiterals.Bool(e.Maximize)})"
@@ -108,14 +107,6 @@ internal static class ModelEmitter
     private static string FramesExpression(EquatableArray<ConvPlan> subsampling) =>
         subsampling.Aggregate("frames", (inner, c) =>
             $"global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLength({inner}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation})");
-
-    /// <summary>The state-dict name of a layer's first parameter, for the documentation of SaveStateDict.</summary>
-    private static string FirstParameter(LayerPlan layer) => layer.Kind switch
-    {
-        "lstm" or "gru" when layer.Bidirectional => $"{layer.FieldName}.forwardLayers.0.weight_ih_l0",
-        "lstm" or "gru" => $"{layer.FieldName}.weight_ih_l0",
-        _ => $"{layer.FieldName}.weight",
-    };
 
     private static string MetricNames(ModelPlan model) =>
         string.Join(", ", (model.CtcNodes.Count > 1 ? model.CtcNodes.Select(n => n.Name + "_loss") : Enumerable.Empty<string>()).Concat(model.Metrics.Select(m => m.Name)));

@@ -10,7 +10,7 @@ namespace CtcDsl.Models.Speech
     /// <summary>
     /// One utterance for <see cref="DeepSpeech2Model"/>: its feature frames <c>[time, 26]</c> and its label ids.
     /// </summary>
-    public sealed class DeepSpeech2Example
+    public sealed class DeepSpeech2Example : global::CtcDsl.Runtime.Training.ICtcExample
     {
         private readonly global::System.Lazy<float[,]> features;
 
@@ -50,6 +50,10 @@ namespace CtcDsl.Models.Speech
             global::CtcDsl.Runtime.Data.CtcFeasibility.Ensure(DeepSpeech2Model.OutputFrames(features.GetLength(0)), Labels, Name);
             return features;
         }
+
+        float[,] global::CtcDsl.Runtime.Training.ICtcExample.Features => Features;
+
+        int[] global::CtcDsl.Runtime.Training.ICtcExample.Labels => Labels;
 
         /// <summary>Creates an example whose labels are <paramref name="transcript"/> encoded with the model's vocabulary.</summary>
         /// <exception cref="global::CtcDsl.Runtime.Text.VocabularyException">The transcript has a character outside the vocabulary.</exception>
@@ -125,7 +129,8 @@ namespace CtcDsl.Models.Speech
     /// and the training view (<c>Evaluate</c>: a batch to loss and metrics; <see cref="Fit"/>).
     /// </para>
     /// </summary>
-    public sealed class DeepSpeech2Model : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>
+    /// <remarks>Decoding, transcription, reports, evaluation over examples, weights in and out and the trainer's plumbing come from <see cref="global::CtcDsl.Runtime.Training.CtcModel{TExample, TBatch}"/>.</remarks>
+    public sealed class DeepSpeech2Model : global::CtcDsl.Runtime.Training.CtcModel<DeepSpeech2Example, DeepSpeech2Batch>
     {
         /// <summary>Values per feature frame.</summary>
         public const int FeatureSize = 26;
@@ -168,9 +173,9 @@ namespace CtcDsl.Models.Speech
 
         /// <summary>Creates the model with freshly initialised weights on <paramref name="device"/> (default: CUDA when available, else CPU).</summary>
         /// <remarks>Initialisation draws from TorchSharp's global generator: call <c>torch.random.manual_seed</c> first for reproducible weights.</remarks>
-        public DeepSpeech2Model(global::TorchSharp.torch.Device? device = null) : base(nameof(DeepSpeech2Model))
+        public DeepSpeech2Model(global::TorchSharp.torch.Device? device = null)
+            : base(nameof(DeepSpeech2Model), Vocabulary, FeatureSize, defaultBatchSize: 32, MetricNames, new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex), device)
         {
-            Device = device ?? global::CtcDsl.Runtime.Nn.Devices.Default;
             conv1 = global::TorchSharp.torch.nn.Conv1d(26, 64, kernel_size: 11, stride: 2, padding: 5L, dilation: 1);
             norm1 = new global::CtcDsl.Runtime.Nn.MaskedBatchNorm(64);
             conv2 = global::TorchSharp.torch.nn.Conv1d(64, 64, kernel_size: 11, stride: 1, padding: 5L, dilation: 1);
@@ -182,17 +187,11 @@ namespace CtcDsl.Models.Speech
             global::TorchSharp.ModuleExtensionMethods.to(this, Device);
         }
 
-        /// <summary>The device the weights live on; batches are collated there.</summary>
-        public global::TorchSharp.torch.Device Device { get; }
-
         /// <summary>The front-end settings the spec declares (audio of any rate is resampled to <c>SampleRate</c> first).</summary>
         public static global::CtcDsl.Runtime.Audio.FrontEndSettings FrontEndSettings { get; } = new global::CtcDsl.Runtime.Audio.FrontEndSettings("logfbank", SampleRate: 16000, Coefficients: 13, Filters: 26, Deltas: 0, Normalization: global::CtcDsl.Runtime.Audio.FeatureNormalizationMode.Utterance, Augment: new global::CtcDsl.Runtime.Audio.SpecAugment(2, 6, 2, 20, 0.2));
 
         /// <summary>The audio front-end the spec declares: audio to the feature frames this model reads.</summary>
         public global::CtcDsl.Runtime.Audio.FrontEnd FrontEnd { get; } = new(FrontEndSettings);
-
-        /// <summary>Decodes the prediction view's logits (the spec's decoding; replace it to decode differently).</summary>
-        public global::CtcDsl.Runtime.Decoding.ICtcDecoder Decoder { get; set; } = new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex);
 
         /// <summary>Re-draws every weight with the initialisers the spec declares.</summary>
         public void ResetParameters()
@@ -243,35 +242,11 @@ namespace CtcDsl.Models.Speech
         /// <summary>Logit frames for an input of <paramref name="frames"/> frames (after the convolutions' subsampling).</summary>
         public static int OutputFrames(int frames) => global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLength(frames, kernel: 11, stride: 2, padding: 5, dilation: 1);
 
-        /// <summary>Prediction view: the decoder's hypotheses, best first, for a padded batch of features.</summary>
-        public global::System.Collections.Generic.IReadOnlyList<global::CtcDsl.Runtime.Decoding.Hypothesis>[] Decode(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null)
+        /// <inheritdoc/>
+        protected override (global::TorchSharp.torch.Tensor Logits, global::TorchSharp.torch.Tensor Lengths) Predict(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths)
         {
-            var wasTraining = training;
-            eval();
-            try
-            {
-                using var _ = global::TorchSharp.torch.no_grad();
-                using var scope = global::TorchSharp.torch.NewDisposeScope();
-                var outputs = Run(features.to(Device), featureLengths.to(Device));
-                return (decoder ?? Decoder).Decode(outputs.Logits, outputs.LogitsLengths);
-            }
-            finally
-            {
-                train(wasTraining);
-            }
-        }
-
-        /// <summary>Prediction view: the best transcript of each example in a padded batch of features.</summary>
-        public string[] Transcribe(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null) =>
-            global::System.Array.ConvertAll(Decode(features, featureLengths, decoder), hypotheses => Vocabulary.Decode(hypotheses[0].Labels));
-
-        /// <summary>Prediction view: the best transcript of each feature matrix <c>[time, 26]</c>.</summary>
-        public string[] Transcribe(global::System.Collections.Generic.IReadOnlyList<float[,]> features, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null)
-        {
-            var (values, lengths) = global::CtcDsl.Runtime.Data.PaddedBatch.Features(features, FeatureSize, Device);
-            using (values)
-            using (lengths)
-                return Transcribe(values, lengths, decoder);
+            var outputs = Run(features, featureLengths);
+            return (outputs.Logits, outputs.LogitsLengths);
         }
 
         /// <summary>Prediction view from audio: features through <see cref="FrontEnd"/>, then the decoder's best transcript.</summary>
@@ -293,32 +268,8 @@ namespace CtcDsl.Models.Speech
             global::CtcDsl.Runtime.Data.DataSets.Load(manifestPath, FrontEnd, Transcripts, Vocabulary, OutputFrames,
                 (features, labels, name) => new DeepSpeech2Example(features, labels, name), options, cancellationToken);
 
-        /// <summary>Loads the weights of a checkpoint.</summary>
-        /// <exception cref="global::CtcDsl.Runtime.Training.CheckpointException">The file is damaged or belongs to another model or vocabulary.</exception>
-        public void LoadCheckpoint(string path)
-        {
-            var checkpoint = global::CtcDsl.Runtime.Training.Checkpoint.Load(path);
-            checkpoint.EnsureMatches(nameof(DeepSpeech2Model), Vocabulary, path);
-            checkpoint.RestoreWeights(this, path);
-        }
-
-        /// <summary>Decodes <paramref name="examples"/> with <see cref="Decoder"/> (or <paramref name="decoder"/>) and reports LER, CER and WER with the worst utterances.</summary>
-        public global::CtcDsl.Runtime.Metrics.TranscriptionReport Report(global::System.Collections.Generic.IReadOnlyList<DeepSpeech2Example> examples, int batchSize = 32, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null)
-        {
-            var items = new global::System.Collections.Generic.List<(string Name, string Reference, string Hypothesis)>(examples.Count);
-            for (var start = 0; start < examples.Count; start += batchSize)
-            {
-                var slice = new global::System.Collections.Generic.List<float[,]>();
-                for (var i = start; i < global::System.Math.Min(start + batchSize, examples.Count); i++) slice.Add(examples[i].Features);
-                var hypotheses = Transcribe(slice, decoder);
-                for (var i = 0; i < hypotheses.Length; i++)
-                    items.Add((examples[start + i].Name, Vocabulary.Decode(examples[start + i].Labels), hypotheses[i]));
-            }
-            return global::CtcDsl.Runtime.Metrics.TranscriptionReport.Create(items, Vocabulary.WordSeparator);
-        }
-
         /// <summary>Training view: the CTC loss and the metrics cer, wer of one batch.</summary>
-        public global::CtcDsl.Runtime.Training.TrainingOutput Evaluate(DeepSpeech2Batch batch)
+        public override global::CtcDsl.Runtime.Training.TrainingOutput Evaluate(DeepSpeech2Batch batch)
         {
             var outputs = Run(batch.Features, batch.FeatureLengths);
             var loss = ctc.Forward(outputs.Logits, outputs.LogitsLengths, batch.Labels, batch.LabelLengths);
@@ -347,19 +298,6 @@ namespace CtcDsl.Models.Speech
             return global::CtcDsl.Runtime.Training.CtcTrainer.Fit(this, optimizer, training, validation, options);
         }
 
-        /// <summary>
-        /// Writes the weights as a PyTorch state dict (<c>torch.load</c> reads it). Parameter names are
-        /// the spec's layer names in camelCase followed by PyTorch's own (<c>conv1.weight</c>, ...).
-        /// </summary>
-        public void SaveStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Save(this, path, Vocabulary);
-
-        /// <summary>Reads weights written by <see cref="SaveStateDict"/> or by PyTorch's <c>torch.save(model.state_dict())</c>.</summary>
-        /// <exception cref="global::CtcDsl.Runtime.Training.CheckpointException">The file is not a state dict of this model (names, shapes, vocabulary) or holds non-finite weights; the message says what differs.</exception>
-        public void LoadStateDict(string path) => global::CtcDsl.Runtime.Interop.PyTorchInterop.Load(this, path, Vocabulary);
-
-        /// <summary>Loss and metrics over <paramref name="examples"/>, without training.</summary>
-        public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, double>> Evaluate(global::System.Collections.Generic.IReadOnlyList<DeepSpeech2Example> examples, int batchSize = 32) =>
-            global::CtcDsl.Runtime.Training.CtcTrainer.Evaluate(this, examples, batchSize);
 
         private static string[] Texts(global::System.Collections.Generic.IReadOnlyList<int[]> sequences)
         {
@@ -368,17 +306,8 @@ namespace CtcDsl.Models.Speech
             return texts;
         }
 
-        global::TorchSharp.torch.nn.Module global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Module => this;
-
-        string global::CtcDsl.Runtime.Training.ICtcModel.ModelName => nameof(DeepSpeech2Model);
-
-        global::CtcDsl.Runtime.Text.Vocabulary global::CtcDsl.Runtime.Training.ICtcModel.Vocabulary => Vocabulary;
-
-        global::System.Collections.Generic.IReadOnlyList<string> global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.MetricNames => MetricNames;
-
-        int global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.FrameCount(DeepSpeech2Example example) => example.Features.GetLength(0);
-
-        DeepSpeech2Batch global::CtcDsl.Runtime.Training.ICtcTrainable<DeepSpeech2Example, DeepSpeech2Batch>.Collate(global::System.Collections.Generic.IReadOnlyList<DeepSpeech2Example> examples, bool training) =>
+        /// <inheritdoc/>
+        protected override DeepSpeech2Batch CollateForTraining(global::System.Collections.Generic.IReadOnlyList<DeepSpeech2Example> examples, bool training) =>
             // SpecAugment masks training batches only.
             DeepSpeech2Batch.Collate(examples, Device, training ? FrontEnd.Settings.Augment : null);
     }

@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using CtcDsl.Runtime.Decoding;
+using CtcDsl.Runtime.Interop;
+using CtcDsl.Runtime.Metrics;
+using CtcDsl.Runtime.Text;
+using static TorchSharp.torch;
+
+namespace CtcDsl.Runtime.Training;
+
+/// <summary>What every generated example exposes, whatever its spec names its inputs.</summary>
+public interface ICtcExample
+{
+    /// <summary>Feature frames, <c>[time, features]</c>.</summary>
+    float[,] Features { get; }
+
+    /// <summary>Label class ids.</summary>
+    int[] Labels { get; }
+
+    /// <summary>Names the example in messages and reports.</summary>
+    string Name { get; }
+}
+
+/// <summary>
+/// The behaviour every generated model shares — the prediction view's decoding and transcription, the
+/// report, evaluation over examples, weights in and out, and the trainer's plumbing — so a generated
+/// file holds only what its spec decides: layers, initialisers, the forward graph, the training view
+/// and the optimiser.
+/// </summary>
+/// <typeparam name="TExample">The generated example type.</typeparam>
+/// <typeparam name="TBatch">The generated batch type.</typeparam>
+public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Tensor>, ICtcTrainable<TExample, TBatch>
+    where TExample : ICtcExample
+    where TBatch : IDisposable
+{
+    private readonly Vocabulary vocabulary;
+    private readonly int featureSize;
+    private readonly int defaultBatchSize;
+    private readonly IReadOnlyList<string> metricNames;
+
+    /// <summary>Creates the shared part of a model; <paramref name="device"/> null: CUDA when available, else CPU.</summary>
+    protected CtcModel(string name, Vocabulary vocabulary, int featureSize, int defaultBatchSize, IReadOnlyList<string> metricNames, ICtcDecoder decoder, Device? device)
+        : base(name)
+    {
+        this.vocabulary = vocabulary;
+        this.featureSize = featureSize;
+        this.defaultBatchSize = defaultBatchSize;
+        this.metricNames = metricNames;
+        Decoder = decoder;
+        Device = device ?? Nn.Devices.Default;
+    }
+
+    /// <summary>The device the weights live on; batches are collated there.</summary>
+    public Device Device { get; }
+
+    /// <summary>Decodes the prediction view's logits (the spec's decoding; replace it to decode differently).</summary>
+    public ICtcDecoder Decoder { get; set; }
+
+    /// <summary>The prediction view's logits and their valid lengths for padded features.</summary>
+    protected abstract (Tensor Logits, Tensor Lengths) Predict(Tensor features, Tensor featureLengths);
+
+    /// <summary>Training view: the CTC loss and metrics of one batch.</summary>
+    public abstract TrainingOutput Evaluate(TBatch batch);
+
+    /// <summary>Pads examples into a batch on <see cref="Device"/>; <paramref name="training"/> batches get training-only augmentation.</summary>
+    protected abstract TBatch CollateForTraining(IReadOnlyList<TExample> examples, bool training);
+
+    /// <summary>Prediction view: the decoder's hypotheses, best first, for a padded batch of features.</summary>
+    public IReadOnlyList<Hypothesis>[] Decode(Tensor features, Tensor featureLengths, ICtcDecoder? decoder = null)
+    {
+        var wasTraining = training;
+        eval();
+        try
+        {
+            using var _ = no_grad();
+            using var scope = NewDisposeScope();
+            var (logits, lengths) = Predict(features.to(Device), featureLengths.to(Device));
+            return (decoder ?? Decoder).Decode(logits, lengths);
+        }
+        finally
+        {
+            train(wasTraining);
+        }
+    }
+
+    /// <summary>Prediction view: the best transcript of each example in a padded batch of features.</summary>
+    public string[] Transcribe(Tensor features, Tensor featureLengths, ICtcDecoder? decoder = null) =>
+        Array.ConvertAll(Decode(features, featureLengths, decoder), hypotheses => vocabulary.Decode(hypotheses[0].Labels));
+
+    /// <summary>Prediction view: the best transcript of each feature matrix <c>[time, features]</c>.</summary>
+    public string[] Transcribe(IReadOnlyList<float[,]> features, ICtcDecoder? decoder = null)
+    {
+        var (values, lengths) = Data.PaddedBatch.Features(features, featureSize, Device);
+        using (values)
+        using (lengths)
+            return Transcribe(values, lengths, decoder);
+    }
+
+    /// <summary>Decodes <paramref name="examples"/> with <see cref="Decoder"/> (or <paramref name="decoder"/>) and reports LER, CER and WER with the worst utterances.</summary>
+    /// <param name="examples">The examples.</param>
+    /// <param name="batchSize">Examples per forward pass; 0: the spec's batch size.</param>
+    /// <param name="decoder">Another decoder than <see cref="Decoder"/>.</param>
+    public TranscriptionReport Report(IReadOnlyList<TExample> examples, int batchSize = 0, ICtcDecoder? decoder = null)
+    {
+        if (batchSize <= 0) batchSize = defaultBatchSize;
+        var items = new List<(string Name, string Reference, string Hypothesis)>(examples.Count);
+        for (var start = 0; start < examples.Count; start += batchSize)
+        {
+            var slice = new List<float[,]>();
+            for (var i = start; i < Math.Min(start + batchSize, examples.Count); i++) slice.Add(examples[i].Features);
+            var hypotheses = Transcribe(slice, decoder);
+            for (var i = 0; i < hypotheses.Length; i++)
+                items.Add((examples[start + i].Name, vocabulary.Decode(examples[start + i].Labels), hypotheses[i]));
+        }
+        return TranscriptionReport.Create(items, vocabulary.WordSeparator);
+    }
+
+    /// <summary>Loss and metrics over <paramref name="examples"/>, without training; <paramref name="batchSize"/> 0: the spec's.</summary>
+    public IReadOnlyList<KeyValuePair<string, double>> Evaluate(IReadOnlyList<TExample> examples, int batchSize = 0) =>
+        CtcTrainer.Evaluate(this, examples, batchSize > 0 ? batchSize : defaultBatchSize);
+
+    /// <summary>
+    /// Writes the weights as a PyTorch state dict (<c>torch.load</c> reads it), with the model's identity
+    /// beside it. Parameter names are the spec's layer names in camelCase followed by PyTorch's.
+    /// </summary>
+    public void SaveStateDict(string path) => PyTorchInterop.Save(this, path, vocabulary);
+
+    /// <summary>Reads weights written by <see cref="SaveStateDict"/> or by PyTorch's <c>torch.save(model.state_dict())</c>.</summary>
+    /// <exception cref="CheckpointException">The file is not a state dict of this model (names, shapes, vocabulary) or holds non-finite weights; the message says what differs.</exception>
+    public void LoadStateDict(string path) => PyTorchInterop.Load(this, path, vocabulary);
+
+    /// <summary>Loads the weights of a checkpoint (and whatever <see cref="OnCheckpointLoaded"/> restores besides).</summary>
+    /// <exception cref="CheckpointException">The file is damaged or belongs to another model or vocabulary.</exception>
+    public void LoadCheckpoint(string path)
+    {
+        var checkpoint = Checkpoint.Load(path);
+        checkpoint.RestoreWeights(this, path);
+        OnCheckpointLoaded(checkpoint);
+    }
+
+    /// <summary>Restores state saved beside the weights (a front-end's statistics); nothing by default.</summary>
+    protected virtual void OnCheckpointLoaded(Checkpoint checkpoint)
+    {
+    }
+
+    nn.Module ICtcTrainable<TExample, TBatch>.Module => this;
+
+    string ICtcModel.ModelName => GetName();
+
+    Vocabulary ICtcModel.Vocabulary => vocabulary;
+
+    IReadOnlyList<string> ICtcTrainable<TExample, TBatch>.MetricNames => metricNames;
+
+    int ICtcTrainable<TExample, TBatch>.FrameCount(TExample example) => example.Features.GetLength(0);
+
+    TBatch ICtcTrainable<TExample, TBatch>.Collate(IReadOnlyList<TExample> examples, bool training) => CollateForTraining(examples, training);
+}
