@@ -100,9 +100,7 @@ public sealed class FeatureLoader
             {
                 throw new DataFileException($"{utterance.Source}: cannot read {utterance.AudioPath} ({e.Message}).", e);
             }
-            hash.AppendData(Encoding.UTF8.GetBytes($"|{settingsKey}|{SampleRate}"));
-            var key = Convert.ToHexString(hash.GetHashAndReset());
-            cachePath = Path.Combine(directory, key[..2], key + ".f32");
+            cachePath = CachePath(directory, hash);
             if (TryRead(cachePath) is { } cached) return cached;
         }
         float[,] features;
@@ -139,9 +137,7 @@ public sealed class FeatureLoader
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             hash.AppendData(bytes);
-            hash.AppendData(Encoding.UTF8.GetBytes($"|{settingsKey}|{SampleRate}"));
-            var key = Convert.ToHexString(hash.GetHashAndReset());
-            cachePath = Path.Combine(directory, key[..2], key + ".f32");
+            cachePath = CachePath(directory, hash);
             if (TryRead(cachePath) is { } cached) return cached;
         }
 
@@ -165,6 +161,14 @@ public sealed class FeatureLoader
         }
         if (cachePath is not null) Write(cachePath, features);
         return features;
+    }
+
+    /// <summary>The entry for a file whose content <paramref name="hash"/> has read: content and front-end settings make the key.</summary>
+    private string CachePath(string directory, IncrementalHash hash)
+    {
+        hash.AppendData(Encoding.UTF8.GetBytes($"|{settingsKey}|{SampleRate}"));
+        var key = Convert.ToHexString(hash.GetHashAndReset());
+        return Path.Combine(directory, key[..2], key + ".f32");
     }
 
     /// <summary>The header of a cache entry: "CTCF", format version 1; then frames, width, the values and their SHA-256.</summary>

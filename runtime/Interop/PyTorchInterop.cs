@@ -87,22 +87,21 @@ public static class PyTorchInterop
 
     private static void CheckIdentity(string modelName, Vocabulary vocabulary, string path)
     {
-        JsonObject identity;
+        string? model;
+        string[] tokens;
+        int blank;
         try
         {
-            identity = JsonNode.Parse(File.ReadAllText(IdentityPath(path))) as JsonObject ?? throw new JsonException("not an object");
+            var identity = JsonNode.Parse(File.ReadAllText(IdentityPath(path))) as JsonObject ?? throw new JsonException("not an object");
+            model = identity["model"]?.GetValue<string>();
+            tokens = identity["tokens"]?.AsArray().Select(t => t?.GetValue<string>() ?? "").ToArray() ?? System.Array.Empty<string>();
+            blank = identity["blank"]?.GetValue<int>() ?? -1;
         }
-        catch (System.Exception e) when (e is JsonException or IOException)
+        catch (System.Exception e) when (e is JsonException or IOException or System.InvalidOperationException or System.FormatException)
         {
             throw new CheckpointException($"{IdentityPath(path)}: unreadable identity file ({e.Message}); delete it to load the state dict by names and shapes alone.", e);
         }
-        var model = identity["model"]?.GetValue<string>();
-        var tokens = identity["tokens"]?.AsArray().Select(t => t?.GetValue<string>() ?? "").ToArray() ?? System.Array.Empty<string>();
-        var blank = identity["blank"]?.GetValue<int>() ?? -1;
-        if (model != modelName)
-            throw new CheckpointException($"{path}: the state dict is of {model}, not {modelName} (another spec).");
-        if (!tokens.SequenceEqual(vocabulary.Tokens) || blank != vocabulary.BlankIndex)
-            throw new CheckpointException($"{path}: the state dict's vocabulary (\"{string.Concat(tokens)}\", blank {blank}) differs from the model's (\"{string.Concat(vocabulary.Tokens)}\", blank {vocabulary.BlankIndex}).");
+        Checkpoint.EnsureSameModel(path, "state dict", model, tokens, blank, modelName, vocabulary);
     }
 
     /// <summary>The names and shapes of a state dict file, without loading it into a module.</summary>

@@ -206,14 +206,16 @@ public sealed class Checkpoint
 
     /// <summary>Throws unless the checkpoint was written by a model of this name and vocabulary.</summary>
     /// <exception cref="CheckpointException">Another model or another vocabulary.</exception>
-    public void EnsureMatches(string modelName, Vocabulary vocabulary, string path)
+    public void EnsureMatches(string modelName, Vocabulary vocabulary, string path) =>
+        EnsureSameModel(path, "checkpoint", ModelName, Meta["tokens"]!.AsArray().Select(t => t!.GetValue<string>()).ToArray(), Meta["blank"]!.GetValue<int>(), modelName, vocabulary);
+
+    /// <summary>Throws unless stored weights (a checkpoint, a state dict's identity file) are of <paramref name="modelName"/> with <paramref name="vocabulary"/>.</summary>
+    internal static void EnsureSameModel(string path, string what, string? storedModel, IReadOnlyList<string> tokens, int blank, string modelName, Vocabulary vocabulary)
     {
-        if (ModelName != modelName)
-            throw new CheckpointException($"{path}: the checkpoint is of {ModelName}, not {modelName} (another spec).");
-        var tokens = Meta["tokens"]!.AsArray().Select(t => t!.GetValue<string>()).ToArray();
-        var blank = Meta["blank"]!.GetValue<int>();
+        if (storedModel != modelName)
+            throw new CheckpointException($"{path}: the {what} is of {storedModel}, not {modelName} (another spec).");
         if (!tokens.SequenceEqual(vocabulary.Tokens) || blank != vocabulary.BlankIndex)
-            throw new CheckpointException($"{path}: the checkpoint's vocabulary (\"{string.Concat(tokens)}\", blank {blank}) differs from the model's (\"{string.Concat(vocabulary.Tokens)}\", blank {vocabulary.BlankIndex}).");
+            throw new CheckpointException($"{path}: the {what}'s vocabulary (\"{string.Concat(tokens)}\", blank {blank}) differs from the model's (\"{string.Concat(vocabulary.Tokens)}\", blank {vocabulary.BlankIndex}).");
     }
 
     /// <summary>

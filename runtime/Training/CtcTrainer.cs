@@ -113,6 +113,7 @@ public static class CtcTrainer
         private readonly TorchSharp.Modules.Parameter[] parameters = model.Module.parameters().ToArray();
         private readonly optim.ILearningRateController[] groups = optimizer.ParamGroups.ToArray();
         private readonly WeightCheck.Snapshot backup = new(model.Module.parameters().ToArray());
+        private readonly List<(string, TorchSharp.Modules.Parameter)> named = model.Module.named_parameters().ToList();
         private bool saveFailed;
         private int firstEpoch = 1;
         private long step;
@@ -198,7 +199,7 @@ public static class CtcTrainer
                         // undone and training stops (divergence is not bad data; skipping would not help).
                         backup.Take();
                         optimizer.step();
-                        if (WeightCheck.FirstNonFinite(model.Module) is { } broken)
+                        if (WeightCheck.FirstNonFinite(named) is { } broken)
                         {
                             backup.Restore();
                             throw new TrainingDivergedException(epoch, step + 1, broken, loss, groups[0].LearningRate, options.ClipGradientNorm is not null);

@@ -8,9 +8,11 @@ namespace CtcDsl.Runtime.Training;
 public static class WeightCheck
 {
     /// <summary>The name of the first parameter of <paramref name="module"/> that holds a NaN or an infinity, or null when all are finite.</summary>
-    public static string? FirstNonFinite(nn.Module module)
+    public static string? FirstNonFinite(nn.Module module) => FirstNonFinite(module.named_parameters().ToList());
+
+    /// <summary>The name of the first of <paramref name="named"/> that holds a NaN or an infinity, or null when all are finite.</summary>
+    public static string? FirstNonFinite(IReadOnlyList<(string name, TorchSharp.Modules.Parameter parameter)> named)
     {
-        var named = module.named_parameters().ToList();
         if (named.Count == 0) return null;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
