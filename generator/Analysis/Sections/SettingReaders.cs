@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using System.Linq;
 using CtcDsl.Generator.Diagnostics;
 using CtcDsl.Generator.Layers;

@@ -1,11 +1,8 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using CtcDsl.Generator.Diagnostics;
-using CtcDsl.Generator.Layers;
 using CtcDsl.Generator.Model;
 using CtcDsl.Generator.Parsing;
-using YamlDotNet.RepresentationModel;
 
 namespace CtcDsl.Generator.Analysis;
 
