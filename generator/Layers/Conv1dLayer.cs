@@ -68,12 +68,7 @@ internal sealed class Conv1dLayer : LayerKind
         return $"global::TorchSharp.torch.nn.Conv1d({layer.InputSize}, {layer.Units}, kernel_size: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}L, dilation: {c.Dilation})";
     }
 
-    public override IEnumerable<string> Initialize(LayerPlan layer)
-    {
-        yield return $"// {layer.Name}: kernel {InitializerCode.Describe(layer.KernelInitializer)}, bias {InitializerCode.Describe(layer.BiasInitializer)}.";
-        yield return InitializerCode.Call(layer.KernelInitializer!, InitializerCode.Parameter(layer.FieldName, "weight"));
-        yield return InitializerCode.Call(layer.BiasInitializer!, InitializerCode.Parameter(layer.FieldName, "bias"));
-    }
+    public override IEnumerable<string> Initialize(LayerPlan layer) => InitializerCode.WeightAndBias(layer);
 
     public override IEnumerable<string> Forward(LayerPlan layer)
     {

@@ -29,12 +29,7 @@ internal sealed class DenseLayer : LayerKind
 
     public override string Construct(LayerPlan layer) => $"global::TorchSharp.torch.nn.Linear({layer.InputSize}, {layer.Units})";
 
-    public override IEnumerable<string> Initialize(LayerPlan layer)
-    {
-        yield return $"// {layer.Name}: kernel {InitializerCode.Describe(layer.KernelInitializer)}, bias {InitializerCode.Describe(layer.BiasInitializer)}.";
-        yield return InitializerCode.Call(layer.KernelInitializer!, InitializerCode.Parameter(layer.FieldName, "weight"));
-        yield return InitializerCode.Call(layer.BiasInitializer!, InitializerCode.Parameter(layer.FieldName, "bias"));
-    }
+    public override IEnumerable<string> Initialize(LayerPlan layer) => InitializerCode.WeightAndBias(layer);
 
     public override IEnumerable<string> Forward(LayerPlan layer)
     {

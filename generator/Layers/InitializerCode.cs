@@ -6,6 +6,14 @@ namespace CtcDsl.Generator.Layers;
 /// <summary>The C# of an initialiser applied to one parameter, and its description for the comment above it.</summary>
 internal static class InitializerCode
 {
+    /// <summary>A projection's two parameters (<c>weight</c>, <c>bias</c>) drawn with its kernel and bias initialisers, under a comment naming them.</summary>
+    public static System.Collections.Generic.IEnumerable<string> WeightAndBias(LayerPlan layer)
+    {
+        yield return $"// {layer.Name}: kernel {Describe(layer.KernelInitializer)}, bias {Describe(layer.BiasInitializer)}.";
+        yield return Call(layer.KernelInitializer!, Parameter(layer.FieldName, "weight"));
+        yield return Call(layer.BiasInitializer!, Parameter(layer.FieldName, "bias"));
+    }
+
     public static string Parameter(string module, string name) => $"global::CtcDsl.Runtime.Nn.Initializers.Parameter({module}, \"{name}\")";
 
     public static string Call(InitializerPlan init, string target) => init.Kind switch

@@ -76,15 +76,11 @@ public static class WavAudio
     /// <exception cref="DataFileException">Missing, unreadable, not a WAV file, truncated, an unsupported encoding, or non-finite samples; the message names the file.</exception>
     public static MonoAudio Read(string path, int? sampleRate = null)
     {
-        if (Directory.Exists(path)) throw new DataFileException($"{path}: is a folder, not an audio file.");
         byte[] bytes;
-        try
+        using (var stream = Open(path))
         {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
-        {
-            throw new DataFileException($"{path}: cannot read the file ({e.Message}).", e);
+            bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
         }
         var audio = Decode(bytes, path);
         return sampleRate is { } rate ? audio.Resample(rate) : audio;

@@ -1,3 +1,4 @@
+using CtcDsl.Generator.Layers;
 using System.Linq;
 using CtcDsl.Generator.Diagnostics;
 using CtcDsl.Generator.Model;
@@ -30,7 +31,7 @@ internal static partial class SpecAnalyzer
             var filters = Positive(map, "filters") ?? 26;
             if (type == "mfcc" && coefficients > filters)
                 context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("coefficients"), "coefficients", $"at most the number of filters ({filters})", coefficients);
-            if (rate >= 1000 && filters <= MaxCount && MelFilters.LargestUsable(rate) is var usable && filters > usable)
+            if (rate >= 1000 && filters <= SpecLimits.MaxCount && MelFilters.LargestUsable(rate) is var usable && filters > usable)
                 context.Report(DiagnosticCatalog.EmptyMelFilters, map.SpanOf("filters"), filters, rate, MelFilters.FftSize(rate), usable);
             var deltas = map.Int("deltas") ?? 0;
             if (deltas is < 0 or > 2) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("deltas"), "deltas", "0, 1 or 2", deltas);

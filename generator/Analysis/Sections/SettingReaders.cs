@@ -54,11 +54,9 @@ internal static partial class SpecAnalyzer
             }
         }
 
-        /// <summary>Largest count or size a spec may give (units, filters, kernel, epochs...): keeps every size the analysis derives within <c>int</c>.</summary>
-        internal const int MaxCount = SpecLimits.MaxCount;
 
         /// <inheritdoc/>
-        public int? Positive(YamlMap map, string key, bool required = false, int max = MaxCount)
+        public int? Positive(YamlMap map, string key, bool required = false, int max = SpecLimits.MaxCount)
         {
             var value = map.Int(key, required);
             if (value is <= 0 || value > max)
@@ -69,7 +67,7 @@ internal static partial class SpecAnalyzer
             return value;
         }
 
-        private int? NonNegative(YamlMap map, string key, int max = MaxCount)
+        private int? NonNegative(YamlMap map, string key, int max = SpecLimits.MaxCount)
         {
             var value = map.Int(key);
             if (value is < 0 || value > max)
