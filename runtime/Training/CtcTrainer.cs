@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
 using CtcDsl.Runtime.Data;
+using CtcDsl.Runtime.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -114,6 +115,7 @@ public static class CtcTrainer
         private readonly optim.ILearningRateController[] groups = optimizer.ParamGroups.ToArray();
         private readonly WeightCheck.Snapshot backup = new(model.Module.parameters().ToArray());
         private readonly List<(string, TorchSharp.Modules.Parameter)> named = model.Module.named_parameters().ToList();
+        private readonly Device device = model.Module.parameters().FirstOrDefault()?.device ?? CPU;
         private bool saveFailed;
         private int firstEpoch = 1;
         private long step;
@@ -147,6 +149,7 @@ public static class CtcTrainer
                 if (options.CancellationToken.IsCancellationRequested) { History.StopReason = $"Cancelled before epoch {epoch}."; return; }
                 var clock = Stopwatch.StartNew();
                 currentEpoch.Value = epoch;
+                AcceleratorRandom.SeedEpoch(device, options.Seed, epoch);
                 var plan = lengths is not null
                     ? BucketBatcher.Batches(lengths, options.BatchSize, options.MaxFramesPerBatch, options.Seed, epoch, options.Shuffle)
                     : Chunk(EpochOrder(training.Count, options.Seed, epoch, options.Shuffle), options.BatchSize);

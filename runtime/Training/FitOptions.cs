@@ -24,7 +24,7 @@ public sealed record FitOptions
     /// <summary>Collate the next batch on a worker while the current step runs (default true).</summary>
     public bool Prefetch { get; init; } = true;
 
-    /// <summary>Seed of the shuffling order.</summary>
+    /// <summary>Seed of the shuffling order and, on CUDA, of each epoch's random streams (see <see cref="Nn.AcceleratorRandom"/>).</summary>
     public int Seed { get; init; }
 
     /// <summary>Learning rate over training; null keeps the optimiser's rate.</summary>
