@@ -3,8 +3,8 @@
 usage: python3 bench/CtcDsl.Bench/pytorch_reference.py [steps] [threads] [--device cpu|cuda] [--steps N]
 On the CPU: workload 1 (seed model epoch) and workload 2 (3-layer BiLSTM(256), batch 32, 300-500
 frames), same thread count as the .NET run (Debian's python3-torch 1.13 is a floor to clear, not
-the target: issue 6). On CUDA (the GPU kit, issue 12): workload 2 at batch 32 and 256, padded and
-packed, fp32 and bf16 weights with an fp32 loss, as CtcDsl.GpuCheck measures it.
+the target: issue 6). On CUDA (the GPU kit, issue 12): workload 2 at batch 32 and 256 (padded and
+packed, fp32 and bf16 weights with an fp32 loss) and 1024 (fp32), as CtcDsl.GpuCheck measures it.
 """
 import random
 import sys
@@ -102,7 +102,8 @@ def workload2(batch, packed, dtype):
 
 
 forms = [(32, False, torch.float32)] if not cuda else [
-    (size, packed, dtype) for size in (32, 256) for dtype in (torch.float32, torch.bfloat16) for packed in (False, True)]
+    (size, packed, dtype) for size in (32, 256) for dtype in (torch.float32, torch.bfloat16) for packed in (False, True)] + [
+    (1024, packed, torch.float32) for packed in (False, True)]
 print("| workload 2, PyTorch eager | batch | train ms | train utt/s | infer ms | infer utt/s |")
 print("|---|---:|---:|---:|---:|---:|")
 for size, packed, dtype in forms:

@@ -32,8 +32,10 @@ internal sealed class CheckReport(string path)
         }
         catch (Exception e)
         {
+            var cause = e is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : e;
             verdict = "FAIL";
-            detail = $"{e.GetType().Name}: {e.Message.Split('\n')[0]}";
+            detail = $"{cause.GetType().Name}: {cause.Message.Split('\n')[0]}";
+            Console.Error.WriteLine(cause); // the whole story, for the log
         }
         if (verdict == "FAIL") Failures++;
         Line($"- **{verdict}** {name} ({clock.Elapsed.TotalSeconds:F1} s): {detail}");
@@ -43,7 +45,11 @@ internal sealed class CheckReport(string path)
     public void Measure(string name, Action measure)
     {
         try { measure(); }
-        catch (Exception e) { Line($"- {name}: not measured — {e.GetType().Name}: {e.Message.Split('\n')[0]}"); }
+        catch (Exception e)
+        {
+            Line($"- {name}: not measured — {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            Console.Error.WriteLine(e);
+        }
     }
 
     public void Save()

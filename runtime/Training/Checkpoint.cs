@@ -231,7 +231,7 @@ public sealed class Checkpoint
         try
         {
             using var reader = new BinaryReader(new MemoryStream(ModelState));
-            module.load(reader, strict: true);
+            LoadInPlace(module, reader);
         }
         catch (Exception e) when (e is not CheckpointException and not OutOfMemoryException)
         {
@@ -260,6 +260,30 @@ public sealed class Checkpoint
         }
         using var state = tensor(RngState, dtype: ScalarType.Byte);
         random.set_rng_state(state);
+    }
+
+    /// <summary>
+    /// Reads a state dictionary written by TorchSharp's <c>Module.save</c> into the module's own
+    /// tensors. TorchSharp's <c>Module.load</c> moves a module that is not on the CPU to the CPU and
+    /// back, which replaces every parameter tensor: an optimiser made before (the trainer's, the
+    /// user's) would then hold tensors that are no longer the model's, and a resumed run on CUDA
+    /// failed at its first step. Here each value is copied into the existing tensor in place,
+    /// wherever it lives (found on an H100 by the GPU checks, docs/gpu.md).
+    /// </summary>
+    private static void LoadInPlace(nn.Module module, BinaryReader reader)
+    {
+        var destination = module.state_dict();
+        var count = reader.Read7BitEncodedInt64(); // TorchSharp writes the count as unsigned LEB128
+        if (count != destination.Count)
+            throw new ArgumentException($"Mismatched state_dict sizes: expected {destination.Count}, but found {count} entries.");
+        var seen = new HashSet<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var key = reader.ReadString();
+            if (!destination.TryGetValue(key, out var target) || !seen.Add(key))
+                throw new ArgumentException($"Mismatched module state names: the target module has no parameter or buffer named '{key}' (or it is stored twice).");
+            target.Load(reader); // checks type and shape; copies through the host for a device tensor
+        }
     }
 
     private static OptimizerHelper Helper(optim.Optimizer optimizer) =>
