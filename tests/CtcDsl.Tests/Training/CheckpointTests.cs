@@ -46,6 +46,43 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Weights_load_into_the_modules_own_tensors_and_a_module_of_another_shape_is_refused_unchanged()
+    {
+        var path = Path.Combine(directory, "plain.ckpt");
+        var vocabulary = new CtcDsl.Runtime.Text.Vocabulary(new[] { "a", "b" }, blankIndex: 2);
+        manual_seed(3);
+        using var source = nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 2));
+        using (var sgd = optim.SGD(source.parameters(), 0.1))
+            Checkpoint.Save(path, "Plain", vocabulary, source, sgd, epoch: 1, step: 1, new TrainingHistory());
+        var checkpoint = Checkpoint.Load(path);
+
+        // Same layout: values copied in, and the tensors stay the ones an optimiser already holds.
+        manual_seed(4);
+        using var same = nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 2));
+        var handles = same.parameters().Select(p => p.Handle).ToArray();
+        checkpoint.RestoreWeights(same, path);
+        Assert.Equal(handles, same.parameters().Select(p => p.Handle).ToArray());
+        Assert.Equal(Weights(source), Weights(same));
+
+        // Another shape, a missing layer, an extra layer: refused with the reason, weights untouched.
+        foreach (var (other, reason) in new (nn.Module, string)[]
+        {
+            (nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 5)), "shape"),
+            (nn.Sequential(nn.Linear(4, 3)), "sizes"),
+            (nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 2), nn.Linear(2, 2)), "sizes"),
+        })
+        {
+            using (other)
+            {
+                var before = Weights(other);
+                var error = Assert.Throws<CheckpointException>(() => checkpoint.RestoreWeights(other, path));
+                Assert.Contains(reason, error.Message);
+                Assert.Equal(before, Weights(other));
+            }
+        }
+    }
+
+    [Fact]
     public void Checkpoints_and_history_files_are_written_and_read_back()
     {
         var generated = new GeneratedModel("ldc93s1.ctc.yaml");
