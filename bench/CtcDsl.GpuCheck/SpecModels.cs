@@ -32,25 +32,24 @@ internal abstract class SpecModel
     public static IReadOnlyList<SpecModel> All { get; } = new SpecModel[]
     {
         new Of<Ldc93s1Model, Ldc93s1Example, Ldc93s1Batch>("ldc93s1", Ldc93s1Model.FeatureSize, Ldc93s1Model.ClassCount, Ldc93s1Model.BlankIndex,
-            d => new Ldc93s1Model(d), (f, l) => new Ldc93s1Example(f, l), Ldc93s1Batch.Collate, m => m.CreateOptimizer()),
+            d => new Ldc93s1Model(d), (f, l) => new Ldc93s1Example(f, l), Ldc93s1Batch.Collate),
         new Of<SyntheticModel, SyntheticExample, SyntheticBatch>("synthetic", SyntheticModel.FeatureSize, SyntheticModel.ClassCount, SyntheticModel.BlankIndex,
-            d => new SyntheticModel(d), (f, l) => new SyntheticExample(f, l), SyntheticBatch.Collate, m => m.CreateOptimizer()),
+            d => new SyntheticModel(d), (f, l) => new SyntheticExample(f, l), SyntheticBatch.Collate),
         new Of<BeamWerModel, BeamWerExample, BeamWerBatch>("beam-wer", BeamWerModel.FeatureSize, BeamWerModel.ClassCount, BeamWerModel.BlankIndex,
-            d => new BeamWerModel(d), (f, l) => new BeamWerExample(f, l), BeamWerBatch.Collate, m => m.CreateOptimizer()),
+            d => new BeamWerModel(d), (f, l) => new BeamWerExample(f, l), BeamWerBatch.Collate),
         new Of<BiGruModel, BiGruExample, BiGruBatch>("bigru", BiGruModel.FeatureSize, BiGruModel.ClassCount, BiGruModel.BlankIndex,
-            d => new BiGruModel(d), (f, l) => new BiGruExample(f, l), BiGruBatch.Collate, m => m.CreateOptimizer()),
+            d => new BiGruModel(d), (f, l) => new BiGruExample(f, l), BiGruBatch.Collate),
         new Of<DeepSpeech2Model, DeepSpeech2Example, DeepSpeech2Batch>("deepspeech2", DeepSpeech2Model.FeatureSize, DeepSpeech2Model.ClassCount, DeepSpeech2Model.BlankIndex,
-            d => new DeepSpeech2Model(d), (f, l) => new DeepSpeech2Example(f, l), (e, d) => DeepSpeech2Batch.Collate(e, d), m => m.CreateOptimizer()),
+            d => new DeepSpeech2Model(d), (f, l) => new DeepSpeech2Example(f, l), (e, d) => DeepSpeech2Batch.Collate(e, d)),
         new Of<InterCtcModel, InterCtcExample, InterCtcBatch>("interctc", InterCtcModel.FeatureSize, InterCtcModel.ClassCount, InterCtcModel.BlankIndex,
-            d => new InterCtcModel(d), (f, l) => new InterCtcExample(f, l), InterCtcBatch.Collate, m => m.CreateOptimizer()),
+            d => new InterCtcModel(d), (f, l) => new InterCtcExample(f, l), InterCtcBatch.Collate),
         new Of<Workload2Model, Workload2Example, Workload2Batch>("workload2", Workload2Model.FeatureSize, Workload2Model.ClassCount, Workload2Model.BlankIndex,
-            d => new Workload2Model(d), (f, l) => new Workload2Example(f, l), Workload2Batch.Collate, m => m.CreateOptimizer()),
+            d => new Workload2Model(d), (f, l) => new Workload2Example(f, l), Workload2Batch.Collate),
     };
 
     private sealed class Of<TModel, TExample, TBatch>(
         string name, int featureSize, int classes, int blank,
-        Func<Device, TModel> create, Func<float[,], int[], TExample> example, Func<IReadOnlyList<TExample>, Device, TBatch> collate,
-        Func<TModel, optim.Optimizer> optimizer) : SpecModel
+        Func<Device, TModel> create, Func<float[,], int[], TExample> example, Func<IReadOnlyList<TExample>, Device, TBatch> collate) : SpecModel
         where TModel : CtcModel<TExample, TBatch>
         where TExample : ICtcExample
         where TBatch : IDisposable
@@ -64,13 +63,11 @@ internal abstract class SpecModel
             return create(device);
         }
 
-        public override optim.Optimizer Optimizer(nn.Module<Tensor, Tensor, Tensor> model) => optimizer((TModel)model);
+        public override optim.Optimizer Optimizer(nn.Module<Tensor, Tensor, Tensor> model) => ((TModel)model).CreateOptimizer();
 
         public override TrainingHistory Fit(nn.Module<Tensor, Tensor, Tensor> model, int count, FitOptions options)
         {
-            // Fit is generated per model (its example type is the spec's), so it is found by name.
-            var fit = typeof(TModel).GetMethod("Fit")!;
-            return (TrainingHistory)fit.Invoke(model, new object?[] { Examples(count), null, options with { Progress = null } })!;
+            return ((TModel)model).Fit(Examples(count), null, options with { Progress = null });
         }
 
         public override float Step(nn.Module<Tensor, Tensor, Tensor> model, optim.Optimizer optimizer, int count, Func<IDisposable> during)

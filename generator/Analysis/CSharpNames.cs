@@ -33,7 +33,7 @@ internal sealed class CSharpNames
         "Decoder", "ResetParameters", "Run", "OutputLengths", "OutputFrames", "Decode", "Transcribe", "ExampleFromAudio", "LoadCheckpoint",
         "Report", "Evaluate", "CreateOptimizer", "Fit", "SaveStateDict", "LoadStateDict", "Texts", "Module", "ModelName", "FrameCount",
         "Collate", "Name", "Validate", "FromTranscript", "LabelIds", "Size", "Dispose",
-        "Predict", "CollateForTraining", "OnCheckpointLoaded",
+        "Predict", "CollateForTraining", "OnCheckpointLoaded", "Shape", "CreateExample", "PrepareFit", "Pad", "Padded",
         "training", "outputs", "loss", "metrics", "greedy", "decoded", "batch", "examples", "options", "optimizer", "validation", "decoder",
         "device", "values", "lengths", "scope", "wasTraining", "hypotheses", "frames", "name", "audio", "checkpoint", "path", "items", "start",
         "slice", "i", "batchSize", "resume", "checkpoints", "texts", "direction", "augment", "featureList", "labelList", "transcript",

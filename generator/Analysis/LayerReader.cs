@@ -210,10 +210,7 @@ internal static partial class SpecAnalyzer
         /// <inheritdoc/>
         public string? Activation(YamlMap map, string key, bool required = false)
         {
-            var activation = map.String(key, required, "relu") ?? (required ? null : "linear");
-            if (activation is null || Activations.Contains(activation)) return activation;
-            context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf(key), activation, "activation", Suggestions.DidYouMean(activation, Activations), string.Join(", ", Activations));
-            return null;
+            return Option(map, key, "activation", Activations, fallback: required ? null : "linear");
         }
     }
 }

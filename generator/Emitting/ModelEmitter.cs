@@ -65,7 +65,6 @@ internal static class ModelEmitter
             ["subsamples"] = model.Primary.Subsampling.Count > 0,
             ["uses_greedy"] = model.Metrics.Any(m => m.Decoder == "greedy"),
             ["uses_model_decoder"] = model.Metrics.Any(m => m.Decoder == "model"),
-            ["uses_text"] = model.Metrics.Any(m => m.Kind == "wer"),
             ["metrics"] = model.Metrics.Select(Metric).ToList(),
             ["decoder"] = model.Decoder.Kind == "beam"
                 ? $"new global::CtcDsl.Runtime.Decoding.PrefixBeamSearch(BlankIndex, beamWidth: {model.Decoder.BeamWidth}, pruneThreshold: {CSharpLiterals.Double(model.Decoder.PruneThreshold)}, nBest: {model.Decoder.NBest})"
@@ -75,7 +74,8 @@ internal static class ModelEmitter
                 ? $"new global::CtcDsl.Runtime.Audio.FrontEndSettings({CSharpLiterals.String(f.Kind)}, SampleRate: {f.SampleRate}, Coefficients: {f.Coefficients}, Filters: {f.Filters}, Deltas: {f.Deltas}, Normalization: global::CtcDsl.Runtime.Audio.FeatureNormalizationMode.{char.ToUpperInvariant(f.Normalization[0]) + f.Normalization.Substring(1)}" +
                   (f.Augment is { } a ? $", Augment: new global::CtcDsl.Runtime.Audio.SpecAugment({a.FrequencyMasks}, {a.MaxFrequencyWidth}, {a.TimeMasks}, {a.MaxTimeWidth}, {CSharpLiterals.Double(a.MaxTimeFraction)})" : "") + ")"
                 : null,
-            ["global_norm"] = model.FrontEnd?.Normalization == "global",
+            // A spec with a front-end reads audio: its model derives from the runtime's audio base.
+            ["base_type"] = model.FrontEnd is null ? "CtcModel" : "CtcAudioModel",
             ["augment"] = model.FrontEnd?.Augment is not null,
             ["transcripts"] = Transcripts(model.Vocabulary),
             ["schedule"] = model.Training.Schedule is { } s ? Schedule(s) : null,
@@ -86,7 +86,6 @@ internal static class ModelEmitter
                 (multipleNodes ? model.CtcNodes.Select(n => n.Name + "_loss") : Enumerable.Empty<string>())
                 .Concat(model.Metrics.Select(m => m.Name)).Select(CSharpLiterals.String)),
             ["metric_summary"] = MetricNames(model) is { Length: > 0 } names ? $" and the metrics {names}" : "",
-            ["history_summary"] = MetricNames(model) is { Length: > 0 } all ? $" and metrics ({all})" : "",
         }, null, null);
         values.Import("cs_double", new System.Func<double, string>(CSharpLiterals.Double));
         values.Import("cs_string", new System.Func<string, string>(CSharpLiterals.String));

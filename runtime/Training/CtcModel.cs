@@ -36,15 +36,22 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
     private readonly Vocabulary vocabulary;
     private readonly int featureSize;
     private readonly int defaultBatchSize;
+    private readonly FitOptions defaults;
     private readonly IReadOnlyList<string> metricNames;
 
     /// <summary>Creates the shared part of a model; <paramref name="device"/> null: CUDA when available, else CPU.</summary>
-    protected CtcModel(string name, Vocabulary vocabulary, int featureSize, int defaultBatchSize, IReadOnlyList<string> metricNames, ICtcDecoder decoder, Device? device)
-        : base(name)
+    /// <param name="shape">The model's name, feature width, vocabulary and output frames.</param>
+    /// <param name="defaults">The spec's training defaults (<see cref="Fit"/> without options; the batch size of reports).</param>
+    /// <param name="metricNames">What <see cref="Evaluate(TBatch)"/> reports besides the loss, in display order.</param>
+    /// <param name="decoder">The spec's decoder.</param>
+    /// <param name="device">Where the weights live.</param>
+    protected CtcModel(ExampleShape shape, FitOptions defaults, IReadOnlyList<string> metricNames, ICtcDecoder decoder, Device? device)
+        : base(shape.ModelName)
     {
-        this.vocabulary = vocabulary;
-        this.featureSize = featureSize;
-        this.defaultBatchSize = defaultBatchSize;
+        vocabulary = shape.Vocabulary;
+        featureSize = shape.FeatureSize;
+        defaultBatchSize = defaults.BatchSize;
+        this.defaults = defaults;
         this.metricNames = metricNames;
         Decoder = decoder;
         Device = device ?? Nn.Devices.Default;
@@ -56,8 +63,38 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
     /// <summary>Decodes the prediction view's logits (the spec's decoding; replace it to decode differently).</summary>
     public ICtcDecoder Decoder { get; set; }
 
-    /// <summary>The prediction view's logits and their valid lengths for padded features.</summary>
-    protected abstract (Tensor Logits, Tensor Lengths) Predict(Tensor features, Tensor featureLengths);
+    /// <summary>Valid logit frames per example for <paramref name="featureLengths"/> valid input frames.</summary>
+    public abstract Tensor OutputLengths(Tensor featureLengths);
+
+    /// <summary>The prediction view's logits (<see cref="nn.Module{T1, T2, TResult}.forward"/>) and their valid lengths for padded features.</summary>
+    protected virtual (Tensor Logits, Tensor Lengths) Predict(Tensor features, Tensor featureLengths) =>
+        (forward(features, featureLengths), OutputLengths(featureLengths));
+
+    /// <summary>The optimiser the spec declares, over this model's parameters.</summary>
+    public abstract optim.Optimizer CreateOptimizer();
+
+    /// <summary>
+    /// Trains with the spec's optimiser and, unless <paramref name="options"/> says otherwise, its
+    /// training defaults. Prints a Keras-style line per epoch.
+    /// </summary>
+    /// <returns>Per-epoch loss and the spec's metrics, with val_ counterparts when validation data is given.</returns>
+    public TrainingHistory Fit(IReadOnlyList<TExample> training, IReadOnlyList<TExample>? validation = null, FitOptions? options = null)
+    {
+        options = PrepareFit(options ?? defaults);
+        using var optimizer = CreateOptimizer();
+        return CtcTrainer.Fit(this, optimizer, training, validation, options);
+    }
+
+    /// <summary>Adjusts the options of a <see cref="Fit"/> call before training (state that travels with checkpoints); as given by default.</summary>
+    protected virtual FitOptions PrepareFit(FitOptions options) => options;
+
+    /// <summary>The text of each label sequence (for word-level metrics).</summary>
+    protected string[] Texts(IReadOnlyList<int[]> sequences)
+    {
+        var texts = new string[sequences.Count];
+        for (var i = 0; i < texts.Length; i++) texts[i] = vocabulary.Decode(sequences[i]);
+        return texts;
+    }
 
     /// <summary>Training view: the CTC loss and metrics of one batch.</summary>
     public abstract TrainingOutput Evaluate(TBatch batch);

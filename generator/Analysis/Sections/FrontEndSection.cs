@@ -17,13 +17,8 @@ internal static partial class SpecAnalyzer
             var map = root.Map("features", "the front-end", example: "{ type: mfcc, sample_rate: 16000 }");
             if (map is null) return null;
             map.AllowOnly("type", "sample_rate", "coefficients", "filters", "deltas", "normalize", "spec_augment");
-            var type = map.String("type", required: true, example: "mfcc");
+            var type = Option(map, "type", "front-end", FrontEndTypes, fallback: null);
             if (type is null) return null;
-            if (!FrontEndTypes.Contains(type))
-            {
-                context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("type"), type, "front-end", Suggestions.DidYouMean(type, FrontEndTypes), string.Join(", ", FrontEndTypes));
-                return null;
-            }
             var rate = Positive(map, "sample_rate", max: 384_000) ?? 16000;
             if (rate < 1000)
                 context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("sample_rate"), "sample_rate", "a rate from 1000 to 384000 Hz", rate);

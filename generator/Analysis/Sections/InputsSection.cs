@@ -29,7 +29,13 @@ internal static partial class SpecAnalyzer
                 var property = CSharpNames.Pascal(name);
                 var lengthsProperty = CSharpNames.Singular(property) + "Lengths";
                 if (!Declare(name, $"input '{name}'", pair.Key, property, lengthsProperty, CSharpNames.Camel(property), CSharpNames.Camel(lengthsProperty), "load" + property)) continue;
-                var kind = input.String("kind", required: true, example: "features");
+                var kind = Option(input, "kind", "input kind", new[] { "features", "labels" }, fallback: null);
+                if (BaseNameClash(kind, property, lengthsProperty) is { } taken)
+                {
+                    context.Report(DiagnosticCatalog.InvalidValue, pair.Key, "name",
+                        $"a name the generated code does not use itself (input '{name}' becomes '{taken}', which the example and batch types use for the other input)", $"'{name}'");
+                    continue;
+                }
                 if (kind == "features")
                 {
                     input.AllowOnly("kind", "shape", "dtype", "min_length");
@@ -47,12 +53,24 @@ internal static partial class SpecAnalyzer
                     if (labels is not null) context.Report(DiagnosticCatalog.DuplicateName, pair.Key, name, "another labels input (a spec has one)");
                     else labels = new LabelInputPlan(name, property, lengthsProperty, maxLength);
                 }
-                else if (kind is not null)
-                    context.Report(DiagnosticCatalog.UnknownOption, input.SpanOf("kind"), kind, "input kind", Suggestions.DidYouMean(kind, new[] { "features", "labels" }), "features, labels");
             }
             if (features is null && !context.HasErrors) context.Report(DiagnosticCatalog.MissingInput, map.Span, "features");
             if (labels is null && !context.HasErrors) context.Report(DiagnosticCatalog.MissingInput, map.Span, "labels");
             return (features, labels);
+        }
+
+        /// <summary>
+        /// The example and batch base types call the inputs Features and Labels (with FeatureLengths and
+        /// LabelLengths); a spec's other names become aliases of those. An input may take its own kind's
+        /// pair of names, or names outside the four — never one of the other pair.
+        /// </summary>
+        private static string? BaseNameClash(string? kind, string property, string lengthsProperty)
+        {
+            var own = kind switch { "features" => ("Features", "FeatureLengths"), "labels" => ("Labels", "LabelLengths"), _ => default };
+            if (own.Item1 is null || (property == own.Item1 && lengthsProperty == own.Item2)) return null; // unknown kinds are reported on their own
+            foreach (var identifier in new[] { property, lengthsProperty })
+                if (identifier is "Features" or "FeatureLengths" or "Labels" or "LabelLengths") return identifier;
+            return null;
         }
 
         private void CheckDtype(YamlMap input, string supported, string what)

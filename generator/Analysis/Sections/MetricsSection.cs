@@ -27,18 +27,12 @@ internal static partial class SpecAnalyzer
                 }
                 var map = new YamlMap(context, node, "a metric");
                 map.AllowOnly("name", "type", "decoder", "aggregation");
-                var type = map.String("type", required: true, example: "label_error_rate");
+                var type = Option(map, "type", "metric type", MetricTypes, fallback: null);
                 var name = map.String("name") ?? (type == "label_error_rate" ? "ler" : type ?? "metric");
-                var decoder = map.String("decoder") ?? "greedy";
-                var aggregation = map.String("aggregation") ?? (type == "label_error_rate" ? "mean" : "corpus");
-                if (type is null) continue;
-                if (!MetricTypes.Contains(type))
-                    context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("type"), type, "metric type", Suggestions.DidYouMean(type, MetricTypes), string.Join(", ", MetricTypes));
-                else if (decoder is not ("greedy" or "model"))
-                    context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("decoder"), decoder, "metric decoder", Suggestions.DidYouMean(decoder, new[] { "greedy", "model" }), "greedy, model (the spec's decoding)");
-                else if (aggregation is not ("mean" or "corpus"))
-                    context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf("aggregation"), aggregation, "aggregation", Suggestions.DidYouMean(aggregation, new[] { "mean", "corpus" }), "mean, corpus");
-                else if (!IsPlainName(name) || name.EndsWith("_loss", StringComparison.Ordinal) || name == "loss" || metrics.Any(m => m.Name == name))
+                var decoder = Option(map, "decoder", "metric decoder", new[] { "greedy", "model" }, "greedy", "greedy, model (the spec's decoding)");
+                var aggregation = Option(map, "aggregation", "aggregation", new[] { "mean", "corpus" }, type == "label_error_rate" ? "mean" : "corpus");
+                if (type is null || decoder is null || aggregation is null) continue;
+                if (!IsPlainName(name) || name.EndsWith("_loss", StringComparison.Ordinal) || name == "loss" || metrics.Any(m => m.Name == name))
                     context.Report(DiagnosticCatalog.DuplicateName, map.SpanOf("name"), name, "another metric or a loss (names must be unique, plain, and not end in _loss)");
                 else metrics.Add(new MetricPlan(name, type, decoder, aggregation));
             }

@@ -91,12 +91,14 @@ internal static partial class SpecAnalyzer
         }
 
         /// <summary>
-        /// An enumerated option: the value written (<paramref name="fallback"/> when absent), or null after
-        /// reporting a value outside <paramref name="values"/> with the nearest valid one and the list.
+        /// An enumerated option: the value written (<paramref name="fallback"/> when absent; required when
+        /// there is no fallback), or null after reporting a value outside <paramref name="values"/> with
+        /// the nearest valid one and the list. Every enumerated key of the language is read here.
         /// </summary>
-        private string? Option(YamlMap map, string key, string what, string[] values, string fallback, string? valuesText = null)
+        private string? Option(YamlMap map, string key, string what, string[] values, string? fallback, string? valuesText = null)
         {
-            var value = map.String(key) ?? fallback;
+            var value = fallback is null ? map.String(key, required: true, example: values[0]) : map.String(key) ?? fallback;
+            if (value is null) return null; // a required key that is missing: reported by String
             if (values.Contains(value)) return value;
             context.Report(DiagnosticCatalog.UnknownOption, map.SpanOf(key), value, what, Suggestions.DidYouMean(value, values), valuesText ?? string.Join(", ", values));
             return null;

@@ -37,7 +37,7 @@ internal static partial class SpecAnalyzer
             if (opt is not null)
             {
                 opt.AllowOnly("type", "learning_rate", "momentum", "nesterov", "weight_decay", "beta1", "beta2", "epsilon");
-                var type = opt.String("type", required: true, example: "sgd");
+                var type = Option(opt, "type", "optimizer", Optimizers, fallback: null);
                 var lr = opt.Double("learning_rate", required: true, example: "0.001");
                 if (lr is { } rate && !(rate > 0 && rate < 10))
                     context.Report(DiagnosticCatalog.InvalidValue, opt.SpanOf("learning_rate"), "learning_rate", "a positive number below 10", rate);
@@ -50,9 +50,7 @@ internal static partial class SpecAnalyzer
                 var beta1 = opt.Double("beta1") ?? 0.9;
                 var beta2 = opt.Double("beta2") ?? 0.999;
                 var epsilon = opt.Double("epsilon") ?? (type == "rmsprop" ? 1e-8 : 1e-8);
-                if (type is not null && !Optimizers.Contains(type))
-                    context.Report(DiagnosticCatalog.UnknownOption, opt.SpanOf("type"), type, "optimizer", Suggestions.DidYouMean(type, Optimizers), string.Join(", ", Optimizers));
-                else if (type is not null && lr is not null)
+                if (type is not null && lr is not null)
                     optimizer = new OptimizerPlan(type, lr.Value, momentum, nesterov, decay, beta1, beta2, epsilon);
             }
             var schedule = ReadSchedule(map);

@@ -4,56 +4,19 @@
 // </auto-generated>
 #nullable enable
 
-
 namespace CtcDsl.Models
 {
-    /// <summary>
-    /// One utterance for <see cref="BeamWerModel"/>: its feature frames <c>[time, 20]</c> and its label ids.
-    /// </summary>
-    public sealed class BeamWerExample : global::CtcDsl.Runtime.Training.ICtcExample
+    /// <summary>One utterance for <see cref="BeamWerModel"/>: feature frames <c>[time, 20]</c> and label ids, checked against the model.</summary>
+    public sealed class BeamWerExample : global::CtcDsl.Runtime.Training.CtcExample
     {
-        private readonly global::System.Lazy<float[,]> features;
-
         /// <summary>Creates an example from features and label ids.</summary>
         /// <exception cref="global::System.ArgumentException">A label id is the blank or not a class, the frames are not 20 wide, or the labels cannot fit the frames.</exception>
         public BeamWerExample(float[,] features, int[] labels, string? name = null)
-        {
-            Name = name ?? "example";
-            Labels = BeamWerModel.Vocabulary.EnsureLabels(labels, Name);
-            this.features = new(Validate(features));
-        }
+            : base(features, labels, name, BeamWerModel.Shape) { }
 
-        /// <summary>
-        /// Creates an example whose features are computed when first needed — during training, on the
-        /// worker that collates the next batch while the current one trains — and then kept.
-        /// </summary>
+        /// <summary>Creates an example whose features are computed when first needed (on the worker that collates the next batch) and then kept.</summary>
         public BeamWerExample(global::System.Func<float[,]> loadFeatures, int[] labels, string? name = null)
-        {
-            Name = name ?? "example";
-            Labels = BeamWerModel.Vocabulary.EnsureLabels(labels, Name);
-            features = new(() => Validate(loadFeatures()), global::System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
-        }
-
-        /// <summary>Feature frames, <c>[time, 20]</c>.</summary>
-        public float[,] Features => features.Value;
-
-        /// <summary>Label class ids (see <see cref="BeamWerModel.Vocabulary"/>).</summary>
-        public int[] Labels { get; }
-
-        /// <summary>Names the example in error messages.</summary>
-        public string Name { get; }
-
-        private float[,] Validate(float[,] features)
-        {
-            if (features.GetLength(1) != BeamWerModel.FeatureSize)
-                throw new global::System.ArgumentException($"{Name}: Features have {features.GetLength(1)} values per frame; BeamWerModel expects {BeamWerModel.FeatureSize}.", nameof(features));
-            global::CtcDsl.Runtime.Data.CtcFeasibility.Ensure(BeamWerModel.OutputFrames(features.GetLength(0)), Labels, Name);
-            return features;
-        }
-
-        float[,] global::CtcDsl.Runtime.Training.ICtcExample.Features => Features;
-
-        int[] global::CtcDsl.Runtime.Training.ICtcExample.Labels => Labels;
+            : base(loadFeatures, labels, name, BeamWerModel.Shape) { }
 
         /// <summary>Creates an example whose labels are <paramref name="transcript"/> encoded with the model's vocabulary.</summary>
         /// <exception cref="global::CtcDsl.Runtime.Text.VocabularyException">The transcript has a character outside the vocabulary.</exception>
@@ -62,72 +25,23 @@ namespace CtcDsl.Models
     }
 
     /// <summary>A padded batch of <see cref="BeamWerExample"/>s on one device; lengths say what is real.</summary>
-    public sealed class BeamWerBatch : global::System.IDisposable
+    public sealed class BeamWerBatch : global::CtcDsl.Runtime.Training.CtcBatch
     {
-        private BeamWerBatch(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths, global::TorchSharp.torch.Tensor labels, global::TorchSharp.torch.Tensor labelLengths, global::System.Collections.Generic.IReadOnlyList<int[]> labelIds)
-        {
-            Features = features;
-            FeatureLengths = featureLengths;
-            Labels = labels;
-            LabelLengths = labelLengths;
-            LabelIds = labelIds;
-        }
-
-        /// <summary>Features, <c>[batch, max time, 20]</c>, zero-padded.</summary>
-        public global::TorchSharp.torch.Tensor Features { get; }
-
-        /// <summary>Frames per example, <c>[batch]</c>.</summary>
-        public global::TorchSharp.torch.Tensor FeatureLengths { get; }
-
-        /// <summary>Label ids, <c>[batch, max label length]</c>, zero-padded.</summary>
-        public global::TorchSharp.torch.Tensor Labels { get; }
-
-        /// <summary>Labels per example, <c>[batch]</c>.</summary>
-        public global::TorchSharp.torch.Tensor LabelLengths { get; }
-
-        /// <summary>The label ids on the host, for metrics.</summary>
-        public global::System.Collections.Generic.IReadOnlyList<int[]> LabelIds { get; }
-
-        /// <summary>Examples in the batch.</summary>
-        public int Size => LabelIds.Count;
+        private BeamWerBatch(Padded padded) : base(padded) { }
 
         /// <summary>Pads <paramref name="examples"/> into a batch on <paramref name="device"/>.</summary>
-        public static BeamWerBatch Collate(global::System.Collections.Generic.IReadOnlyList<BeamWerExample> examples, global::TorchSharp.torch.Device device)
-        {
-            var featureList = new float[examples.Count][,];
-            var labelList = new int[examples.Count][];
-            for (var i = 0; i < examples.Count; i++)
-            {
-                featureList[i] = examples[i].Features;
-                labelList[i] = examples[i].Labels;
-            }
-            var (features, featureLengths) = global::CtcDsl.Runtime.Data.PaddedBatch.Features(featureList, BeamWerModel.FeatureSize, device);
-            var (labels, labelLengths) = global::CtcDsl.Runtime.Data.PaddedBatch.Labels(labelList, device);
-            return new BeamWerBatch(features, featureLengths, labels, labelLengths, labelList);
-        }
-
-        /// <inheritdoc/>
-        public void Dispose()
-        {
-            Features.Dispose();
-            FeatureLengths.Dispose();
-            Labels.Dispose();
-            LabelLengths.Dispose();
-        }
+        public static BeamWerBatch Collate(global::System.Collections.Generic.IReadOnlyList<BeamWerExample> examples, global::TorchSharp.torch.Device device) =>
+            new(Pad(examples, BeamWerModel.FeatureSize, device));
     }
 
     /// <summary>The logits of every CTC node of <see cref="BeamWerModel"/> with their valid lengths, from one run of the layers.</summary>
     public readonly record struct BeamWerOutputs(global::TorchSharp.torch.Tensor Logits, global::TorchSharp.torch.Tensor LogitsLengths);
 
-    /// <summary>
-    /// BiLSTM with prefix beam search decoding (width 8, 3-best) and corpus CER/WER.
-    /// <para>
-    /// The BeamWer CTC model. Its weights are shared by two views: the prediction view
-    /// (<see cref="forward"/>: features and lengths to logits; <c>Transcribe</c>: to text)
-    /// and the training view (<c>Evaluate</c>: a batch to loss and metrics; <see cref="Fit"/>).
-    /// </para>
-    /// </summary>
-    /// <remarks>Decoding, transcription, reports, evaluation over examples, weights in and out and the trainer's plumbing come from <see cref="global::CtcDsl.Runtime.Training.CtcModel{TExample, TBatch}"/>.</remarks>
+    /// <summary>BiLSTM with prefix beam search decoding (width 8, 3-best) and corpus CER/WER.</summary>
+    /// <remarks>
+    /// One set of weights, two views: prediction (<see cref="forward"/>, <c>Transcribe</c>) and training (<c>Evaluate</c>, <c>Fit</c>).
+    /// What the spec does not decide comes from <see cref="global::CtcDsl.Runtime.Training.CtcModel{TExample, TBatch}"/>.
+    /// </remarks>
     public sealed class BeamWerModel : global::CtcDsl.Runtime.Training.CtcModel<BeamWerExample, BeamWerBatch>
     {
         /// <summary>Values per feature frame.</summary>
@@ -140,24 +54,18 @@ namespace CtcDsl.Models
         public const int BlankIndex = 27;
 
         /// <summary>The output alphabet.</summary>
-        public static global::CtcDsl.Runtime.Text.Vocabulary Vocabulary { get; } = new(
-            new[] { " ", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z" },
-            blankIndex: BlankIndex,
-            wordSeparator: ' ');
+        public static global::CtcDsl.Runtime.Text.Vocabulary Vocabulary { get; } =
+            new(new[] { " ", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z" }, blankIndex: BlankIndex, wordSeparator: ' ');
 
         /// <summary>Turns manifest transcripts into this vocabulary's text, with the spec's unknown-character policy.</summary>
         public static global::CtcDsl.Runtime.Data.TranscriptNormalizer Transcripts { get; } = new(Vocabulary);
 
-        /// <summary>The training defaults the spec declares.</summary>
-        public static global::CtcDsl.Runtime.Training.FitOptions DefaultFitOptions => new()
-        {
-            Epochs = 40,
-            BatchSize = 8,
-            Shuffle = true,
-            Seed = 0,
-        };
+        /// <summary>What an example of this model must satisfy.</summary>
+        public static global::CtcDsl.Runtime.Training.ExampleShape Shape { get; } = new(nameof(BeamWerModel), FeatureSize, Vocabulary, OutputFrames);
 
-        private static readonly string[] MetricNames = { "cer", "wer", "beam_wer" };
+        /// <summary>The training defaults the spec declares.</summary>
+        public static global::CtcDsl.Runtime.Training.FitOptions DefaultFitOptions =>
+            new() { Epochs = 40, BatchSize = 8, Shuffle = true, Seed = 0 };
 
         private readonly global::CtcDsl.Runtime.Nn.BidirectionalRnn encoder;
         private readonly global::TorchSharp.Modules.Dropout drop;
@@ -167,7 +75,7 @@ namespace CtcDsl.Models
         /// <summary>Creates the model with freshly initialised weights on <paramref name="device"/> (default: CUDA when available, else CPU).</summary>
         /// <remarks>Initialisation draws from TorchSharp's global generator: call <c>torch.random.manual_seed</c> first for reproducible weights.</remarks>
         public BeamWerModel(global::TorchSharp.torch.Device? device = null)
-            : base(nameof(BeamWerModel), Vocabulary, FeatureSize, defaultBatchSize: 8, MetricNames, new global::CtcDsl.Runtime.Decoding.PrefixBeamSearch(BlankIndex, beamWidth: 8, pruneThreshold: 0.001, nBest: 3), device)
+            : base(Shape, DefaultFitOptions, metricNames: new string[] { "cer", "wer", "beam_wer" }, new global::CtcDsl.Runtime.Decoding.PrefixBeamSearch(BlankIndex, beamWidth: 8, pruneThreshold: 0.001, nBest: 3), device)
         {
             encoder = new global::CtcDsl.Runtime.Nn.BidirectionalRnn(global::CtcDsl.Runtime.Nn.RnnKind.Lstm, inputSize: 20, hiddenSize: 64, layers: 1);
             drop = global::TorchSharp.torch.nn.Dropout(0.1);
@@ -210,17 +118,10 @@ namespace CtcDsl.Models
             Run(features, featureLengths).Logits;
 
         /// <summary>Valid logit frames per example (no layer of this model changes lengths).</summary>
-        public global::TorchSharp.torch.Tensor OutputLengths(global::TorchSharp.torch.Tensor featureLengths) => featureLengths;
+        public override global::TorchSharp.torch.Tensor OutputLengths(global::TorchSharp.torch.Tensor featureLengths) => featureLengths;
 
         /// <summary>Logit frames for an input of <paramref name="frames"/> frames.</summary>
         public static int OutputFrames(int frames) => frames;
-
-        /// <inheritdoc/>
-        protected override (global::TorchSharp.torch.Tensor Logits, global::TorchSharp.torch.Tensor Lengths) Predict(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths)
-        {
-            var outputs = Run(features, featureLengths);
-            return (outputs.Logits, outputs.LogitsLengths);
-        }
 
         /// <summary>Training view: the CTC loss and the metrics cer, wer, beam_wer of one batch.</summary>
         public override global::CtcDsl.Runtime.Training.TrainingOutput Evaluate(BeamWerBatch batch)
@@ -238,29 +139,9 @@ namespace CtcDsl.Models
             return new global::CtcDsl.Runtime.Training.TrainingOutput(loss, metrics, batch.Size);
         }
 
-        /// <summary>The optimiser the spec declares, over this model's parameters.</summary>
-        public global::TorchSharp.torch.optim.Optimizer CreateOptimizer() =>
+        /// <inheritdoc/>
+        public override global::TorchSharp.torch.optim.Optimizer CreateOptimizer() =>
             global::TorchSharp.torch.optim.RMSProp(parameters(), lr: 0.003, eps: 1E-08);
-
-        /// <summary>
-        /// Trains with the spec's optimiser and, unless <paramref name="options"/> says otherwise, its
-        /// training defaults (<see cref="DefaultFitOptions"/>). Prints a Keras-style line per epoch.
-        /// </summary>
-        /// <returns>Per-epoch loss and metrics (cer, wer, beam_wer), with val_ counterparts when validation data is given.</returns>
-        public global::CtcDsl.Runtime.Training.TrainingHistory Fit(global::System.Collections.Generic.IReadOnlyList<BeamWerExample> training, global::System.Collections.Generic.IReadOnlyList<BeamWerExample>? validation = null, global::CtcDsl.Runtime.Training.FitOptions? options = null)
-        {
-            options ??= DefaultFitOptions;
-            using var optimizer = CreateOptimizer();
-            return global::CtcDsl.Runtime.Training.CtcTrainer.Fit(this, optimizer, training, validation, options);
-        }
-
-
-        private static string[] Texts(global::System.Collections.Generic.IReadOnlyList<int[]> sequences)
-        {
-            var texts = new string[sequences.Count];
-            for (var i = 0; i < texts.Length; i++) texts[i] = Vocabulary.Decode(sequences[i]);
-            return texts;
-        }
 
         /// <inheritdoc/>
         protected override BeamWerBatch CollateForTraining(global::System.Collections.Generic.IReadOnlyList<BeamWerExample> examples, bool training) =>

@@ -4,56 +4,19 @@
 // </auto-generated>
 #nullable enable
 
-
 namespace CtcDsl.Models
 {
-    /// <summary>
-    /// One utterance for <see cref="SyntheticModel"/>: its feature frames <c>[time, 26]</c> and its label ids.
-    /// </summary>
-    public sealed class SyntheticExample : global::CtcDsl.Runtime.Training.ICtcExample
+    /// <summary>One utterance for <see cref="SyntheticModel"/>: feature frames <c>[time, 26]</c> and label ids, checked against the model.</summary>
+    public sealed class SyntheticExample : global::CtcDsl.Runtime.Training.CtcExample
     {
-        private readonly global::System.Lazy<float[,]> features;
-
         /// <summary>Creates an example from features and label ids.</summary>
         /// <exception cref="global::System.ArgumentException">A label id is the blank or not a class, the frames are not 26 wide, or the labels cannot fit the frames.</exception>
         public SyntheticExample(float[,] features, int[] labels, string? name = null)
-        {
-            Name = name ?? "example";
-            Labels = SyntheticModel.Vocabulary.EnsureLabels(labels, Name);
-            this.features = new(Validate(features));
-        }
+            : base(features, labels, name, SyntheticModel.Shape) { }
 
-        /// <summary>
-        /// Creates an example whose features are computed when first needed — during training, on the
-        /// worker that collates the next batch while the current one trains — and then kept.
-        /// </summary>
+        /// <summary>Creates an example whose features are computed when first needed (on the worker that collates the next batch) and then kept.</summary>
         public SyntheticExample(global::System.Func<float[,]> loadFeatures, int[] labels, string? name = null)
-        {
-            Name = name ?? "example";
-            Labels = SyntheticModel.Vocabulary.EnsureLabels(labels, Name);
-            features = new(() => Validate(loadFeatures()), global::System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
-        }
-
-        /// <summary>Feature frames, <c>[time, 26]</c>.</summary>
-        public float[,] Features => features.Value;
-
-        /// <summary>Label class ids (see <see cref="SyntheticModel.Vocabulary"/>).</summary>
-        public int[] Labels { get; }
-
-        /// <summary>Names the example in error messages.</summary>
-        public string Name { get; }
-
-        private float[,] Validate(float[,] features)
-        {
-            if (features.GetLength(1) != SyntheticModel.FeatureSize)
-                throw new global::System.ArgumentException($"{Name}: Features have {features.GetLength(1)} values per frame; SyntheticModel expects {SyntheticModel.FeatureSize}.", nameof(features));
-            global::CtcDsl.Runtime.Data.CtcFeasibility.Ensure(SyntheticModel.OutputFrames(features.GetLength(0)), Labels, Name);
-            return features;
-        }
-
-        float[,] global::CtcDsl.Runtime.Training.ICtcExample.Features => Features;
-
-        int[] global::CtcDsl.Runtime.Training.ICtcExample.Labels => Labels;
+            : base(loadFeatures, labels, name, SyntheticModel.Shape) { }
 
         /// <summary>Creates an example whose labels are <paramref name="transcript"/> encoded with the model's vocabulary.</summary>
         /// <exception cref="global::CtcDsl.Runtime.Text.VocabularyException">The transcript has a character outside the vocabulary.</exception>
@@ -62,73 +25,24 @@ namespace CtcDsl.Models
     }
 
     /// <summary>A padded batch of <see cref="SyntheticExample"/>s on one device; lengths say what is real.</summary>
-    public sealed class SyntheticBatch : global::System.IDisposable
+    public sealed class SyntheticBatch : global::CtcDsl.Runtime.Training.CtcBatch
     {
-        private SyntheticBatch(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths, global::TorchSharp.torch.Tensor labels, global::TorchSharp.torch.Tensor labelLengths, global::System.Collections.Generic.IReadOnlyList<int[]> labelIds)
-        {
-            Features = features;
-            FeatureLengths = featureLengths;
-            Labels = labels;
-            LabelLengths = labelLengths;
-            LabelIds = labelIds;
-        }
-
-        /// <summary>Features, <c>[batch, max time, 26]</c>, zero-padded.</summary>
-        public global::TorchSharp.torch.Tensor Features { get; }
-
-        /// <summary>Frames per example, <c>[batch]</c>.</summary>
-        public global::TorchSharp.torch.Tensor FeatureLengths { get; }
-
-        /// <summary>Label ids, <c>[batch, max label length]</c>, zero-padded.</summary>
-        public global::TorchSharp.torch.Tensor Labels { get; }
-
-        /// <summary>Labels per example, <c>[batch]</c>.</summary>
-        public global::TorchSharp.torch.Tensor LabelLengths { get; }
-
-        /// <summary>The label ids on the host, for metrics.</summary>
-        public global::System.Collections.Generic.IReadOnlyList<int[]> LabelIds { get; }
-
-        /// <summary>Examples in the batch.</summary>
-        public int Size => LabelIds.Count;
+        private SyntheticBatch(Padded padded) : base(padded) { }
 
         /// <summary>Pads <paramref name="examples"/> into a batch on <paramref name="device"/>.</summary>
-        public static SyntheticBatch Collate(global::System.Collections.Generic.IReadOnlyList<SyntheticExample> examples, global::TorchSharp.torch.Device device)
-        {
-            var featureList = new float[examples.Count][,];
-            var labelList = new int[examples.Count][];
-            for (var i = 0; i < examples.Count; i++)
-            {
-                featureList[i] = examples[i].Features;
-                labelList[i] = examples[i].Labels;
-            }
-            var (features, featureLengths) = global::CtcDsl.Runtime.Data.PaddedBatch.Features(featureList, SyntheticModel.FeatureSize, device);
-            var (labels, labelLengths) = global::CtcDsl.Runtime.Data.PaddedBatch.Labels(labelList, device);
-            return new SyntheticBatch(features, featureLengths, labels, labelLengths, labelList);
-        }
-
-        /// <inheritdoc/>
-        public void Dispose()
-        {
-            Features.Dispose();
-            FeatureLengths.Dispose();
-            Labels.Dispose();
-            LabelLengths.Dispose();
-        }
+        public static SyntheticBatch Collate(global::System.Collections.Generic.IReadOnlyList<SyntheticExample> examples, global::TorchSharp.torch.Device device) =>
+            new(Pad(examples, SyntheticModel.FeatureSize, device));
     }
 
     /// <summary>The logits of every CTC node of <see cref="SyntheticModel"/> with their valid lengths, from one run of the layers.</summary>
     public readonly record struct SyntheticOutputs(global::TorchSharp.torch.Tensor Logits, global::TorchSharp.torch.Tensor LogitsLengths);
 
-    /// <summary>
-    /// Conv1d (stride 2) + 2-layer BiGRU(128) on 26 log-mel filterbank energies of synthetic speech.
-    /// <para>
-    /// The Synthetic CTC model. Its weights are shared by two views: the prediction view
-    /// (<see cref="forward"/>: features and lengths to logits; <c>Transcribe</c>: to text)
-    /// and the training view (<c>Evaluate</c>: a batch to loss and metrics; <see cref="Fit"/>).
-    /// </para>
-    /// </summary>
-    /// <remarks>Decoding, transcription, reports, evaluation over examples, weights in and out and the trainer's plumbing come from <see cref="global::CtcDsl.Runtime.Training.CtcModel{TExample, TBatch}"/>.</remarks>
-    public sealed class SyntheticModel : global::CtcDsl.Runtime.Training.CtcModel<SyntheticExample, SyntheticBatch>
+    /// <summary>Conv1d (stride 2) + 2-layer BiGRU(128) on 26 log-mel filterbank energies of synthetic speech.</summary>
+    /// <remarks>
+    /// One set of weights, two views: prediction (<see cref="forward"/>, <c>Transcribe</c>) and training (<c>Evaluate</c>, <c>Fit</c>).
+    /// What the spec does not decide comes from <see cref="global::CtcDsl.Runtime.Training.CtcAudioModel{TExample, TBatch}"/>.
+    /// </remarks>
+    public sealed class SyntheticModel : global::CtcDsl.Runtime.Training.CtcAudioModel<SyntheticExample, SyntheticBatch>
     {
         /// <summary>Values per feature frame.</summary>
         public const int FeatureSize = 26;
@@ -140,13 +54,17 @@ namespace CtcDsl.Models
         public const int BlankIndex = 28;
 
         /// <summary>The output alphabet.</summary>
-        public static global::CtcDsl.Runtime.Text.Vocabulary Vocabulary { get; } = new(
-            new[] { " ", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "'" },
-            blankIndex: BlankIndex,
-            wordSeparator: ' ');
+        public static global::CtcDsl.Runtime.Text.Vocabulary Vocabulary { get; } =
+            new(new[] { " ", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "'" }, blankIndex: BlankIndex, wordSeparator: ' ');
 
         /// <summary>Turns manifest transcripts into this vocabulary's text, with the spec's unknown-character policy.</summary>
         public static global::CtcDsl.Runtime.Data.TranscriptNormalizer Transcripts { get; } = new(Vocabulary);
+
+        /// <summary>What an example of this model must satisfy.</summary>
+        public static global::CtcDsl.Runtime.Training.ExampleShape Shape { get; } = new(nameof(SyntheticModel), FeatureSize, Vocabulary, OutputFrames);
+
+        /// <summary>The front-end settings the spec declares (audio of any rate is resampled to <c>SampleRate</c> first).</summary>
+        public static global::CtcDsl.Runtime.Audio.FrontEndSettings FrontEndSettings { get; } = new global::CtcDsl.Runtime.Audio.FrontEndSettings("logfbank", SampleRate: 16000, Coefficients: 13, Filters: 26, Deltas: 0, Normalization: global::CtcDsl.Runtime.Audio.FeatureNormalizationMode.Global);
 
         /// <summary>The training defaults the spec declares.</summary>
         public static global::CtcDsl.Runtime.Training.FitOptions DefaultFitOptions => new()
@@ -158,8 +76,6 @@ namespace CtcDsl.Models
             ClipGradientNorm = 5.0,
         };
 
-        private static readonly string[] MetricNames = { "cer" };
-
         private readonly global::TorchSharp.Modules.Conv1d conv;
         private readonly global::CtcDsl.Runtime.Nn.BidirectionalRnn encoder;
         private readonly global::TorchSharp.Modules.Linear logits;
@@ -168,7 +84,7 @@ namespace CtcDsl.Models
         /// <summary>Creates the model with freshly initialised weights on <paramref name="device"/> (default: CUDA when available, else CPU).</summary>
         /// <remarks>Initialisation draws from TorchSharp's global generator: call <c>torch.random.manual_seed</c> first for reproducible weights.</remarks>
         public SyntheticModel(global::TorchSharp.torch.Device? device = null)
-            : base(nameof(SyntheticModel), Vocabulary, FeatureSize, defaultBatchSize: 32, MetricNames, new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex), device)
+            : base(Shape, FrontEndSettings, Transcripts, DefaultFitOptions, metricNames: new string[] { "cer" }, new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex), device)
         {
             conv = global::TorchSharp.torch.nn.Conv1d(26, 128, kernel_size: 5, stride: 2, padding: 2L, dilation: 1);
             encoder = new global::CtcDsl.Runtime.Nn.BidirectionalRnn(global::CtcDsl.Runtime.Nn.RnnKind.Gru, inputSize: 128, hiddenSize: 128, layers: 2);
@@ -177,12 +93,6 @@ namespace CtcDsl.Models
             ResetParameters();
             global::TorchSharp.ModuleExtensionMethods.to(this, Device);
         }
-
-        /// <summary>The front-end settings the spec declares (audio of any rate is resampled to <c>SampleRate</c> first).</summary>
-        public static global::CtcDsl.Runtime.Audio.FrontEndSettings FrontEndSettings { get; } = new global::CtcDsl.Runtime.Audio.FrontEndSettings("logfbank", SampleRate: 16000, Coefficients: 13, Filters: 26, Deltas: 0, Normalization: global::CtcDsl.Runtime.Audio.FeatureNormalizationMode.Global);
-
-        /// <summary>The audio front-end the spec declares: audio to the feature frames this model reads.</summary>
-        public global::CtcDsl.Runtime.Audio.FrontEnd FrontEnd { get; } = new(FrontEndSettings);
 
         /// <summary>Re-draws every weight with the initialisers the spec declares.</summary>
         public void ResetParameters()
@@ -220,40 +130,10 @@ namespace CtcDsl.Models
             Run(features, featureLengths).Logits;
 
         /// <summary>Valid logit frames per example (the convolutions' strides shorten them).</summary>
-        public global::TorchSharp.torch.Tensor OutputLengths(global::TorchSharp.torch.Tensor featureLengths) => global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths(featureLengths, kernel: 5, stride: 2, padding: 2, dilation: 1);
+        public override global::TorchSharp.torch.Tensor OutputLengths(global::TorchSharp.torch.Tensor featureLengths) => global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths(featureLengths, kernel: 5, stride: 2, padding: 2, dilation: 1);
 
         /// <summary>Logit frames for an input of <paramref name="frames"/> frames (after the convolutions' subsampling).</summary>
         public static int OutputFrames(int frames) => global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLength(frames, kernel: 5, stride: 2, padding: 2, dilation: 1);
-
-        /// <inheritdoc/>
-        protected override (global::TorchSharp.torch.Tensor Logits, global::TorchSharp.torch.Tensor Lengths) Predict(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths)
-        {
-            var outputs = Run(features, featureLengths);
-            return (outputs.Logits, outputs.LogitsLengths);
-        }
-
-        /// <summary>Prediction view from audio: features through <see cref="FrontEnd"/>, then the decoder's best transcript.</summary>
-        public string Transcribe(global::CtcDsl.Runtime.Audio.MonoAudio audio, global::CtcDsl.Runtime.Decoding.ICtcDecoder? decoder = null) =>
-            Transcribe(new[] { FrontEnd.Compute(audio) }, decoder)[0];
-
-        /// <summary>An example from audio and its transcript; its features go through <see cref="FrontEnd"/> when first needed.</summary>
-        /// <exception cref="global::CtcDsl.Runtime.Text.VocabularyException">The transcript has a character outside the vocabulary.</exception>
-        public SyntheticExample ExampleFromAudio(global::CtcDsl.Runtime.Audio.MonoAudio audio, string transcript, string? name = null) =>
-            new(() => FrontEnd.Compute(audio), Vocabulary.Encode(transcript, name), name);
-
-        /// <summary>
-        /// Reads a manifest (DeepSpeech CSV, JSON lines or a LibriSpeech folder) into examples: transcripts
-        /// normalised with the spec's policy, features through <see cref="FrontEnd"/> (resampled, cached when
-        /// <paramref name="options"/> names a folder, statistics fitted when it says so), every label checked against its frames.
-        /// </summary>
-        /// <exception cref="global::CtcDsl.Runtime.Data.DataFileException">The manifest, a transcript or an audio file is bad; the message names the file and line.</exception>
-        public global::CtcDsl.Runtime.Data.DataSet<SyntheticExample> LoadDataSet(string manifestPath, global::CtcDsl.Runtime.Data.DataSetOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::CtcDsl.Runtime.Data.DataSets.Load(manifestPath, FrontEnd, Transcripts, Vocabulary, OutputFrames,
-                (features, labels, name) => new SyntheticExample(features, labels, name), options, cancellationToken);
-
-        /// <summary>Restores the front-end's normalisation statistics saved with the weights.</summary>
-        protected override void OnCheckpointLoaded(global::CtcDsl.Runtime.Training.Checkpoint checkpoint) =>
-            FrontEnd.Statistics = global::CtcDsl.Runtime.Audio.FeatureStatistics.FromExtras(checkpoint.Extras);
 
         /// <summary>Training view: the CTC loss and the metrics cer of one batch.</summary>
         public override global::CtcDsl.Runtime.Training.TrainingOutput Evaluate(SyntheticBatch batch)
@@ -268,27 +148,12 @@ namespace CtcDsl.Models
             return new global::CtcDsl.Runtime.Training.TrainingOutput(loss, metrics, batch.Size);
         }
 
-        /// <summary>The optimiser the spec declares, over this model's parameters.</summary>
-        public global::TorchSharp.torch.optim.Optimizer CreateOptimizer() =>
+        /// <inheritdoc/>
+        public override global::TorchSharp.torch.optim.Optimizer CreateOptimizer() =>
             global::TorchSharp.torch.optim.Adam(parameters(), lr: 0.003, beta1: 0.9, beta2: 0.999, eps: 1E-08);
 
-        /// <summary>
-        /// Trains with the spec's optimiser and, unless <paramref name="options"/> says otherwise, its
-        /// training defaults (<see cref="DefaultFitOptions"/>). Prints a Keras-style line per epoch.
-        /// </summary>
-        /// <returns>Per-epoch loss and metrics (cer), with val_ counterparts when validation data is given.</returns>
-        public global::CtcDsl.Runtime.Training.TrainingHistory Fit(global::System.Collections.Generic.IReadOnlyList<SyntheticExample> training, global::System.Collections.Generic.IReadOnlyList<SyntheticExample>? validation = null, global::CtcDsl.Runtime.Training.FitOptions? options = null)
-        {
-            options ??= DefaultFitOptions;
-            // The front-end's statistics travel with every checkpoint, and come back with a resume.
-            if (options.ResumeFrom is { } resume && FrontEnd.Statistics is null)
-                FrontEnd.Statistics = global::CtcDsl.Runtime.Audio.FeatureStatistics.FromExtras(global::CtcDsl.Runtime.Training.Checkpoint.Load(resume).Extras);
-            if (options.Checkpoints is { } checkpoints)
-                options = options with { Checkpoints = checkpoints with { Extras = FrontEnd.Extras } };
-            using var optimizer = CreateOptimizer();
-            return global::CtcDsl.Runtime.Training.CtcTrainer.Fit(this, optimizer, training, validation, options);
-        }
-
+        /// <inheritdoc/>
+        protected override SyntheticExample CreateExample(global::System.Func<float[,]> loadFeatures, int[] labels, string? name) => new(loadFeatures, labels, name);
 
         /// <inheritdoc/>
         protected override SyntheticBatch CollateForTraining(global::System.Collections.Generic.IReadOnlyList<SyntheticExample> examples, bool training) =>

@@ -131,6 +131,30 @@ public class HostileSpecTests(Xunit.Abstractions.ITestOutputHelper output)
     public void Layer_names_the_generated_code_uses_are_diagnosed(string name) =>
         AssertDiagnosed(Spec($"  - {{ type: dense, name: {name}, units: 5 }}\n  - {{ type: dense, name: logits, units: 3 }}"), "CTC0010", name + ",");
 
+    private static string WithInputs(string featuresName, string labelsName) =>
+        Spec().Replace("  features: { kind", "  {F}: { kind").Replace("  labels: { kind", "  {L}: { kind").Replace("labels: labels }", "labels: {L} }")
+            .Replace("{F}", featuresName).Replace("{L}", labelsName);
+
+    [Theory]
+    [InlineData("labels", "features", "labels")]
+    [InlineData("labels", "targets", "labels")]
+    [InlineData("mel", "features", "features")]
+    public void Input_names_that_take_the_other_inputs_base_names_are_diagnosed(string featuresName, string labelsName, string at)
+    {
+        var diagnostic = AssertDiagnosed(WithInputs(featuresName, labelsName), "CTC0010", at + ": {");
+        Assert.Contains("other input", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void Inputs_named_otherwise_compile_with_the_specs_names_as_aliases()
+    {
+        var yaml = WithInputs("utterances", "targets");
+        AssertCompilesCleanly(("/specs/test.ctc.yaml", yaml));
+        var source = GeneratorHarness.Run(("/specs/test.ctc.yaml", yaml)).Result.GeneratedTrees.Single().ToString();
+        Assert.Contains("public float[,] Utterances => Features;", source);
+        Assert.Contains("public global::TorchSharp.torch.Tensor TargetLengths => LabelLengths;", source);
+    }
+
     [Theory]
     [InlineData("utterances", "utterance")]
     [InlineData("features", "label_ids")]
