@@ -46,15 +46,7 @@ internal static class SuiteBenchmark
 
         // Workload 2 data.
         manual_seed(0);
-        var random = new Random(0);
-        var examples = Enumerable.Range(0, 32).Select(i =>
-        {
-            var frames = random.Next(300, 501);
-            var features = new float[frames, 13];
-            for (var t = 0; t < frames; t++) for (var c = 0; c < 13; c++) features[t, c] = (float)(random.NextDouble() * 2 - 1);
-            var labels = Enumerable.Range(0, random.Next(40, 81)).Select(_ => random.Next(0, 28)).ToArray();
-            return new Workload2Example(features, labels, $"u{i}");
-        }).ToArray();
+        var examples = Workload2Data.Utterances(32);
         var realFrames = examples.Sum(e => e.Features.GetLength(0));
         var trainFloor = 3 * ForwardFlopsPerFrame * realFrames / (gflops * 1e9) * 1000;
         var inferFloor = ForwardFlopsPerFrame * realFrames / (gflops * 1e9) * 1000;

@@ -37,7 +37,7 @@ internal static class GpuBenchmark
         foreach (var size in batches)
         {
             using var scope = NewDisposeScope();
-            var batch = Workload2Batch.Collate(Utterances(size), device);
+            var batch = Workload2Batch.Collate(CtcDsl.Bench.Workload2Data.Utterances(size), device);
             report.Measure($"generated, batch {size}", () => Row(report, "generated (per-sequence reversal, exact)", size, Generated(batch, device, ScalarType.Float32), steps, device));
             report.Measure($"fused padded, batch {size}", () => Row(report, "fused nn.LSTM, padded (inexact)", size, Fused(batch, device, packed: false, ScalarType.Float32), steps, device));
             report.Measure($"fused packed, batch {size}", () => Row(report, "fused nn.LSTM, packed (exact)", size, Fused(batch, device, packed: true, ScalarType.Float32), steps, device));
@@ -136,20 +136,6 @@ internal static class GpuBenchmark
             });
         form.Owned.AddRange(new IDisposable[] { lstm, dense, adam, features, hostLengths });
         return form;
-    }
-
-    /// <summary>Workload 2's utterances: 300–500 frames of 13 features, 40–80 labels (issue 6).</summary>
-    private static Workload2Example[] Utterances(int count)
-    {
-        var random = new Random(0);
-        return Enumerable.Range(0, count).Select(i =>
-        {
-            var frames = random.Next(300, 501);
-            var features = new float[frames, 13];
-            for (var t = 0; t < frames; t++) for (var c = 0; c < 13; c++) features[t, c] = (float)(random.NextDouble() * 2 - 1);
-            var labels = Enumerable.Range(0, random.Next(40, 81)).Select(_ => random.Next(0, 28)).ToArray();
-            return new Workload2Example(features, labels, $"u{i}");
-        }).ToArray();
     }
 
     /// <summary>The seed model with bf16 weights and activations, fp32 CTC loss, the spec's SGD, 400 epochs: does it still converge?</summary>
