@@ -35,6 +35,8 @@ public static class CtcTrainer
         if (training.Count == 0) throw new ArgumentException("The training set is empty.", nameof(training));
         if (options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be at least 1.");
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "The batch size must be at least 1.");
+        if (options.Threads is < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "Threads must be at least 1.");
+        TorchThreads.Configure(options.Threads);
 
         // This run is the only writer of its checkpoint folder: temporaries there are a killed run's.
         if (options.Checkpoints is { } checkpoints) StaleTemporaries.Clean(checkpoints.Directory, ".*.ckpt.*.tmp", age: TimeSpan.Zero);

@@ -24,6 +24,13 @@ public sealed record FitOptions
     /// <summary>Collate the next batch on a worker while the current step runs (default true).</summary>
     public bool Prefetch { get; init; } = true;
 
+    /// <summary>
+    /// libtorch's intra-op CPU threads for this run (and after it); null: <c>CTCDSL_THREADS</c> or the
+    /// CPUs this process may use (<see cref="Nn.TorchThreads"/>). Histories are reproducible at one
+    /// thread count: another count splits reductions differently.
+    /// </summary>
+    public int? Threads { get; init; }
+
     /// <summary>Seed of the shuffling order and, on CUDA, of each epoch's random streams (see <see cref="Nn.AcceleratorRandom"/>).</summary>
     public int Seed { get; init; }
 

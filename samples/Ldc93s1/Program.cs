@@ -32,6 +32,7 @@ static int Run(string[] args)
 {
     var arguments = SampleArguments.Parse(args);
     if (arguments is null) return 2;
+    TorchThreads.Configure(arguments.Threads);
     var device = Devices.Parse(arguments.Device);
 
     if (arguments.TrainManifest is { } manifest)
@@ -57,7 +58,7 @@ static int Run(string[] args)
         Console.Error.WriteLine($"error: {e.Message}");
         return 1;
     }
-    Console.WriteLine($"Data: {data.Directory} ({data.Examples.Count} utterances: {data.Examples[0].Features.GetLength(0)} and {data.Examples[1].Features.GetLength(0)} frames{(data.Resampled is { } how ? "; audio " + how : "")}). Device: {device}.");
+    Console.WriteLine($"Data: {data.Directory} ({data.Examples.Count} utterances: {data.Examples[0].Features.GetLength(0)} and {data.Examples[1].Features.GetLength(0)} frames{(data.Resampled is { } how ? "; audio " + how : "")}). Device: {device}; {TorchThreads.Describe()}.");
 
     if (arguments.Evaluate is { } checkpointPath)
     {

@@ -10,6 +10,9 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
     /// <summary>A manifest to train the seed spec on instead of LDC93S1 (DeepSpeech CSV, JSON lines or a LibriSpeech folder).</summary>
     public string? TrainManifest { get; init; }
 
+    /// <summary>libtorch's intra-op threads (null: CTCDSL_THREADS or the CPUs this process may use).</summary>
+    public int? Threads { get; init; }
+
     /// <summary>A manifest to validate on (with <see cref="TrainManifest"/>).</summary>
     public string? ValidManifest { get; init; }
 
@@ -19,6 +22,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
     {
         string? directory = null, device = null, checkpoints = null, resume = null, evaluate = null, train = null, valid = null;
         int seed = DefaultSeed, epochs = 400;
+        int? threads = null;
         int? syntheticEpochs = null;
         var synthetic = false;
         int[]? sweep = null;
@@ -31,6 +35,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
                     case "--seed": seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                     case "--epochs": epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); syntheticEpochs = epochs; break;
                     case "--device": device = args[++i]; break;
+                    case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                     case "--checkpoints": checkpoints = args[++i]; break;
                     case "--resume": resume = args[++i]; break;
                     case "--evaluate": evaluate = args[++i]; break;
@@ -65,6 +70,11 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
             Console.Error.WriteLine("error: --epochs must be at least 1");
             return null;
         }
+        if (threads is < 1)
+        {
+            Console.Error.WriteLine("error: --threads must be at least 1");
+            return null;
+        }
         if (valid is not null && train is null)
         {
             Console.Error.WriteLine("error: --valid needs --train");
@@ -74,16 +84,18 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
         {
             TrainManifest = train,
             ValidManifest = valid,
+            Threads = threads,
         };
     }
 
     private static void Usage() => Console.Error.WriteLine(
-        "usage: Ldc93s1 [data-dir] [--seed N] [--epochs N] [--device cpu|cuda|auto] [--checkpoints DIR] [--resume CKPT]\n" +
+        "usage: Ldc93s1 [data-dir] [--seed N] [--epochs N] [--device cpu|cuda|auto] [--threads N] [--checkpoints DIR] [--resume CKPT]\n" +
         "       Ldc93s1 [data-dir] --evaluate CKPT\n" +
         "       Ldc93s1 [data-dir] --sweep FIRST-LAST [--epochs N]\n" +
         "       Ldc93s1 --synthetic [--epochs N]   (also the default when no LDC93S1 data is given or found)\n" +
         "       Ldc93s1 --train MANIFEST [--valid MANIFEST] [--epochs N] [--checkpoints DIR] [--resume CKPT]\n" +
         "  data-dir       folder with LDC93S1.wav and LDC93S1.txt (default: ../shared/data/ldc93s1 when found)\n" +
+        "  --threads      libtorch CPU threads (default: CTCDSL_THREADS, else the CPUs this process may use)\n" +
         "  --checkpoints  where last.ckpt, best.ckpt and history.{csv,json,png} go (default: runs/ldc93s1-seedN)\n" +
         "  --resume       continue training from a checkpoint (Ctrl+C stops after the current step)\n" +
         "  --evaluate     decode the utterances with a checkpoint and report LER/CER/WER\n" +

@@ -1,0 +1,129 @@
+using System;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace CtcDsl.Runtime.Nn;
+
+/// <summary>
+/// libtorch's CPU threads, chosen for the CPUs this process may actually use.
+/// <para>
+/// libtorch's OpenMP threads busy-wait at every barrier by default. When another process holds one
+/// of the cores, the thread that shares it is descheduled while its partners spin for it, and a
+/// 2-core machine ran training 35× slower instead of 2× (issue 11). With OpenMP's passive wait policy
+/// waiting threads sleep, and the slowdown follows the share of CPU lost. The policy is read once,
+/// when libtorch's OpenMP runtime loads, so it is set in the native environment when this assembly
+/// is first used (unless <c>OMP_WAIT_POLICY</c> is already set); libtorch loaded earlier by other
+/// code keeps its own policy (<see cref="PassiveWait"/> says which).
+/// </para>
+/// <para>
+/// Thread counts: <c>CTCDSL_THREADS</c> and <c>CTCDSL_INTEROP_THREADS</c> when set, else
+/// <see cref="Environment.ProcessorCount"/>, which counts the CPUs of the process's affinity mask
+/// and its cgroup quota, not the host's. Results depend on the intra-op thread count (reductions
+/// split differently): the same seed gives the same history only at the same thread count.
+/// </para>
+/// </summary>
+public static class TorchThreads
+{
+    /// <summary>Environment variable: intra-op threads (a positive integer).</summary>
+    public const string ThreadsVariable = "CTCDSL_THREADS";
+
+    /// <summary>Environment variable: inter-op threads (a positive integer).</summary>
+    public const string InteropThreadsVariable = "CTCDSL_INTEROP_THREADS";
+
+    private static readonly object Gate = new();
+    private static bool configured;
+    private static bool interopSet;
+
+    /// <summary>Whether OpenMP's waiting threads sleep rather than spin in this process (null: unknown).</summary>
+    public static bool? PassiveWait { get; private set; }
+
+    /// <summary>The intra-op threads in use (after <see cref="Configure"/>).</summary>
+    public static int Threads => get_num_threads();
+
+    /// <summary>"2 CPU threads, OpenMP waits passively": for run headers.</summary>
+    public static string Describe() =>
+        $"{Threads} CPU thread{(Threads == 1 ? "" : "s")}, OpenMP " + PassiveWait switch
+        {
+            true => "waits passively",
+            false => "spins while waiting (OMP_WAIT_POLICY)",
+            null => "waits as loaded before CtcDsl",
+        };
+
+    // A module initializer because the policy must be in place before libtorch loads, which the
+    // first TorchSharp call anywhere in the process does.
+    [ModuleInitializer]
+    [SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "Must run before libtorch's OpenMP runtime reads its environment.")]
+    internal static void PrepareEnvironment()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var policy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
+        if (policy is not null) { PassiveWait = policy.Equals("PASSIVE", StringComparison.OrdinalIgnoreCase); return; }
+        if (LibTorchLoaded()) return; // too late: OpenMP has read its environment (PassiveWait stays unknown)
+        try
+        {
+            // Environment.SetEnvironmentVariable changes only .NET's copy on Unix; OpenMP reads the C library's.
+            PassiveWait = setenv("OMP_WAIT_POLICY", "PASSIVE", 0) == 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc: OpenMP keeps its default.
+        }
+    }
+
+    /// <summary>
+    /// Sets libtorch's intra-op (and, the first time, inter-op) threads: <paramref name="threads"/>
+    /// when given, else <c>CTCDSL_THREADS</c>, else the CPUs this process may use. Called by every
+    /// model's constructor with no argument (once per process) and by <c>Fit</c> with
+    /// <see cref="Training.FitOptions.Threads"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is below 1.</exception>
+    /// <exception cref="FormatException">An environment variable is not a positive integer (it is named).</exception>
+    public static void Configure(int? threads = null, int? interopThreads = null)
+    {
+        if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "At least one thread.");
+        if (interopThreads is < 1) throw new ArgumentOutOfRangeException(nameof(interopThreads), interopThreads, "At least one thread.");
+        lock (Gate)
+        {
+            if (threads is null && interopThreads is null && configured) return;
+            var intra = threads ?? FromEnvironment(ThreadsVariable) ?? Environment.ProcessorCount;
+            if (get_num_threads() != intra) set_num_threads(intra);
+            // libtorch accepts the inter-op count once, before inter-op work starts.
+            if (!interopSet)
+            {
+                var inter = interopThreads ?? FromEnvironment(InteropThreadsVariable) ?? Math.Max(1, Math.Min(intra, 4));
+                try { set_num_interop_threads(inter); }
+                catch (ExternalException) { } // already started: libtorch keeps its count
+                interopSet = true;
+            }
+            configured = true;
+        }
+    }
+
+    private static int? FromEnvironment(string name)
+    {
+        var text = Environment.GetEnvironmentVariable(name);
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= 1) return value;
+        throw new FormatException($"{name}={text}: expected a positive number of threads.");
+    }
+
+    private static bool LibTorchLoaded()
+    {
+        try
+        {
+            return File.ReadLines("/proc/self/maps").Any(l => l.Contains("libtorch_cpu", StringComparison.Ordinal) || l.Contains("libgomp", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    [DllImport("libc.so.6", SetLastError = true)]
+    private static extern int setenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+}

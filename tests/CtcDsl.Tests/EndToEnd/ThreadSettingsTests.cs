@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using CtcDsl.Runtime.Training;
+using CtcDsl.Tests.Support;
+using Xunit;
+
+namespace CtcDsl.Tests.EndToEnd;
+
+/// <summary>
+/// libtorch's threads and OpenMP's wait policy are process-wide and fixed when libtorch loads, so they
+/// are checked in a fresh process: the sample, run as a user runs it.
+/// </summary>
+public sealed class ThreadSettingsTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("ctcdsl-threads-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    private static (int ExitCode, string Output) Sample(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ldc93s1.dll"));
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment.Remove("OMP_WAIT_POLICY");
+        foreach (var (name, value) in environment)
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output + error.Result);
+    }
+
+    [SkippableFact]
+    public void Threads_come_from_the_environment_or_the_command_line_and_OpenMP_waits_passively()
+    {
+        var data = SharedData.Ldc93s1();
+        var (code, output) = Sample(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = "1" }, data, "--epochs", "1", "--checkpoints", Path.Combine(directory, "a"));
+        Assert.True(code == 0, output);
+        Assert.Contains("1 CPU thread, OpenMP waits passively", output);
+
+        (code, output) = Sample(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = "1" }, data, "--epochs", "1", "--threads", "2", "--checkpoints", Path.Combine(directory, "b"));
+        Assert.True(code == 0, output);
+        Assert.Contains("2 CPU threads, OpenMP waits passively", output); // the command line wins
+
+        // A user's own OpenMP setting is kept.
+        (code, output) = Sample(new Dictionary<string, string?> { ["OMP_WAIT_POLICY"] = "ACTIVE", ["CTCDSL_THREADS"] = "1" }, data, "--epochs", "1", "--checkpoints", Path.Combine(directory, "c"));
+        Assert.True(code == 0, output);
+        Assert.Contains("1 CPU thread, OpenMP spins while waiting", output);
+    }
+
+    [Fact]
+    public void Bad_thread_settings_are_refused_with_the_reason()
+    {
+        var (code, output) = Sample(new Dictionary<string, string?>(), "--threads", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("--threads must be at least 1", output);
+
+        (code, output) = Sample(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = "lots" }, "--synthetic", "--epochs", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("error: CTCDSL_THREADS=lots: expected a positive number of threads.", output);
+        Assert.DoesNotContain("   at ", output); // one line, no stack trace
+    }
+
+    [Fact]
+    public void Fit_refuses_a_thread_count_below_one()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => CtcTrainer.Fit<ToyExampleStub, ToyBatchStub>(null!, null!, new[] { new ToyExampleStub() }, null, new FitOptions { Threads = 0 }));
+        Assert.Contains("Threads must be at least 1", error.Message);
+    }
+
+    private sealed class ToyExampleStub;
+
+    private sealed class ToyBatchStub : IDisposable
+    {
+        public void Dispose() { }
+    }
+}
