@@ -59,6 +59,18 @@ public abstract class CtcAudioModel<TExample, TBatch> : CtcModel<TExample, TBatc
     public DataSet<TExample> LoadDataSet(string manifestPath, DataSetOptions? options = null, CancellationToken cancellationToken = default) =>
         DataSets.Load(manifestPath, FrontEnd, transcripts, shape.Vocabulary, shape.OutputFrames, CreateChecked, options, cancellationToken);
 
+    /// <summary>
+    /// Fits the front-end's normalisation statistics on the training audio (needed before training
+    /// when the spec normalises with training-set statistics, <c>normalize: global</c>; saved with
+    /// every checkpoint from then on).
+    /// </summary>
+    public FeatureStatistics FitStatistics(IEnumerable<MonoAudio> trainingAudio) =>
+        FrontEnd.FitStatistics(System.Linq.Enumerable.Select(trainingAudio, FrontEnd.Raw));
+
+    /// <inheritdoc/>
+    protected override IReadOnlyDictionary<string, float[]>? CheckpointExtras =>
+        FrontEnd.Settings.Normalization == FeatureNormalizationMode.Global ? FrontEnd.Extras : null;
+
     /// <summary>With global normalisation, the front-end's statistics travel with every checkpoint and come back with a resume.</summary>
     protected override FitOptions PrepareFit(FitOptions options)
     {

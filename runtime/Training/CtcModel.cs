@@ -176,6 +176,21 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
         OnCheckpointLoaded(checkpoint);
     }
 
+    /// <summary>
+    /// Writes the weights as a checkpoint (with what <see cref="CheckpointExtras"/> keeps beside them)
+    /// that <see cref="LoadCheckpoint"/> reads, and that <c>Fit</c> can resume from with a fresh
+    /// optimiser. During training, <see cref="FitOptions.Checkpoints"/> writes them after every epoch.
+    /// </summary>
+    /// <exception cref="CheckpointException">The file cannot be written, or a weight is not finite; a previous file is intact.</exception>
+    public void SaveCheckpoint(string path)
+    {
+        using var optimizer = CreateOptimizer();
+        Checkpoint.Save(path, GetName(), vocabulary, this, optimizer, epoch: 0, step: 0, new TrainingHistory(), extras: CheckpointExtras);
+    }
+
+    /// <summary>What a checkpoint keeps besides the weights (a front-end's statistics); nothing by default.</summary>
+    protected virtual IReadOnlyDictionary<string, float[]>? CheckpointExtras => null;
+
     /// <summary>Restores state saved beside the weights (a front-end's statistics); nothing by default.</summary>
     protected virtual void OnCheckpointLoaded(Checkpoint checkpoint)
     {

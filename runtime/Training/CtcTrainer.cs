@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Linq;
+using System.Runtime.ExceptionServices;
+using System.Threading;
 using System.Threading.Tasks;
 using CtcDsl.Runtime.Data;
 using CtcDsl.Runtime.Nn;
@@ -38,6 +41,9 @@ public static class CtcTrainer
         if (options.Threads is < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "Threads must be at least 1.");
         TorchThreads.Configure(options.Threads);
 
+        CheckExamples(model, training, "training", options.CancellationToken);
+        if (validation is not null) CheckExamples(model, validation, "validation", options.CancellationToken);
+
         // This run is the only writer of its checkpoint folder: temporaries there are a killed run's.
         if (options.Checkpoints is { } checkpoints) StaleTemporaries.Clean(checkpoints.Directory, ".*.ckpt.*.tmp", age: TimeSpan.Zero);
         var run = new Run<TExample, TBatch>(model, optimizer, training, validation, options);
@@ -53,6 +59,33 @@ public static class CtcTrainer
             (progress as IDisposable)?.Dispose();
         }
         return run.History;
+    }
+
+    /// <summary>
+    /// Every example's features, computed now (in parallel) if they load lazily: an example whose
+    /// frames have the wrong width or cannot hold its labels fails the run before it starts, with
+    /// every such example named — not mid-epoch, and not later inside a report. The features stay
+    /// computed for the first epoch.
+    /// </summary>
+    private static void CheckExamples<TExample, TBatch>(ICtcTrainable<TExample, TBatch> model, IReadOnlyList<TExample> examples, string what, CancellationToken cancellationToken)
+        where TBatch : IDisposable
+    {
+        var problems = new ConcurrentBag<(int Index, string Message)>();
+        try
+        {
+            Parallel.For(0, examples.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            {
+                try { model.FrameCount(examples[i]); }
+                catch (ArgumentException e) { problems.Add((i, e.Message)); }
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw(); // a file that cannot be read: its own error
+        }
+        if (problems.IsEmpty) return;
+        var listed = problems.OrderBy(p => p.Index).Take(10).Select(p => p.Message);
+        throw new ArgumentException($"{problems.Count} {what} example{(problems.Count == 1 ? "" : "s")} cannot be trained on: {string.Join(" | ", listed)}{(problems.Count > 10 ? " | …" : "")}");
     }
 
     /// <summary>Loss and metrics of <paramref name="examples"/> in evaluation mode, without gradients.</summary>

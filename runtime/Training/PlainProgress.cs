@@ -33,14 +33,17 @@ public sealed class PlainProgress(TextWriter writer) : ITrainingProgress
     /// <inheritdoc/>
     public void Message(string text) => writer.WriteLine(text);
 
-    /// <summary>"Epoch e/E" and "n/n [=====] - Ns Xms/step - loss: ... - val_ler: ...", as Keras prints them.</summary>
+    /// <summary>
+    /// "Epoch e/E" and "s/s [=====] - Ns Xms/step - loss: ... - val_ler: ...", as Keras prints them:
+    /// the count is of steps (batches), the unit of the time per step.
+    /// </summary>
     public static string Format(EpochResult result, int epochs, int examples, int steps)
     {
         var line = new StringBuilder();
         line.Append(CultureInfo.InvariantCulture, $"Epoch {result.Epoch}/{epochs}\n");
         var perStep = result.Duration.TotalMilliseconds / Math.Max(1, steps);
         line.Append(CultureInfo.InvariantCulture,
-            $"{examples}/{examples} [==============================] - {(int)result.Duration.TotalSeconds}s {perStep:0}ms/step");
+            $"{steps}/{steps} [==============================] - {(int)result.Duration.TotalSeconds}s {perStep:0}ms/step");
         foreach (var (name, value) in result.Values) line.Append(" - ").Append(name).Append(": ").Append(Number(value));
         if (result.SkippedBatches > 0) line.Append(CultureInfo.InvariantCulture, $" - skipped non-finite batches: {result.SkippedBatches}");
         return line.ToString();

@@ -27,7 +27,7 @@ public static class SyntheticRun
 
         // The spec's front-end normalises with training-set statistics: fit them first, then the
         // examples compute their features through it (lazily, on the trainer's collating worker).
-        model.FrontEnd.FitStatistics(training.Select(u => model.FrontEnd.Raw(u.Audio)));
+        model.FitStatistics(training.Select(u => u.Audio));
         var trainExamples = training.Select((u, i) => model.ExampleFromAudio(u.Audio, u.Transcript, $"train {i}")).ToArray();
         var heldOutExamples = heldOut.Select((u, i) => model.ExampleFromAudio(u.Audio, u.Transcript, $"held-out {i}")).ToArray();
 
