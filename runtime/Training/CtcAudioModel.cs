@@ -74,10 +74,9 @@ public abstract class CtcAudioModel<TExample, TBatch> : CtcModel<TExample, TBatc
     /// <summary>With global normalisation, the front-end's statistics travel with every checkpoint and come back with a resume.</summary>
     protected override FitOptions PrepareFit(FitOptions options)
     {
-        if (FrontEnd.Settings.Normalization != FeatureNormalizationMode.Global) return options;
-        if (options.ResumeFrom is { } resume && FrontEnd.Statistics is null)
+        if (FrontEnd.Settings.Normalization == FeatureNormalizationMode.Global && options.ResumeFrom is { } resume && FrontEnd.Statistics is null)
             FrontEnd.Statistics = FeatureStatistics.FromExtras(Checkpoint.Load(resume).Extras);
-        return options.Checkpoints is { } checkpoints ? options with { Checkpoints = checkpoints with { Extras = FrontEnd.Extras } } : options;
+        return base.PrepareFit(options);
     }
 
     /// <summary>Restores the front-end's normalisation statistics saved with the weights (global normalisation).</summary>

@@ -35,7 +35,6 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
 {
     private readonly Vocabulary vocabulary;
     private readonly int featureSize;
-    private readonly int defaultBatchSize;
     private readonly FitOptions defaults;
     private readonly IReadOnlyList<string> metricNames;
 
@@ -50,7 +49,6 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
     {
         vocabulary = shape.Vocabulary;
         featureSize = shape.FeatureSize;
-        defaultBatchSize = defaults.BatchSize;
         this.defaults = defaults;
         this.metricNames = metricNames;
         Decoder = decoder;
@@ -86,8 +84,15 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
         return CtcTrainer.Fit(this, optimizer, training, validation, options);
     }
 
-    /// <summary>Adjusts the options of a <see cref="Fit"/> call before training (state that travels with checkpoints); as given by default.</summary>
-    protected virtual FitOptions PrepareFit(FitOptions options) => options;
+    /// <summary>Adjusts the options of a <see cref="Fit"/> call before training: checkpoints keep <see cref="CheckpointExtras"/> beside the options' own extras.</summary>
+    protected virtual FitOptions PrepareFit(FitOptions options)
+    {
+        if (options.Checkpoints is not { } checkpoints || CheckpointExtras is not { Count: > 0 } extras) return options;
+        var merged = new Dictionary<string, float[]>();
+        foreach (var (key, value) in checkpoints.Extras ?? new Dictionary<string, float[]>()) merged[key] = value;
+        foreach (var (key, value) in extras) merged[key] = value;
+        return options with { Checkpoints = checkpoints with { Extras = merged } };
+    }
 
     /// <summary>The text of each label sequence (for word-level metrics).</summary>
     protected string[] Texts(IReadOnlyList<int[]> sequences)
@@ -140,7 +145,7 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
     /// <param name="decoder">Another decoder than <see cref="Decoder"/>.</param>
     public TranscriptionReport Report(IReadOnlyList<TExample> examples, int batchSize = 0, ICtcDecoder? decoder = null)
     {
-        if (batchSize <= 0) batchSize = defaultBatchSize;
+        if (batchSize <= 0) batchSize = defaults.BatchSize;
         var items = new List<(string Name, string Reference, string Hypothesis)>(examples.Count);
         for (var start = 0; start < examples.Count; start += batchSize)
         {
@@ -155,7 +160,7 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
 
     /// <summary>Loss and metrics over <paramref name="examples"/>, without training; <paramref name="batchSize"/> 0: the spec's.</summary>
     public IReadOnlyList<KeyValuePair<string, double>> Evaluate(IReadOnlyList<TExample> examples, int batchSize = 0) =>
-        CtcTrainer.Evaluate(this, examples, batchSize > 0 ? batchSize : defaultBatchSize);
+        CtcTrainer.Evaluate(this, examples, batchSize > 0 ? batchSize : defaults.BatchSize);
 
     /// <summary>
     /// Writes the weights as a PyTorch state dict (<c>torch.load</c> reads it), with the model's identity
