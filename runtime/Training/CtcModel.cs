@@ -52,6 +52,7 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
         this.defaults = defaults;
         this.metricNames = metricNames;
         Decoder = decoder;
+        Nn.NativeBackend.EnsureLoaded(); // a failure names its cause and fix
         Nn.TorchThreads.Configure(); // once per process: the CPUs this process may use, or CTCDSL_THREADS
         Device = device ?? Nn.Devices.Default;
     }

@@ -59,6 +59,43 @@ public class TorchSharpLoadTests
         Assert.Throws<InvalidDataException>(() => ElfVersionNeeds.MarkWeak(new byte[100], Version));
     }
 
+    [SkippableFact]
+    public void A_shim_this_libstdcxx_cannot_load_gets_an_error_that_names_the_fix()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux());
+        // The shim as shipped (its GLIBCXX need strong again), loaded from a folder of its own: on a
+        // host whose libstdc++ is older than GCC 13 (Debian 12) the dynamic loader refuses it.
+        var shipped = File.ReadAllBytes(OutputLibrary);
+        ClearWeak(shipped);
+        var folder = Directory.CreateTempSubdirectory("ctcdsl-shim-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "libLibTorchSharp.so");
+            File.WriteAllBytes(path, shipped);
+            DllNotFoundException? refused = null;
+            try { System.Runtime.InteropServices.NativeLibrary.Free(System.Runtime.InteropServices.NativeLibrary.Load(path)); }
+            catch (DllNotFoundException e) { refused = e; }
+            Skip.If(refused is null, "this host's libstdc++ has GLIBCXX_3.4.32: the shim loads as shipped");
+
+            var message = CtcDsl.Runtime.Nn.NativeBackend.Explain(new TypeInitializationException("TorchSharp.torch", refused));
+            Assert.Contains("needs GLIBCXX_3.4.32 from libstdc++", message);
+            Assert.Contains("build/CtcDsl.Torch.targets", message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Other_load_failures_are_explained_too()
+    {
+        var missing = CtcDsl.Runtime.Nn.NativeBackend.Explain(new DllNotFoundException("Unable to load shared library 'torch_cpu' or one of its dependencies"));
+        Assert.StartsWith("libtorch was not found", missing);
+        var other = CtcDsl.Runtime.Nn.NativeBackend.Explain(new BadImageFormatException("wrong architecture"));
+        Assert.StartsWith("TorchSharp's native libraries failed to load: wrong architecture", other);
+    }
+
     /// <summary>Clears the weak bit of every need of the version; returns how many needs there are.</summary>
     private static int ClearWeak(byte[] elf)
     {
