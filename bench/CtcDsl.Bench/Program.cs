@@ -4,10 +4,12 @@
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --long-audio [MINUTES]  memory of featurising one long recording
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --suite       issue 6: floor, workload 2, beam search, generator, memory
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --threads [EPOCHS] [LIMIT_S]  thread settings with and without a competing process
+//   dotnet run --project bench/CtcDsl.Bench -c Release -- --beam [ROUNDS]  prefix beam search frames/s, widths 8 and 32
 using System.Linq;
 using CtcDsl.Bench;
 
-if (args.Contains("--threads-child")) ThreadsBenchmark.ChildRun(args.Where(a => a != "--threads-child").ToArray());
+if (args.Contains("--beam")) BeamBenchmark.Run(args.Where(a => a != "--beam").ToArray());
+else if (args.Contains("--threads-child")) ThreadsBenchmark.ChildRun(args.Where(a => a != "--threads-child").ToArray());
 else if (args.Contains("--threads")) ThreadsBenchmark.Run(args.Where(a => a != "--threads").ToArray());
 else if (args.Contains("--long-audio")) LongAudioBenchmark.Run(args.Where(a => a != "--long-audio").ToArray());
 else if (args.Contains("--pipeline")) PipelineBenchmark.Run(args.Where(a => a != "--pipeline").ToArray());

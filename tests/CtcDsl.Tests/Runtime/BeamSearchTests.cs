@@ -81,4 +81,41 @@ public class BeamSearchTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PrefixBeamSearch(0, beamWidth: 2, nBest: 3));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PrefixBeamSearch(0, pruneThreshold: 1));
     }
+
+    /// <summary>
+    /// The fast search against the first, plain one on random inputs: truncated beams of every width,
+    /// pruning on and off, peaked and flat frames (so prefixes merge and scores tie), any blank.
+    /// Labels and log-probabilities must be identical, not close.
+    /// </summary>
+    [Fact]
+    public void The_fast_search_agrees_exactly_with_the_plain_reference()
+    {
+        var random = new Random(2024);
+        for (var round = 0; round < 400; round++)
+        {
+            var frames = random.Next(1, 40);
+            var classes = random.Next(2, 7);
+            var blank = random.Next(classes);
+            var width = random.Next(1, 9);
+            var nBest = random.Next(1, width + 1);
+            var prune = random.Next(3) == 0 ? 0.05 : 0;
+            var logProbs = new float[frames * classes];
+            for (var t = 0; t < frames; t++)
+            {
+                // Some frames flat (ties), some peaked, some dominated by the blank.
+                var kind = random.Next(3);
+                var scores = Enumerable.Range(0, classes).Select(c => kind == 0 ? 0.0 : kind == 1 ? random.NextDouble() * 6 : (c == blank ? 8.0 : random.NextDouble())).ToArray();
+                var logSum = Math.Log(scores.Sum(Math.Exp));
+                for (var c = 0; c < classes; c++) logProbs[t * classes + c] = (float)(scores[c] - logSum);
+            }
+            var fast = new PrefixBeamSearch(blank, width, prune, nBest).Search(logProbs, frames, classes);
+            var plain = new ReferencePrefixBeamSearch(blank, width, prune, nBest).Search(logProbs, frames, classes);
+            Assert.Equal(plain.Count, fast.Count);
+            for (var h = 0; h < plain.Count; h++)
+            {
+                Assert.Equal(plain[h].Labels, fast[h].Labels);
+                Assert.Equal(plain[h].LogProbability, fast[h].LogProbability);
+            }
+        }
+    }
 }
