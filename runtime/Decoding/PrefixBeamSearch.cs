@@ -63,6 +63,13 @@ public sealed class PrefixBeamSearch : ICtcDecoder
     }
 
     /// <summary>Searches one utterance: <paramref name="logProbs"/> is <c>[time, classes]</c>, row-major.</summary>
+    /// <remarks>
+    /// Per frame: first every beam prefix's own next score (blank, repeat, and an extension of its
+    /// parent when that parent is also in the beam), then the extensions that can still enter the
+    /// kept W; only the survivors become prefix nodes. Ties keep the
+    /// order a plain search reaches candidates in (beam order, then class id), so results are those of
+    /// the plain search exactly (tests compare them).
+    /// </remarks>
     public IReadOnlyList<Hypothesis> Search(ReadOnlySpan<float> logProbs, int frames, int classes)
     {
         var pruneLog = PruneThreshold > 0 ? Math.Log(PruneThreshold) : double.NegativeInfinity;
@@ -70,40 +77,77 @@ public sealed class PrefixBeamSearch : ICtcDecoder
         var beam = new Beam(BeamWidth);
         var spare = new Beam(BeamWidth); // the next frame's beam is written here, then the two swap
         beam.Add(PrefixTrie.Root, 0, double.NegativeInfinity);
-        var candidates = new Candidates(BeamWidth * classes + BeamWidth);
-        var selected = new int[BeamWidth];
+        var kept = new Kept(BeamWidth);
+        var stayBlank = new double[BeamWidth];
+        var stayLabel = new double[BeamWidth];
+        var stayKey = new int[BeamWidth];
+        var parentIndex = new int[BeamWidth];
+        var firstChild = new int[BeamWidth];   // beam index → first beam prefix whose parent it is, or −1
+        var nextSibling = new int[BeamWidth];  // beam index → the next such prefix of the same parent, or −1
         for (var t = 0; t < frames; t++)
         {
             var frame = logProbs.Slice(t * classes, classes);
-            candidates.Start(beam, trie);
+            // The frame's most probable extending class bounds every extension of a prefix.
+            var best = double.NegativeInfinity;
+            for (var c = 0; c < classes; c++)
+                if (c != BlankIndex && frame[c] > best) best = frame[c];
+
+            // Every beam prefix stays: blank, repeat, or its beam parent's extension by its last label.
+            for (var i = 0; i < beam.Count; i++) trie.SetBeamIndex(beam.Nodes[i], i);
+            for (var i = 0; i < beam.Count; i++)
+            {
+                var last = trie.LabelOf(beam.Nodes[i]);
+                double blank = beam.Blank[i], label = beam.Label[i];
+                var total = LogAdd(blank, label);
+                stayBlank[i] = total + frame[BlankIndex];
+                var repeats = last >= 0 && frame[last] >= pruneLog;
+                stayLabel[i] = repeats ? label + frame[last] : double.NegativeInfinity;
+                stayKey[i] = i * classes + (repeats ? Math.Min(BlankIndex, last) : BlankIndex);
+                parentIndex[i] = trie.BeamIndexOf(trie.ParentOf(beam.Nodes[i]));
+                firstChild[i] = -1;
+            }
+            for (var j = beam.Count - 1; j >= 0; j--)
+                if (parentIndex[j] >= 0) { nextSibling[j] = firstChild[parentIndex[j]]; firstChild[parentIndex[j]] = j; }
+            for (var j = 0; j < beam.Count; j++)
+            {
+                var i = parentIndex[j];
+                var c = trie.LabelOf(beam.Nodes[j]);
+                if (i < 0 || frame[c] < pruneLog) continue;
+                var parentLast = trie.LabelOf(beam.Nodes[i]);
+                var score = (c == parentLast ? beam.Blank[i] : LogAdd(beam.Blank[i], beam.Label[i])) + frame[c];
+                stayLabel[j] = LogAdd(stayLabel[j], score);
+                stayKey[j] = Math.Min(stayKey[j], i * classes + c);
+            }
+            kept.Clear();
+            for (var i = 0; i < beam.Count; i++) kept.Offer(LogAdd(stayBlank[i], stayLabel[i]), stayKey[i], i, -1, stayBlank[i], stayLabel[i]);
+
+            // Extensions to new prefixes that can still enter the kept W (a prefix whose best extension
+            // cannot is skipped whole).
             for (var i = 0; i < beam.Count; i++)
             {
                 var node = beam.Nodes[i];
-                double blank = beam.Blank[i], label = beam.Label[i];
-                var total = LogAdd(blank, label);
                 var last = trie.LabelOf(node);
+                double blank = beam.Blank[i];
+                var total = LogAdd(blank, beam.Label[i]);
+                if (kept.Full && total + best < kept.Threshold) continue;
                 for (var c = 0; c < classes; c++)
                 {
                     double p = frame[c];
-                    if (p < pruneLog && c != BlankIndex) continue;
-                    if (c == BlankIndex)
-                    {
-                        candidates.Stay(i, total + p, double.NegativeInfinity);
-                    }
-                    else if (c == last)
-                    {
-                        // Repeat without a blank collapses into the same prefix; after a blank it extends.
-                        candidates.Stay(i, double.NegativeInfinity, label + p);
-                        candidates.Extend(i, c, blank + p);
-                    }
-                    else
-                    {
-                        candidates.Extend(i, c, total + p);
-                    }
+                    if (c == BlankIndex || p < pruneLog) continue;
+                    var score = (c == last ? blank : total) + p;
+                    if (kept.Full && score < kept.Threshold) continue; // a tie may still win on order: Offer decides
+                    if (ChildInBeam(firstChild[i], nextSibling, beam, trie, c)) continue; // reached that beam prefix above
+                    kept.Offer(score, i * classes + c, i, c, double.NegativeInfinity, score);
                 }
             }
-            var kept = candidates.Best(selected);
-            candidates.Fill(spare, selected, kept, trie, beam);
+
+            for (var i = 0; i < beam.Count; i++) trie.SetBeamIndex(beam.Nodes[i], -1);
+            spare.Count = 0;
+            for (var k = 0; k < kept.Count; k++)
+            {
+                var from = beam.Nodes[kept.BeamIndex[k]];
+                spare.Add(kept.Label[k] < 0 ? from : trie.Child(from, kept.Label[k]), kept.Blank[k], kept.LabelScore[k]);
+            }
             (beam, spare) = (spare, beam);
         }
         var hypotheses = new Hypothesis[Math.Min(NBest, beam.Count)];
@@ -111,11 +155,66 @@ public sealed class PrefixBeamSearch : ICtcDecoder
         return hypotheses;
     }
 
+    /// <summary>Whether a beam prefix in the chain from <paramref name="first"/> ends in <paramref name="label"/>.</summary>
+    private static bool ChildInBeam(int first, int[] nextSibling, Beam beam, PrefixTrie trie, int label)
+    {
+        for (var j = first; j >= 0; j = nextSibling[j])
+            if (trie.LabelOf(beam.Nodes[j]) == label) return true;
+        return false;
+    }
+
     private static double LogAdd(double a, double b)
     {
         if (double.IsNegativeInfinity(a)) return b;
         if (double.IsNegativeInfinity(b)) return a;
         return Math.Max(a, b) + Math.Log(1 + Math.Exp(-Math.Abs(a - b)));
+    }
+
+    /// <summary>
+    /// The best W candidates of a frame so far, best first; ties go to the smaller key (the order a
+    /// plain search first reaches a prefix in). A candidate is a beam prefix (label −1) or a beam
+    /// prefix extended by a label.
+    /// </summary>
+    private sealed class Kept(int width)
+    {
+        public readonly double[] Total = new double[width];
+        public readonly int[] Key = new int[width];
+        public readonly int[] BeamIndex = new int[width];
+        public readonly int[] Label = new int[width];
+        public readonly double[] Blank = new double[width];
+        public readonly double[] LabelScore = new double[width];
+        public int Count;
+
+        public bool Full => Count == Total.Length;
+
+        /// <summary>The worst kept total (when full).</summary>
+        public double Threshold => Total[Count - 1];
+
+        public void Clear() => Count = 0;
+
+        public void Offer(double total, int key, int beamIndex, int label, double blank, double labelScore)
+        {
+            if (Full && !Better(total, key, Count - 1)) return;
+            var position = Full ? Count - 1 : Count++;
+            while (position > 0 && Better(total, key, position - 1))
+            {
+                Total[position] = Total[position - 1];
+                Key[position] = Key[position - 1];
+                BeamIndex[position] = BeamIndex[position - 1];
+                Label[position] = Label[position - 1];
+                Blank[position] = Blank[position - 1];
+                LabelScore[position] = LabelScore[position - 1];
+                position--;
+            }
+            Total[position] = total;
+            Key[position] = key;
+            BeamIndex[position] = beamIndex;
+            Label[position] = label;
+            Blank[position] = blank;
+            LabelScore[position] = labelScore;
+        }
+
+        private bool Better(double total, int key, int than) => total > Total[than] || (total == Total[than] && key < Key[than]);
     }
 
     /// <summary>The prefixes kept after a frame, best first: trie nodes with log P(ends in blank) and log P(ends in a label).</summary>
@@ -133,6 +232,8 @@ public sealed class PrefixBeamSearch : ICtcDecoder
             Label[Count] = label;
             Count++;
         }
+
+
     }
 
     /// <summary>
@@ -144,11 +245,16 @@ public sealed class PrefixBeamSearch : ICtcDecoder
         public const int Root = 0;
         private readonly List<int> parents = new() { -1 };
         private readonly List<int> labels = new() { -1 };
+        private readonly List<int> beamIndex = new() { -1 }; // a node's index in the current beam, or −1
         private readonly Dictionary<long, int> children = new();
 
         public int ParentOf(int node) => parents[node];
 
         public int LabelOf(int node) => labels[node];
+
+        public int BeamIndexOf(int node) => node < 0 ? -1 : beamIndex[node];
+
+        public void SetBeamIndex(int node, int index) => beamIndex[node] = index;
 
         public int Child(int node, int label)
         {
@@ -157,6 +263,7 @@ public sealed class PrefixBeamSearch : ICtcDecoder
             child = parents.Count;
             parents.Add(node);
             labels.Add(label);
+            beamIndex.Add(-1);
             children.Add(key, child);
             return child;
         }
@@ -168,109 +275,6 @@ public sealed class PrefixBeamSearch : ICtcDecoder
             var result = new int[length];
             for (var n = node; n != Root; n = parents[n]) result[--length] = labels[n];
             return result;
-        }
-    }
-
-    /// <summary>
-    /// One frame's candidates without allocation: a "stay" slot per beam prefix, and an extension slot
-    /// per (beam prefix, label) that has not been made a node yet. Two paths reach the same prefix
-    /// only when a beam prefix extends into another beam prefix (its child), which is found through
-    /// the beam's parent links; otherwise every (prefix, label) pair is new. Slots remember the order
-    /// they were first reached, so ties break as a dictionary in insertion order would.
-    /// </summary>
-    private sealed class Candidates(int capacity)
-    {
-        private readonly int[] parentSlot = new int[capacity];   // beam index the prefix comes from
-        private readonly int[] label = new int[capacity];        // -1: the beam prefix itself (stay)
-        private readonly double[] blank = new double[capacity];
-        private readonly double[] labelScore = new double[capacity];
-        private readonly int[] firstReached = new int[capacity];
-        private readonly double[] total = new double[capacity];
-        private int[] stay = Array.Empty<int>();                 // beam index → its stay slot, or -1
-        private int[] childInBeam = Array.Empty<int>();          // beam index → first beam child, or -1
-        private int[] nextSibling = Array.Empty<int>();          // beam index → next beam index with the same beam parent
-        private Beam? beam;
-        private PrefixTrie? trie;
-        private int count;
-        private int reached;
-
-        public void Start(Beam current, PrefixTrie prefixes)
-        {
-            beam = current;
-            trie = prefixes;
-            count = 0;
-            reached = 0;
-            if (stay.Length < current.Count) { stay = new int[current.Nodes.Length]; childInBeam = new int[current.Nodes.Length]; nextSibling = new int[current.Nodes.Length]; }
-            for (var i = 0; i < current.Count; i++) { stay[i] = -1; childInBeam[i] = -1; nextSibling[i] = -1; }
-            // Beam prefixes whose parent is also in the beam: extending the parent by their label reaches them.
-            for (var j = 0; j < current.Count; j++)
-            {
-                var parent = prefixes.ParentOf(current.Nodes[j]);
-                if (parent < 0) continue;
-                for (var i = 0; i < current.Count; i++)
-                    if (current.Nodes[i] == parent) { nextSibling[j] = childInBeam[i]; childInBeam[i] = j; break; }
-            }
-        }
-
-        public void Stay(int beamIndex, double addBlank, double addLabel)
-        {
-            var slot = stay[beamIndex];
-            if (slot < 0) slot = stay[beamIndex] = New(beamIndex, -1);
-            blank[slot] = LogAdd(blank[slot], addBlank);
-            labelScore[slot] = LogAdd(labelScore[slot], addLabel);
-        }
-
-        public void Extend(int beamIndex, int c, double addLabel)
-        {
-            for (var j = childInBeam[beamIndex]; j >= 0; j = nextSibling[j])
-                if (trie!.LabelOf(beam!.Nodes[j]) == c)
-                {
-                    Stay(j, double.NegativeInfinity, addLabel);
-                    return;
-                }
-            var slot = New(beamIndex, c);
-            labelScore[slot] = addLabel;
-        }
-
-        private int New(int beamIndex, int c)
-        {
-            var slot = count++;
-            parentSlot[slot] = beamIndex;
-            label[slot] = c;
-            blank[slot] = double.NegativeInfinity;
-            labelScore[slot] = double.NegativeInfinity;
-            firstReached[slot] = reached++;
-            return slot;
-        }
-
-        /// <summary>Fills <paramref name="selected"/> with the best slots, best first (ties: first reached first); returns how many.</summary>
-        public int Best(int[] selected)
-        {
-            var kept = 0;
-            for (var s = 0; s < count; s++)
-            {
-                var score = total[s] = LogAdd(blank[s], labelScore[s]);
-                if (kept == selected.Length && !Better(s, selected[kept - 1])) continue;
-                // Insertion into the short sorted list (the beam is small).
-                var position = kept < selected.Length ? kept++ : kept - 1;
-                while (position > 0 && Better(s, selected[position - 1])) { selected[position] = selected[position - 1]; position--; }
-                selected[position] = s;
-            }
-            return kept;
-        }
-
-        private bool Better(int a, int b) => total[a] > total[b] || (total[a] == total[b] && firstReached[a] < firstReached[b]);
-
-        /// <summary>Writes the selected slots into <paramref name="next"/>, making nodes of the extensions that survived.</summary>
-        public void Fill(Beam next, int[] selected, int kept, PrefixTrie prefixes, Beam previous)
-        {
-            next.Count = 0;
-            for (var k = 0; k < kept; k++)
-            {
-                var s = selected[k];
-                var from = previous.Nodes[parentSlot[s]];
-                next.Add(label[s] < 0 ? from : prefixes.Child(from, label[s]), blank[s], labelScore[s]);
-            }
         }
     }
 }
