@@ -56,6 +56,9 @@ public sealed class FrontEnd
     /// <summary>The settings.</summary>
     public FrontEndSettings Settings { get; }
 
+    /// <summary>Seconds between the starts of consecutive feature frames.</summary>
+    public double HopSeconds => mfccSettings.HopSeconds;
+
     /// <summary>Training-set statistics for <see cref="FeatureNormalizationMode.Global"/>.</summary>
     public FeatureStatistics? Statistics { get; set; }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using CtcDsl.Runtime.Audio;
 using CtcDsl.Runtime.Data;
@@ -43,6 +44,37 @@ public abstract class CtcAudioModel<TExample, TBatch> : CtcModel<TExample, TBatc
     /// <summary>Prediction view from audio: features through <see cref="FrontEnd"/>, then the decoder's best transcript.</summary>
     public string Transcribe(MonoAudio audio, ICtcDecoder? decoder = null) =>
         Transcribe(new[] { FrontEnd.Compute(audio) }, decoder)[0];
+
+    /// <summary>Seconds of audio per logit frame: the front-end's hop times the layers' subsampling.</summary>
+    public double SecondsPerFrame => FrontEnd.HopSeconds * Math.Round(10_000.0 / Math.Max(1, shape.OutputFrames(10_000)));
+
+    /// <summary>
+    /// Forced alignment of a recording with its transcript: each word (runs of labels between word
+    /// separators) with its start and end in seconds — subtitle timing, cutting long recordings.
+    /// </summary>
+    /// <exception cref="Text.VocabularyException">The transcript has a character outside the vocabulary.</exception>
+    /// <exception cref="ArgumentException">The transcript cannot fit the recording's logit frames.</exception>
+    public IReadOnlyList<TimedWord> AlignWords(MonoAudio audio, string transcript)
+    {
+        var alignment = Align(FrontEnd.Compute(audio), transcript);
+        var separator = shape.Vocabulary.IdOf(shape.Vocabulary.WordSeparator);
+        var words = new List<TimedWord>();
+        var current = new List<AlignedLabel>();
+        void Flush()
+        {
+            if (current.Count == 0) return;
+            var text = shape.Vocabulary.Decode(current.Select(l => l.Label).ToArray());
+            words.Add(new TimedWord(text, current[0].StartFrame * SecondsPerFrame, current[^1].EndFrame * SecondsPerFrame, current.Sum(l => l.LogProbability)));
+            current.Clear();
+        }
+        foreach (var label in alignment.Labels)
+        {
+            if (label.Label == separator) Flush();
+            else current.Add(label);
+        }
+        Flush();
+        return words;
+    }
 
     /// <summary>An example from audio and its transcript; its features go through <see cref="FrontEnd"/> when first needed.</summary>
     /// <exception cref="Text.VocabularyException">The transcript has a character outside the vocabulary.</exception>
@@ -94,3 +126,10 @@ public abstract class CtcAudioModel<TExample, TBatch> : CtcModel<TExample, TBatc
         return example;
     }
 }
+
+/// <summary>A word of a forced alignment with its time in the recording.</summary>
+/// <param name="Text">The word.</param>
+/// <param name="Start">Start of its first label's first frame, in seconds.</param>
+/// <param name="End">End of its last label's last frame, in seconds.</param>
+/// <param name="LogProbability">Σ log P over its labels' frames.</param>
+public sealed record TimedWord(string Text, double Start, double End, double LogProbability);

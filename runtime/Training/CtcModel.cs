@@ -140,6 +140,31 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
             return Transcribe(values, lengths, decoder);
     }
 
+    /// <summary>
+    /// Forced alignment: which logit frames each label of <paramref name="transcript"/> occupies in
+    /// <paramref name="features"/> <c>[time, features]</c> (the most probable path that spells it).
+    /// </summary>
+    /// <exception cref="Text.VocabularyException">The transcript has a character outside the vocabulary.</exception>
+    /// <exception cref="ArgumentException">The transcript cannot fit the logit frames.</exception>
+    public Alignment Align(float[,] features, string transcript)
+    {
+        var labels = vocabulary.Encode(transcript, "transcript");
+        var wasTraining = training;
+        eval();
+        try
+        {
+            using var _ = no_grad();
+            using var scope = NewDisposeScope();
+            var (values, lengths) = Data.PaddedBatch.Features(new[] { features }, featureSize, Device);
+            var (logits, logitLengths) = Predict(values, lengths);
+            return CtcAlignment.Align(logits, logitLengths, new[] { labels }, vocabulary.BlankIndex)[0];
+        }
+        finally
+        {
+            train(wasTraining);
+        }
+    }
+
     /// <summary>Decodes <paramref name="examples"/> with <see cref="Decoder"/> (or <paramref name="decoder"/>) and reports LER, CER and WER with the worst utterances.</summary>
     /// <param name="examples">The examples.</param>
     /// <param name="batchSize">Examples per forward pass; 0: the spec's batch size.</param>

@@ -11,6 +11,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using CtcDsl.Models;
+using CtcDsl.Runtime.Audio;
 using CtcDsl.Runtime.Nn;
 using CtcDsl.Runtime.Training;
 using CtcDsl.Samples.Ldc93s1;
@@ -142,6 +143,10 @@ static int Run(string[] args)
     foreach (var text in result.Decoded) Console.WriteLine(text);
     var exact = result.Decoded.SequenceEqual(data.Transcripts);
     Console.WriteLine(exact ? "Both utterances decoded exactly." : "Not every utterance decoded exactly.");
+    // Forced alignment: where each word of the transcript lies in the recording.
+    var audio = WavAudio.Read(Path.Combine(data.Directory, "LDC93S1.wav"));
+    var words = result.Model.AlignWords(audio, data.Transcripts[0]);
+    Console.WriteLine("Word timings (forced alignment): " + string.Join(" ", words.Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Text} {w.Start:F2}-{w.End:F2}"))));
     result.Model.Dispose();
     return 0;
 }

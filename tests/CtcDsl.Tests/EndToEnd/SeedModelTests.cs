@@ -31,6 +31,20 @@ public class SeedModelTests
         Assert.Equal(0.0, last["val_ler"]);
         Assert.InRange(run.History.Epochs[0].Loss, 400, 700);   // article: 546.4
         Assert.InRange(last["val_loss"], 0, 10);                 // article: 1.67
+
+        // Forced alignment of a model that decodes exactly: the best path spelling the transcript is
+        // the frame-by-frame argmax path itself, and its words follow the recording in order.
+        var alignment = model.Align(data.Examples[0].Features, data.Transcripts[0]);
+        using (no_grad())
+        using (var features = tensor(data.Examples[0].Features.Cast<float>().ToArray(), new long[] { 1, data.Examples[0].Features.GetLength(0), Ldc93s1Model.FeatureSize }))
+        using (var best = model.forward(features, tensor(new long[] { features.shape[1] })).argmax(-1))
+            Assert.Equal(best[0].data<long>().ToArray().Select(c => (int)c).ToArray(), alignment.Path);
+        var audio = CtcDsl.Runtime.Audio.WavAudio.Read(System.IO.Path.Combine(data.Directory, "LDC93S1.wav"));
+        var words = model.AlignWords(audio, data.Transcripts[0]);
+        Assert.Equal(data.Transcripts[0].Split(' '), words.Select(w => w.Text));
+        Assert.Equal(0.01, model.SecondsPerFrame, 9);
+        Assert.All(words.Zip(words.Skip(1)), p => Assert.True(p.First.End <= p.Second.Start, $"{p.First} overlaps {p.Second}"));
+        Assert.All(words, w => Assert.InRange(w.End, w.Start, audio.Duration));
     }
 
     [SkippableFact]
