@@ -66,9 +66,9 @@ public sealed class PrefixBeamSearch : ICtcDecoder
     /// <remarks>
     /// Per frame: first every beam prefix's own next score (blank, repeat, and an extension of its
     /// parent when that parent is also in the beam), then the extensions that can still enter the
-    /// kept W; only the survivors become prefix nodes. Ties keep the
-    /// order a plain search reaches candidates in (beam order, then class id), so results are those of
-    /// the plain search exactly (tests compare them).
+    /// kept W; only the survivors become prefix nodes. Ties keep the order a plain search reaches
+    /// candidates in (beam order, then class id), so results are those of the plain search exactly
+    /// (tests compare them).
     /// </remarks>
     public IReadOnlyList<Hypothesis> Search(ReadOnlySpan<float> logProbs, int frames, int classes)
     {
@@ -78,6 +78,7 @@ public sealed class PrefixBeamSearch : ICtcDecoder
         var spare = new Beam(BeamWidth); // the next frame's beam is written here, then the two swap
         beam.Add(PrefixTrie.Root, 0, double.NegativeInfinity);
         var kept = new Kept(BeamWidth);
+        var totals = new double[BeamWidth];     // log P(beam prefix), blank- and label-ending paths together
         var stayBlank = new double[BeamWidth];
         var stayLabel = new double[BeamWidth];
         var stayKey = new int[BeamWidth];
@@ -97,8 +98,8 @@ public sealed class PrefixBeamSearch : ICtcDecoder
             for (var i = 0; i < beam.Count; i++)
             {
                 var last = trie.LabelOf(beam.Nodes[i]);
-                double blank = beam.Blank[i], label = beam.Label[i];
-                var total = LogAdd(blank, label);
+                double label = beam.Label[i];
+                var total = totals[i] = LogAdd(beam.Blank[i], label);
                 stayBlank[i] = total + frame[BlankIndex];
                 var repeats = last >= 0 && frame[last] >= pruneLog;
                 stayLabel[i] = repeats ? label + frame[last] : double.NegativeInfinity;
@@ -114,7 +115,7 @@ public sealed class PrefixBeamSearch : ICtcDecoder
                 var c = trie.LabelOf(beam.Nodes[j]);
                 if (i < 0 || frame[c] < pruneLog) continue;
                 var parentLast = trie.LabelOf(beam.Nodes[i]);
-                var score = (c == parentLast ? beam.Blank[i] : LogAdd(beam.Blank[i], beam.Label[i])) + frame[c];
+                var score = (c == parentLast ? beam.Blank[i] : totals[i]) + frame[c];
                 stayLabel[j] = LogAdd(stayLabel[j], score);
                 stayKey[j] = Math.Min(stayKey[j], i * classes + c);
             }
@@ -127,8 +128,7 @@ public sealed class PrefixBeamSearch : ICtcDecoder
             {
                 var node = beam.Nodes[i];
                 var last = trie.LabelOf(node);
-                double blank = beam.Blank[i];
-                var total = LogAdd(blank, beam.Label[i]);
+                double blank = beam.Blank[i], total = totals[i];
                 if (kept.Full && total + best < kept.Threshold) continue;
                 for (var c = 0; c < classes; c++)
                 {
