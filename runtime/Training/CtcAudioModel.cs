@@ -45,7 +45,10 @@ public abstract class CtcAudioModel<TExample, TBatch> : CtcModel<TExample, TBatc
     public string Transcribe(MonoAudio audio, ICtcDecoder? decoder = null) =>
         Transcribe(new[] { FrontEnd.Compute(audio) }, decoder)[0];
 
-    /// <summary>Seconds of audio per logit frame: the front-end's hop times the layers' subsampling.</summary>
+    /// <summary>
+    /// Seconds of audio per logit frame: the front-end's hop times the layers' subsampling (read off
+    /// the output frames of a long input, where convolution edges no longer matter).
+    /// </summary>
     public double SecondsPerFrame => FrontEnd.HopSeconds * Math.Round(10_000.0 / Math.Max(1, shape.OutputFrames(10_000)));
 
     /// <summary>
