@@ -15,23 +15,29 @@ public sealed record Utterance(string AudioPath, string Transcript, string Sourc
 
 /// <summary>
 /// Reads data-set manifests: DeepSpeech CSV (<c>wav_filename,wav_filesize,transcript</c>), JSON lines
-/// (<c>{"audio": path, "text": ...}</c>) and LibriSpeech's folders (<c>*.trans.txt</c>). Relative
-/// audio paths resolve against the manifest's folder. Malformed entries fail naming file and line.
+/// (<c>{"audio": path, "text": ...}</c>, or NeMo's <c>audio_filepath</c>), Common Voice TSV
+/// (<c>path</c>, <c>sentence</c>, clips in <c>clips/</c>), Kaldi data folders (<c>wav.scp</c> and
+/// <c>text</c>) and LibriSpeech's folders (<c>*.trans.txt</c>). Relative audio paths resolve against
+/// the manifest's folder. Malformed entries fail naming file and line.
 /// </summary>
 public static class Manifests
 {
-    /// <summary>Reads <paramref name="path"/>: a folder is LibriSpeech, <c>.csv</c> DeepSpeech, <c>.jsonl</c>/<c>.json</c> JSON lines.</summary>
+    /// <summary>
+    /// Reads <paramref name="path"/>: a folder with <c>wav.scp</c> is a Kaldi data folder, another
+    /// folder LibriSpeech; <c>.csv</c> is DeepSpeech, <c>.tsv</c> Common Voice, <c>.jsonl</c>/<c>.json</c> JSON lines (NeMo's too).
+    /// </summary>
     /// <exception cref="DataFileException">The manifest is missing, unreadable, not UTF-8 or malformed; the message names the file and line.</exception>
     public static IReadOnlyList<Utterance> Read(string path)
     {
         try
         {
-            if (Directory.Exists(path)) return ReadLibriSpeech(path);
+            if (Directory.Exists(path)) return File.Exists(Path.Combine(path, "wav.scp")) ? ReadKaldi(path) : ReadLibriSpeech(path);
             return Path.GetExtension(path).ToLowerInvariant() switch
             {
                 ".csv" => ReadDeepSpeechCsv(path),
+                ".tsv" => ReadCommonVoiceTsv(path),
                 ".jsonl" or ".json" => ReadJsonLines(path),
-                var other => throw new DataFileException($"{path}: unknown manifest type '{other}'; use a DeepSpeech .csv, a .jsonl file, or a LibriSpeech folder."),
+                var other => throw new DataFileException($"{path}: unknown manifest type '{other}'; use a DeepSpeech .csv, a Common Voice .tsv, a .jsonl file, a Kaldi data folder or a LibriSpeech folder."),
             };
         }
         catch (Exception e) when (e is IOException and not DataFileException or UnauthorizedAccessException)
@@ -170,11 +176,93 @@ public static class Manifests
 
     private static Utterance Entry(JsonElement element, string directory, string source)
     {
+        // NeMo names the audio audio_filepath (and adds duration, and offset for a segment).
         if (element.ValueKind != JsonValueKind.Object ||
-            !element.TryGetProperty("audio", out var audio) || audio.ValueKind != JsonValueKind.String ||
+            !(element.TryGetProperty("audio", out var audio) || element.TryGetProperty("audio_filepath", out audio)) || audio.ValueKind != JsonValueKind.String ||
             !element.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
-            throw new DataFileException($"{source}: expected {{\"audio\": \"path\", \"text\": \"...\"}}, found {Describe(element)}.");
+            throw new DataFileException($"{source}: expected {{\"audio\": \"path\", \"text\": \"...\"}} (or NeMo's \"audio_filepath\"), found {Describe(element)}.");
+        if (element.TryGetProperty("offset", out var offset) && !(offset.ValueKind == JsonValueKind.Number && offset.TryGetDouble(out var seconds) && seconds == 0))
+            throw new DataFileException($"{source}: \"offset\" {offset.GetRawText()}: segments of a recording are not read; cut the audio into files or drop the offset.");
         return new Utterance(AudioPath(directory, audio.GetString()!, source), text.GetString()!, source);
+    }
+
+    /// <summary>
+    /// Common Voice: a tab-separated file whose header names <c>path</c> and <c>sentence</c>; the clips
+    /// are in <c>clips/</c> beside it. Common Voice ships MP3, which is not read: a clip converted to
+    /// WAV with the same name (<c>x.wav</c> for <c>x.mp3</c>) is taken instead.
+    /// </summary>
+    public static IReadOnlyList<Utterance> ReadCommonVoiceTsv(string path)
+    {
+        var lines = ReadLines(path).ToList();
+        if (lines.Count == 0) throw new DataFileException($"{path}: the manifest is empty.");
+        var header = lines[0].Text.Split('\t');
+        var file = Array.IndexOf(header, "path");
+        var text = Array.IndexOf(header, "sentence");
+        if (file < 0 || text < 0)
+            throw new DataFileException($"{path} line 1: the header must name path and sentence (tab-separated); found {string.Join(", ", header)}.");
+        var clips = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "clips");
+        var result = new List<Utterance>();
+        foreach (var (number, line) in lines.Skip(1))
+        {
+            if (line.Length == 0) continue;
+            var source = $"{path} line {number}";
+            var fields = line.Split('\t');
+            if (fields.Length != header.Length)
+                throw new DataFileException($"{source}: {fields.Length} fields where the header has {header.Length}.");
+            var audio = AudioPath(clips, fields[file], source);
+            if (Path.GetExtension(audio).Equals(".mp3", StringComparison.OrdinalIgnoreCase))
+            {
+                var wav = Path.ChangeExtension(audio, ".wav");
+                if (!File.Exists(wav))
+                    throw new DataFileException($"{source}: {fields[file]} is MP3, which is not read; convert it to {Path.GetFileName(wav)} in {clips}.");
+                audio = wav;
+            }
+            result.Add(new Utterance(audio, fields[text], source));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A Kaldi data folder: <c>wav.scp</c> ("ID path") and <c>text</c> ("ID transcript"), utterances
+    /// in <c>text</c>'s order. Commands in <c>wav.scp</c> ("... |") and <c>segments</c> are not read.
+    /// </summary>
+    public static IReadOnlyList<Utterance> ReadKaldi(string folder)
+    {
+        var scp = Path.Combine(folder, "wav.scp");
+        var textPath = Path.Combine(folder, "text");
+        if (!File.Exists(textPath)) throw new DataFileException($"{folder}: a Kaldi data folder needs a 'text' file beside wav.scp.");
+        if (File.Exists(Path.Combine(folder, "segments")))
+            throw new DataFileException($"{Path.Combine(folder, "segments")}: segments of recordings are not read; cut the audio into one file per utterance.");
+        var audio = new Dictionary<string, (string Path, string Source)>(StringComparer.Ordinal);
+        foreach (var (number, line) in ReadLines(scp))
+        {
+            if (line.Trim().Length == 0) continue;
+            var source = $"{scp} line {number}";
+            var (id, rest) = KaldiFields(line, source, "ID PATH");
+            if (rest.EndsWith("|", StringComparison.Ordinal))
+                throw new DataFileException($"{source}: '{rest}' is a command; only plain audio paths are read.");
+            if (!audio.TryAdd(id, (AudioPath(folder, rest, source), source)))
+                throw new DataFileException($"{source}: utterance '{id}' is listed twice (first at {audio[id].Source}).");
+        }
+        var result = new List<Utterance>();
+        foreach (var (number, line) in ReadLines(textPath))
+        {
+            if (line.Trim().Length == 0) continue;
+            var source = $"{textPath} line {number}";
+            var (id, transcript) = KaldiFields(line, source, "ID TRANSCRIPT");
+            if (!audio.TryGetValue(id, out var entry))
+                throw new DataFileException($"{source}: utterance '{id}' has no audio in {scp}.");
+            result.Add(new Utterance(entry.Path, transcript, source));
+        }
+        return result;
+    }
+
+    private static (string Id, string Value) KaldiFields(string line, string source, string expected)
+    {
+        var trimmed = line.Trim();
+        var space = trimmed.IndexOfAny(new[] { ' ', '\t' });
+        if (space <= 0) throw new DataFileException($"{source}: expected '{expected}'.");
+        return (trimmed.Substring(0, space), trimmed.Substring(space + 1).Trim());
     }
 
     private static string Describe(JsonElement element) => element.ValueKind switch

@@ -85,7 +85,7 @@ public abstract class CtcAudioModel<TExample, TBatch> : CtcModel<TExample, TBatc
         CreateExample(() => FrontEnd.Compute(audio), shape.Vocabulary.Encode(transcript, name), name);
 
     /// <summary>
-    /// Reads a manifest (DeepSpeech CSV, JSON lines or a LibriSpeech folder) into examples: transcripts
+    /// Reads a manifest (DeepSpeech CSV, JSON lines or NeMo JSON, Common Voice TSV, a Kaldi data folder or a LibriSpeech folder) into examples: transcripts
     /// normalised with the spec's policy, features through <see cref="FrontEnd"/> (resampled, cached when
     /// <paramref name="options"/> names a folder, statistics fitted when it says so), every label checked
     /// against its frames.

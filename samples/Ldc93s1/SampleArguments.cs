@@ -7,7 +7,7 @@ namespace CtcDsl.Samples.Ldc93s1;
 /// <summary>Command line of the sample.</summary>
 public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs, string? Device, int[]? SweepSeeds, string? CheckpointDirectory, string? Resume, string? Evaluate, bool Synthetic, int SyntheticEpochs)
 {
-    /// <summary>A manifest to train the seed spec on instead of LDC93S1 (DeepSpeech CSV, JSON lines or a LibriSpeech folder).</summary>
+    /// <summary>A manifest to train the seed spec on instead of LDC93S1 (DeepSpeech CSV, JSON lines or NeMo JSON, Common Voice TSV, a Kaldi data folder or a LibriSpeech folder).</summary>
     public string? TrainManifest { get; init; }
 
     /// <summary>libtorch's intra-op threads (null: CTCDSL_THREADS or the CPUs this process may use).</summary>

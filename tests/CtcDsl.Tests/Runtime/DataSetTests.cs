@@ -65,6 +65,64 @@ public sealed class DataSetTests : IDisposable
     }
 
     [Fact]
+    public void NeMo_manifests_read_audio_filepath_and_refuse_segments()
+    {
+        var manifest = Path.Combine(directory, "nemo.json");
+        File.WriteAllText(manifest, "{\"audio_filepath\": \"a/1.wav\", \"duration\": 1.5, \"text\": \"one\"}\n{\"audio_filepath\": \"a/2.wav\", \"duration\": 2.0, \"offset\": 0, \"text\": \"two\"}\n");
+        var utterances = Manifests.Read(manifest);
+        Assert.Equal(new[] { Path.Combine(directory, "a", "1.wav"), Path.Combine(directory, "a", "2.wav") }, utterances.Select(u => u.AudioPath));
+        Assert.Equal(new[] { "one", "two" }, utterances.Select(u => u.Transcript));
+
+        File.WriteAllText(manifest, "{\"audio_filepath\": \"long.wav\", \"duration\": 2.0, \"offset\": 12.5, \"text\": \"three\"}\n");
+        Assert.Contains("line 1: \"offset\" 12.5: segments of a recording are not read", Assert.Throws<DataFileException>(() => Manifests.Read(manifest)).Message);
+    }
+
+    [Fact]
+    public void Common_Voice_tsv_reads_clips_and_takes_a_converted_wav_for_an_mp3()
+    {
+        Directory.CreateDirectory(Path.Combine(directory, "cv", "clips"));
+        var manifest = Path.Combine(directory, "cv", "train.tsv");
+        File.WriteAllText(manifest, "client_id\tpath\tsentence\tup_votes\n" +
+                                    "c1\tcommon_voice_en_1.mp3\tHello, world.\t2\n" +
+                                    "c2\tcommon_voice_en_2.wav\tSecond one\t3\n");
+        var mp3 = Assert.Throws<DataFileException>(() => Manifests.Read(manifest));
+        Assert.Contains("train.tsv line 2: common_voice_en_1.mp3 is MP3, which is not read; convert it to common_voice_en_1.wav", mp3.Message);
+
+        Wave("cv/clips/common_voice_en_1.wav", 1000);
+        var utterances = Manifests.Read(manifest);
+        Assert.Equal(new[] { Path.Combine(directory, "cv", "clips", "common_voice_en_1.wav"), Path.Combine(directory, "cv", "clips", "common_voice_en_2.wav") }, utterances.Select(u => u.AudioPath));
+        Assert.Equal(new[] { "Hello, world.", "Second one" }, utterances.Select(u => u.Transcript));
+
+        File.WriteAllText(manifest, "path,sentence\nx.wav,hi\n");
+        Assert.Contains("line 1: the header must name path and sentence", Assert.Throws<DataFileException>(() => Manifests.Read(manifest)).Message);
+        File.WriteAllText(manifest, "path\tsentence\nx.wav\n");
+        Assert.Contains("line 2: 1 fields where the header has 2", Assert.Throws<DataFileException>(() => Manifests.Read(manifest)).Message);
+    }
+
+    [Fact]
+    public void Kaldi_data_folders_join_wav_scp_and_text()
+    {
+        var folder = Path.Combine(directory, "kaldi");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "wav.scp"), "utt2 /data/b.wav\nutt1 audio/a.wav\n");
+        File.WriteAllText(Path.Combine(folder, "text"), "utt1 HELLO THERE\nutt2 GOOD   BYE\n");
+        var utterances = Manifests.Read(folder);
+        Assert.Equal(new[] { Path.Combine(folder, "audio", "a.wav"), "/data/b.wav" }, utterances.Select(u => u.AudioPath));
+        Assert.Equal(new[] { "HELLO THERE", "GOOD   BYE" }, utterances.Select(u => u.Transcript));
+        Assert.Equal($"{Path.Combine(folder, "text")} line 1", utterances[0].Source);
+
+        File.WriteAllText(Path.Combine(folder, "text"), "utt1 HELLO\nutt3 MISSING\n");
+        Assert.Contains("text line 2: utterance 'utt3' has no audio", Assert.Throws<DataFileException>(() => Manifests.Read(folder)).Message);
+        File.WriteAllText(Path.Combine(folder, "wav.scp"), "utt1 sox a.flac -t wav - |\n");
+        Assert.Contains("wav.scp line 1: 'sox a.flac -t wav - |' is a command", Assert.Throws<DataFileException>(() => Manifests.Read(folder)).Message);
+        File.WriteAllText(Path.Combine(folder, "wav.scp"), "utt1 a.wav\nutt1 b.wav\n");
+        Assert.Contains("line 2: utterance 'utt1' is listed twice", Assert.Throws<DataFileException>(() => Manifests.Read(folder)).Message);
+        File.WriteAllText(Path.Combine(folder, "wav.scp"), "utt1 a.wav\n");
+        File.WriteAllText(Path.Combine(folder, "segments"), "seg1 utt1 0.0 1.5\n");
+        Assert.Contains("segments of recordings are not read", Assert.Throws<DataFileException>(() => Manifests.Read(folder)).Message);
+    }
+
+    [Fact]
     public void LibriSpeech_folders()
     {
         var chapter = Path.Combine(directory, "libri", "19", "198");

@@ -73,7 +73,10 @@ public sealed class ManifestFuzzTests : IDisposable
         Assert.StartsWith($"{path} line 2: the audio path is empty", Fails(path));
     }
 
-    private static readonly string[] JsonPieces = { "{", "}", "[", "]", "\"audio\"", "\"text\"", ":", ",", "\"a.wav\"", "\"hi\"", "null", "1e999", "-0", "true", "\"\\u0000\"", "\"\\ud800\"", " ", "\n" };
+    private static readonly string[] JsonPieces = { "{", "}", "[", "]", "\"audio\"", "\"text\"", ":", ",", "\"a.wav\"", "\"hi\"", "null", "1e999", "-0", "true", "\"\\u0000\"", "\"\\ud800\"", " ", "\n",
+        "\"audio_filepath\"", "\"offset\"", "\"duration\"", "0", "2.5" }; // NeMo's keys too
+    private static readonly string[] TsvPieces = { "\t", "path", "sentence", "a.wav", "b.mp3", "hello world", "\n", "\r\n", " ", "é", "\u0000", "../x.wav", "\"" };
+    private static readonly string[] KaldiPieces = { "utt1", "utt2", " ", "\t", "a.wav", "/abs/b.wav", "sox x |", "|", "HELLO", "\n", "\r\n", "é", "\u0000" };
     private static readonly string[] CsvPieces = { ",", "\"", "\"\"", "a.wav", "hello", "wav_filename", "transcript", "wav_filesize", "\n", "\r\n", " ", "é", "\u0000", "../../x.wav" };
 
     private static Gen<byte[]> Pieces(string[] pieces, string prefix) =>
@@ -93,12 +96,24 @@ public sealed class ManifestFuzzTests : IDisposable
     [InlineData("m.json")]
     [InlineData("m.csv")]
     [InlineData("speaker/1/1-2.trans.txt")]
+    [InlineData("m.tsv")]
+    [InlineData("kaldi/wav.scp")]
+    [InlineData("kaldi/text")]
     public void Structure_aware_mutations_parse_or_fail_cleanly(string name)
     {
+        var kaldi = name.StartsWith("kaldi/", StringComparison.Ordinal);
         var gen = name.EndsWith(".csv", StringComparison.Ordinal) ? Pieces(CsvPieces, "wav_filename,wav_filesize,transcript\n")
             : name.EndsWith(".txt", StringComparison.Ordinal) ? Pieces(CsvPieces.Append("1-2-0001 ").ToArray(), "")
+            : name.EndsWith(".tsv", StringComparison.Ordinal) ? Pieces(TsvPieces, "path\tsentence\n")
+            : kaldi ? Pieces(KaldiPieces, "")
             : Pieces(JsonPieces, "");
-        var target = name.EndsWith(".txt", StringComparison.Ordinal) ? directory : Path.Combine(directory, name);
+        if (kaldi)
+        {
+            // The other file of the pair stays valid while this one is mutated.
+            Write("kaldi/wav.scp", "utt1 a.wav\nutt2 b.wav\n");
+            Write("kaldi/text", "utt1 HELLO\nutt2 WORLD\n");
+        }
+        var target = name.EndsWith(".txt", StringComparison.Ordinal) ? directory : kaldi ? Path.Combine(directory, "kaldi") : Path.Combine(directory, name);
         gen.Sample(bytes =>
         {
             var path = Write(name, bytes);
@@ -109,7 +124,7 @@ public sealed class ManifestFuzzTests : IDisposable
             }
             catch (DataFileException e)
             {
-                Assert.Contains(name.EndsWith(".txt", StringComparison.Ordinal) ? directory : path, e.Message);
+                Assert.Contains(name.EndsWith(".txt", StringComparison.Ordinal) || kaldi ? target : path, e.Message);
             }
         }, iter: Iterations, seed: "0000AAAAbbbb", threads: 1);
     }
