@@ -70,17 +70,17 @@ public sealed class FrontEnd
     }
 
     /// <summary>
-    /// Features before normalisation of a WAV file, read and featurised a segment at a time: memory is
+    /// Features before normalisation of an audio file (WAV, FLAC or MP3), read and featurised a segment at a time: memory is
     /// bounded by <see cref="SegmentFrames"/> and the features, whatever the recording's length.
     /// </summary>
-    /// <exception cref="CtcDsl.Runtime.Data.DataFileException">The file is missing or not a usable WAV file; the message names it.</exception>
+    /// <exception cref="CtcDsl.Runtime.Data.DataFileException">The file is missing or not a usable audio file; the message names it.</exception>
     public float[,] RawFromFile(string path)
     {
         var features = StreamingFeatures.Extract(path, Settings.SampleRate, extract, mfccSettings, SegmentFrames);
         return Settings.Deltas > 0 ? Audio.Deltas.Append(features, Settings.Deltas) : features;
     }
 
-    /// <summary>Normalised features of a WAV file, computed a segment at a time (see <see cref="RawFromFile"/>).</summary>
+    /// <summary>Normalised features of an audio file, computed a segment at a time (see <see cref="RawFromFile"/>).</summary>
     public float[,] ComputeFromFile(string path) => Normalize(RawFromFile(path));
 
     /// <summary>Frames per segment when featurising files (default 6000: one minute of audio).</summary>

@@ -5,7 +5,7 @@ using CtcDsl.Runtime.Data;
 namespace CtcDsl.Runtime.Audio;
 
 /// <summary>
-/// Features of a long WAV file computed a segment at a time, so memory is bounded by the segment
+/// Features of a long audio file (WAV, FLAC, MP3) computed a segment at a time, so memory is bounded by the segment
 /// length and not by the recording's: each segment of frames reads only the source samples it needs
 /// (plus a margin for the resampler's filters, at a sample where source and target grids meet), is
 /// resampled and featurised on its own, and keeps the frames whose windows it holds whole. Frames are
@@ -19,14 +19,15 @@ internal static class StreamingFeatures
 
     public static float[,] Extract(string path, int targetRate, Func<MonoAudio, float[,]> extract, MfccSettings settings, int framesPerSegment)
     {
-        var (sourceRate, _, sourceFrames) = WavAudio.Probe(path);
-        if (sourceFrames == 0) throw new DataFileException($"{path}: the WAV file holds no samples.");
+        using var reader = AudioFile.Open(path);
+        var (sourceRate, sourceFrames) = (reader.Info.SampleRate, reader.Info.Frames);
+        if (sourceFrames == 0) throw new DataFileException($"{path}: the file holds no samples.");
         var window = settings.WindowSamples(targetRate);
         var hop = settings.HopSamples(targetRate);
         var targetLength = sourceRate == targetRate ? sourceFrames : (long)Math.Floor(sourceFrames * (double)targetRate / sourceRate);
         var totalFrames = targetLength <= window ? 1 : 1 + (long)Math.Ceiling((double)(targetLength - window) / hop);
         if (totalFrames <= framesPerSegment)
-            return extract(new MonoAudio(WavAudio.ReadRange(path, 0, checked((int)sourceFrames)), sourceRate).Resample(targetRate));
+            return extract(new MonoAudio(reader.ReadRange(0, checked((int)sourceFrames)), sourceRate).Resample(targetRate));
 
         var common = Gcd(sourceRate, targetRate);
         long sourcePeriod = sourceRate / common, targetPeriod = targetRate / common; // the grids meet every sourcePeriod samples
@@ -41,7 +42,7 @@ internal static class StreamingFeatures
 
             var sourceFrom = Math.Max(0, (long)Math.Floor(startTarget * (double)sourceRate / targetRate) - Margin) / sourcePeriod * sourcePeriod;
             var sourceTo = Math.Min(sourceFrames, (long)Math.Ceiling(endTarget * (double)sourceRate / targetRate) + Margin);
-            var source = new MonoAudio(WavAudio.ReadRange(path, sourceFrom, checked((int)(sourceTo - sourceFrom))), sourceRate);
+            var source = new MonoAudio(reader.ReadRange(sourceFrom, checked((int)(sourceTo - sourceFrom))), sourceRate);
             var resampled = source.Resample(targetRate).Samples;
             var offset = (int)(startTarget - sourceFrom / sourcePeriod * targetPeriod);
             var length = (int)Math.Min(endTarget - startTarget, resampled.Length - offset);

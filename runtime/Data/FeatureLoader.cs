@@ -144,7 +144,7 @@ public sealed class FeatureLoader
         MonoAudio audio;
         try
         {
-            audio = WavAudio.Decode(bytes, utterance.AudioPath).Resample(SampleRate);
+            audio = AudioFile.Decode(bytes, utterance.AudioPath).Resample(SampleRate);
         }
         catch (DataFileException e)
         {

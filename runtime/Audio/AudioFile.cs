@@ -1,0 +1,149 @@
+using System;
+using System.IO;
+using CtcDsl.Runtime.Data;
+
+namespace CtcDsl.Runtime.Audio;
+
+/// <summary>An audio file's container and coding.</summary>
+public enum AudioFormat
+{
+    /// <summary>RIFF WAVE: PCM integer or IEEE float.</summary>
+    Wav,
+    /// <summary>FLAC (LibriSpeech's format), decoded by <see cref="Flac.FlacDecoder"/>.</summary>
+    Flac,
+    /// <summary>MPEG-1/2 audio layer I–III (Common Voice ships layer III), decoded by NLayer.</summary>
+    Mp3,
+}
+
+/// <summary>What a file holds, from its headers.</summary>
+/// <param name="Format">The container.</param>
+/// <param name="SampleRate">Samples per second.</param>
+/// <param name="Channels">Channels (down-mixed to mono when read).</param>
+/// <param name="Frames">Samples per channel.</param>
+public sealed record AudioInfo(AudioFormat Format, int SampleRate, int Channels, long Frames)
+{
+    /// <summary>Duration in seconds.</summary>
+    public double Duration => (double)Frames / SampleRate;
+}
+
+/// <summary>
+/// The one entry point for audio files: WAV, FLAC and MP3, told apart by their first bytes (not by
+/// the name), down-mixed to mono and optionally resampled. Every failure is a
+/// <see cref="DataFileException"/> naming the file and the reason.
+/// </summary>
+public static class AudioFile
+{
+    /// <summary>Reads the whole of <paramref name="path"/>, resampled to <paramref name="sampleRate"/> when given.</summary>
+    /// <exception cref="DataFileException">The file is missing, unreadable, of an unknown format or damaged.</exception>
+    public static MonoAudio Read(string path, int? sampleRate = null)
+    {
+        MonoAudio audio;
+        if (Detect(path) == AudioFormat.Wav)
+        {
+            audio = WavAudio.Read(path);
+        }
+        else
+        {
+            using var reader = Open(path);
+            audio = reader.ReadAll();
+        }
+        return sampleRate is { } rate ? audio.Resample(rate) : audio;
+    }
+
+    /// <summary>Decodes a whole file held in memory; <paramref name="name"/> names it in errors.</summary>
+    /// <exception cref="DataFileException">The bytes are not a usable WAV, FLAC or MP3 file.</exception>
+    public static MonoAudio Decode(byte[] bytes, string name)
+    {
+        var format = Sniff(bytes, name);
+        if (format == AudioFormat.Wav) return WavAudio.Decode(bytes, name);
+        using var reader = Open(new MemoryStream(bytes, writable: false), format, name);
+        return reader.ReadAll();
+    }
+
+    /// <summary>The format, rate, channels and length of <paramref name="path"/>.</summary>
+    /// <remarks>WAV and FLAC read their headers (a FLAC stream that does not state its length is decoded to count it); MP3 scans its frame headers.</remarks>
+    /// <exception cref="DataFileException">The file is missing, unreadable, of an unknown format or damaged.</exception>
+    public static AudioInfo Probe(string path)
+    {
+        using var reader = Open(path);
+        return reader.Info;
+    }
+
+    /// <summary>Opens <paramref name="path"/> for reading ranges of mono samples, a piece at a time.</summary>
+    /// <exception cref="DataFileException">The file is missing, unreadable, of an unknown format or damaged.</exception>
+    public static AudioReader Open(string path)
+    {
+        var format = Detect(path);
+        return format == AudioFormat.Wav ? new WavRangeReader(path) : Open(OpenFile(path), format, path);
+    }
+
+    /// <summary>The format of <paramref name="path"/>, from its first bytes.</summary>
+    /// <exception cref="DataFileException">The file is missing, unreadable or none of the formats read.</exception>
+    public static AudioFormat Detect(string path)
+    {
+        using var stream = OpenFile(path);
+        var head = new byte[Math.Min(stream.Length, 16)];
+        stream.ReadExactly(head);
+        var format = Sniff(head, path, stream);
+        return format;
+    }
+
+    private static AudioReader Open(Stream stream, AudioFormat format, string name) =>
+        format == AudioFormat.Flac ? new FlacReader(stream, name) : new Mp3Reader(stream, name);
+
+    internal static FileStream OpenFile(string path)
+    {
+        if (Directory.Exists(path)) throw new DataFileException($"{path}: is a folder, not an audio file.");
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            throw new DataFileException($"{path}: cannot read the file ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>
+    /// The format from the first bytes: "RIFF"/"RF64" WAV, "fLaC" FLAC, an MPEG audio frame sync MP3;
+    /// an ID3v2 tag is looked past (both FLAC and MP3 files may start with one).
+    /// </summary>
+    private static AudioFormat Sniff(byte[] head, string name, Stream? file = null)
+    {
+        if (Starts(head, "RIFF") || Starts(head, "RF64")) return AudioFormat.Wav;
+        if (Starts(head, "fLaC")) return AudioFormat.Flac;
+        if (Starts(head, "ID3") && head.Length >= 10)
+        {
+            var size = 10L + ((head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | (head[9] & 0x7F));
+            var after = new byte[4];
+            if (file is not null && size + 4 <= file.Length)
+            {
+                file.Position = size;
+                file.ReadExactly(after);
+            }
+            else if (file is null && size + 4 <= head.Length)
+            {
+                Array.Copy(head, size, after, 0, 4);
+            }
+            return Starts(after, "fLaC") ? AudioFormat.Flac : AudioFormat.Mp3;
+        }
+        if (head.Length >= 2 && head[0] == 0xFF && (head[1] & 0xE0) == 0xE0) return AudioFormat.Mp3;
+        if (head.Length == 0) throw new DataFileException($"{name}: the file is empty.");
+        throw new DataFileException($"{name}: not a WAV, FLAC or MP3 file (it starts with {Describe(head)}).");
+    }
+
+    private static bool Starts(byte[] bytes, string magic)
+    {
+        if (bytes.Length < magic.Length) return false;
+        for (var i = 0; i < magic.Length; i++)
+            if (bytes[i] != magic[i]) return false;
+        return true;
+    }
+
+    private static string Describe(byte[] head)
+    {
+        var shown = head.AsSpan(0, Math.Min(head.Length, 4)).ToArray();
+        var printable = Array.TrueForAll(shown, b => b is >= 0x20 and < 0x7F);
+        return printable ? $"'{System.Text.Encoding.ASCII.GetString(shown)}'" : "bytes " + Convert.ToHexString(shown);
+    }
+}
