@@ -50,6 +50,9 @@ public sealed class FlacDecoder : IDisposable
     /// <summary>The stream's format, from STREAMINFO.</summary>
     public FlacStreamInfo Info { get; }
 
+    /// <summary>Offset in the stream where the next frame starts (after <see cref="ReadFrame"/>, the end of the frame it read).</summary>
+    public long BytePosition => reader.BytePosition;
+
     /// <summary>Samples per channel decoded so far.</summary>
     public long SamplesDecoded { get; private set; }
 

@@ -41,7 +41,7 @@ public class RobustnessTests
     [Fact]
     public void Mutated_specs_never_throw_and_invalid_ones_always_say_why()
     {
-        MutatedSpecs.Sample(yaml =>
+        MutatedSpecs.SampleFixed(yaml =>
         {
             // Each case within a time limit: a spec that makes the generator spin is a failure that shows the spec.
             var run = System.Threading.Tasks.Task.Run(() => GeneratorHarness.Run(("/specs/fuzz.ctc.yaml", yaml)));
@@ -54,15 +54,15 @@ public class RobustnessTests
                 Assert.Contains(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
             else
                 Assert.DoesNotContain(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
-        }, iter: Iterations);
+        }, iterations: Iterations, seed: "0000RRRRssss");
     }
 
     [Fact]
     public void Random_text_never_throws() =>
-        Gen.String.Sample(text =>
+        Gen.String.SampleFixed(text =>
         {
             var (result, _) = GeneratorHarness.Run(("/specs/random.ctc.yaml", text));
             Assert.All(result.Results, r => Assert.Null(r.Exception));
             Assert.NotEmpty(result.Diagnostics);
-        }, iter: Iterations);
+        }, iterations: Iterations, seed: "0000RRRRssss");
 }

@@ -190,7 +190,7 @@ public class SpecLanguageTests(ITestOutputHelper output)
 
     [Fact]
     public void Random_specs_from_the_grammar_are_diagnosed_or_compile() =>
-        RandomSpecs.Array[12].Sample(batch => CheckAll(batch, minimumValid: 0), iter: FuzzBatches, seed: "0N0XIzNsQ0O2", threads: 1);
+        RandomSpecs.Array[12].SampleFixed(batch => CheckAll(batch, minimumValid: 0), iterations: FuzzBatches, seed: "0N0XIzNsQ0O2");
 
     /// <summary>Generates all specs in one compilation (each under its own model name) and checks each.</summary>
     private void CheckAll(IReadOnlyList<string> specs, int minimumValid)
