@@ -77,6 +77,23 @@ public static class AudioFile
         return format == AudioFormat.Wav ? new WavRangeReader(path) : Open(OpenFile(path), format, path);
     }
 
+    /// <summary>Opens the part <paramref name="segment"/> of <paramref name="path"/> (all of it when null) as if it were the whole file.</summary>
+    /// <exception cref="DataFileException">The file is missing, unreadable, damaged, or the segment does not lie within it.</exception>
+    public static AudioReader Open(string path, AudioSegment? segment)
+    {
+        var reader = Open(path);
+        if (segment is null) return reader;
+        try
+        {
+            return new SegmentAudioReader(reader, segment, path);
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The format of <paramref name="path"/>, from its first bytes.</summary>
     /// <exception cref="DataFileException">The file is missing, unreadable or none of the formats read.</exception>
     public static AudioFormat Detect(string path)

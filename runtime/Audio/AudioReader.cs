@@ -47,6 +47,36 @@ public abstract class AudioReader : IDisposable
     }
 }
 
+/// <summary>A segment of another reader's recording, read as if it were the whole file.</summary>
+internal sealed class SegmentAudioReader : AudioReader
+{
+    private readonly AudioReader inner;
+    private readonly long first;
+
+    public SegmentAudioReader(AudioReader inner, AudioSegment segment, string name)
+    {
+        this.inner = inner;
+        Name = $"{name} [{segment}]";
+        (first, var count) = segment.Samples(inner.Info.SampleRate, inner.Info.Frames, name);
+        Info = inner.Info with { Frames = count };
+    }
+
+    public override AudioInfo Info { get; }
+
+    protected override string Name { get; }
+
+    public override float[] ReadRange(long start, int count)
+    {
+        var available = (int)Math.Clamp(Info.Frames - start, 0, count);
+        return inner.ReadRange(first + start, available);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+    }
+}
+
 /// <summary>WAV: each range is read straight from its place in the file.</summary>
 internal sealed class WavRangeReader : AudioReader
 {

@@ -74,13 +74,17 @@ public sealed class FrontEnd
     /// bounded by <see cref="SegmentFrames"/> and the features, whatever the recording's length.
     /// </summary>
     /// <exception cref="CtcDsl.Runtime.Data.DataFileException">The file is missing or not a usable audio file; the message names it.</exception>
-    public float[,] RawFromFile(string path)
+    public float[,] RawFromFile(string path) => RawFromFile(path, null);
+
+    /// <summary>Features before normalisation of the part <paramref name="segment"/> of an audio file (all of it when null), computed as <see cref="RawFromFile(string)"/>.</summary>
+    /// <exception cref="CtcDsl.Runtime.Data.DataFileException">The file is missing, not a usable audio file, or the segment does not lie within it.</exception>
+    public float[,] RawFromFile(string path, CtcDsl.Runtime.Data.AudioSegment? segment)
     {
-        var features = StreamingFeatures.Extract(path, Settings.SampleRate, extract, mfccSettings, SegmentFrames);
+        var features = StreamingFeatures.Extract(path, segment, Settings.SampleRate, extract, mfccSettings, SegmentFrames);
         return Settings.Deltas > 0 ? Audio.Deltas.Append(features, Settings.Deltas) : features;
     }
 
-    /// <summary>Normalised features of an audio file, computed a segment at a time (see <see cref="RawFromFile"/>).</summary>
+    /// <summary>Normalised features of an audio file, computed a segment at a time (see <see cref="RawFromFile(string)"/>).</summary>
     public float[,] ComputeFromFile(string path) => Normalize(RawFromFile(path));
 
     /// <summary>Frames per segment when featurising files (default 6000: one minute of audio).</summary>

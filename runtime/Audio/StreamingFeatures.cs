@@ -17,9 +17,9 @@ internal static class StreamingFeatures
     /// <summary>Source samples read beyond each segment on both sides (the resampler's filters reach 101 taps).</summary>
     private const int Margin = 512;
 
-    public static float[,] Extract(string path, int targetRate, Func<MonoAudio, float[,]> extract, MfccSettings settings, int framesPerSegment)
+    public static float[,] Extract(string path, AudioSegment? segment, int targetRate, Func<MonoAudio, float[,]> extract, MfccSettings settings, int framesPerSegment)
     {
-        using var reader = AudioFile.Open(path);
+        using var reader = AudioFile.Open(path, segment);
         var (sourceRate, sourceFrames) = (reader.Info.SampleRate, reader.Info.Frames);
         if (sourceFrames == 0) throw new DataFileException($"{path}: the file holds no samples.");
         var window = settings.WindowSamples(targetRate);

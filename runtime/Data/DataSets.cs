@@ -61,7 +61,8 @@ public static class DataSets
         var utterances = Manifests.Read(manifestPath);
         if (!options.AllowDuplicates)
         {
-            var duplicate = utterances.GroupBy(u => u.AudioPath, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            // Segments of one recording are different utterances; the same segment twice is a repeat.
+            var duplicate = utterances.GroupBy(u => u.AudioName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
             if (duplicate is not null)
                 throw new DataFileException($"{duplicate.First().Source}: {duplicate.Key} is listed again at {string.Join(", ", duplicate.Skip(1).Select(u => u.Source))}; remove the repeats (or set AllowDuplicates).");
         }

@@ -18,7 +18,7 @@ namespace CtcDsl.Runtime.Data;
 public sealed class FeatureLoader
 {
     private readonly Func<MonoAudio, float[,]> frontEnd;
-    private readonly Func<string, float[,]>? fromFile;
+    private readonly Func<string, AudioSegment?, float[,]>? fromFile;
     private readonly string settingsKey;
 
     /// <summary>Creates the loader.</summary>
@@ -34,7 +34,7 @@ public sealed class FeatureLoader
 
     /// <summary>
     /// Creates a loader that featurises each file through <paramref name="frontEnd"/> a segment at a time
-    /// (<see cref="FrontEnd.RawFromFile"/>) and hashes it as a stream, so memory stays bounded however long
+    /// (<see cref="FrontEnd.RawFromFile(string, AudioSegment?)"/>) and hashes it as a stream, so memory stays bounded however long
     /// a recording is. Its features are the front-end's raw ones (normalise them afterwards).
     /// </summary>
     public FeatureLoader(FrontEnd frontEnd)
@@ -83,7 +83,7 @@ public sealed class FeatureLoader
     /// <summary>Features of one utterance (through the cache when there is one).</summary>
     public float[,] Load(Utterance utterance) => fromFile is null ? LoadInMemory(utterance) : LoadStreaming(utterance, fromFile);
 
-    private float[,] LoadStreaming(Utterance utterance, Func<string, float[,]> featurise)
+    private float[,] LoadStreaming(Utterance utterance, Func<string, AudioSegment?, float[,]> featurise)
     {
         string? cachePath = null;
         if (CacheDirectory is { } directory)
@@ -100,13 +100,13 @@ public sealed class FeatureLoader
             {
                 throw new DataFileException($"{utterance.Source}: cannot read {utterance.AudioPath} ({e.Message}).", e);
             }
-            cachePath = CachePath(directory, hash);
+            cachePath = CachePath(directory, hash, utterance.Segment);
             if (TryRead(cachePath) is { } cached) return cached;
         }
         float[,] features;
         try
         {
-            features = featurise(utterance.AudioPath);
+            features = featurise(utterance.AudioPath, utterance.Segment);
         }
         catch (DataFileException e)
         {
@@ -137,14 +137,20 @@ public sealed class FeatureLoader
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             hash.AppendData(bytes);
-            cachePath = CachePath(directory, hash);
+            cachePath = CachePath(directory, hash, utterance.Segment);
             if (TryRead(cachePath) is { } cached) return cached;
         }
 
         MonoAudio audio;
         try
         {
-            audio = AudioFile.Decode(bytes, utterance.AudioPath).Resample(SampleRate);
+            audio = AudioFile.Decode(bytes, utterance.AudioPath);
+            if (utterance.Segment is { } segment)
+            {
+                var (first, count) = segment.Samples(audio.SampleRate, audio.Samples.Length, utterance.AudioPath);
+                audio = audio.Slice((int)first, (int)(first + count));
+            }
+            audio = audio.Resample(SampleRate);
         }
         catch (DataFileException e)
         {
@@ -163,10 +169,10 @@ public sealed class FeatureLoader
         return features;
     }
 
-    /// <summary>The entry for a file whose content <paramref name="hash"/> has read: content and front-end settings make the key.</summary>
-    private string CachePath(string directory, IncrementalHash hash)
+    /// <summary>The entry for a file whose content <paramref name="hash"/> has read: content, segment and front-end settings make the key.</summary>
+    private string CachePath(string directory, IncrementalHash hash, AudioSegment? segment)
     {
-        hash.AppendData(Encoding.UTF8.GetBytes($"|{settingsKey}|{SampleRate}"));
+        hash.AppendData(Encoding.UTF8.GetBytes($"|{settingsKey}|{SampleRate}|{segment?.Start:R}-{segment?.End:R}"));
         var key = Convert.ToHexString(hash.GetHashAndReset());
         return Path.Combine(directory, key[..2], key + ".f32");
     }

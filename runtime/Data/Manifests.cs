@@ -7,17 +7,50 @@ using System.Text.Json;
 
 namespace CtcDsl.Runtime.Data;
 
-/// <summary>One utterance of a data set: its audio file, its transcript, and where it was listed.</summary>
+/// <summary>One utterance of a data set: its audio file (or a segment of it), its transcript, and where it was listed.</summary>
 /// <param name="AudioPath">Absolute path of the audio file.</param>
 /// <param name="Transcript">The transcript as written in the manifest.</param>
 /// <param name="Source">Where the utterance was listed ("train.csv line 7"), for error messages.</param>
-public sealed record Utterance(string AudioPath, string Transcript, string Source);
+public sealed record Utterance(string AudioPath, string Transcript, string Source)
+{
+    /// <summary>The part of the file the utterance is (a NeMo <c>offset</c>/<c>duration</c>, a Kaldi segment); null: the whole file.</summary>
+    public AudioSegment? Segment { get; init; }
+
+    /// <summary>The utterance's length in seconds when the manifest states it (NeMo's <c>duration</c>, a segment's length): batches can be planned before any audio is read.</summary>
+    public double? Duration { get; init; }
+
+    /// <summary>Names the audio in messages: the path, and the segment when there is one.</summary>
+    public string AudioName => Segment is { } segment ? $"{AudioPath} [{segment}]" : AudioPath;
+}
+
+/// <summary>A part of a recording, in seconds.</summary>
+/// <param name="Start">Where it starts.</param>
+/// <param name="End">Where it ends; null: at the end of the recording.</param>
+public sealed record AudioSegment(double Start, double? End)
+{
+    /// <summary>The segment in samples at <paramref name="sampleRate"/>, checked against a recording of <paramref name="frames"/> samples.</summary>
+    /// <exception cref="DataFileException">The segment does not lie within the recording.</exception>
+    public (long First, long Count) Samples(int sampleRate, long frames, string name)
+    {
+        var first = (long)Math.Round(Start * sampleRate);
+        var last = End is { } end ? (long)Math.Round(end * sampleRate) : frames;
+        // A stated end up to 10 ms past the recording is rounding in whoever wrote the manifest.
+        if (last > frames && last - frames <= sampleRate / 100) last = frames;
+        if (first < 0 || first >= last || last > frames)
+            throw new DataFileException($"{name}: the segment {this} does not lie within the recording ({(double)frames / sampleRate:0.###} s).");
+        return (first, last - first);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => End is { } end ? $"{Start:0.###}-{end:0.###} s" : $"{Start:0.###} s to the end";
+}
 
 /// <summary>
 /// Reads data-set manifests: DeepSpeech CSV (<c>wav_filename,wav_filesize,transcript</c>), JSON lines
-/// (<c>{"audio": path, "text": ...}</c>, or NeMo's <c>audio_filepath</c>), Common Voice TSV
-/// (<c>path</c>, <c>sentence</c>, clips in <c>clips/</c>), Kaldi data folders (<c>wav.scp</c> and
-/// <c>text</c>) and LibriSpeech's folders (<c>*.trans.txt</c>). Relative audio paths resolve against
+/// (<c>{"audio": path, "text": ...}</c>, or NeMo's <c>audio_filepath</c> with <c>duration</c> and
+/// <c>offset</c>), Common Voice TSV (<c>path</c>, <c>sentence</c>, clips in <c>clips/</c>), Kaldi data
+/// folders (<c>wav.scp</c>, <c>text</c>, optional <c>segments</c>) and LibriSpeech's folders
+/// (<c>*.trans.txt</c>). Audio may be WAV, FLAC or MP3 (<see cref="Audio.AudioFile"/>). Relative audio paths resolve against
 /// the manifest's folder. Malformed entries fail naming file and line.
 /// </summary>
 public static class Manifests
@@ -181,15 +214,26 @@ public static class Manifests
             !(element.TryGetProperty("audio", out var audio) || element.TryGetProperty("audio_filepath", out audio)) || audio.ValueKind != JsonValueKind.String ||
             !element.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
             throw new DataFileException($"{source}: expected {{\"audio\": \"path\", \"text\": \"...\"}} (or NeMo's \"audio_filepath\"), found {Describe(element)}.");
-        if (element.TryGetProperty("offset", out var offset) && !(offset.ValueKind == JsonValueKind.Number && offset.TryGetDouble(out var seconds) && seconds == 0))
-            throw new DataFileException($"{source}: \"offset\" {offset.GetRawText()}: segments of a recording are not read; cut the audio into files or drop the offset.");
-        return new Utterance(AudioPath(directory, audio.GetString()!, source), text.GetString()!, source);
+        var duration = Seconds(element, "duration", source);
+        var offset = Seconds(element, "offset", source) ?? 0;
+        if (duration is <= 0) throw new DataFileException($"{source}: \"duration\" {duration} is not a length; it must be positive.");
+        // NeMo reads `duration` seconds from `offset`; with no offset the duration describes the whole file.
+        var segment = offset > 0 ? new AudioSegment(offset, offset + duration) : null;
+        return new Utterance(AudioPath(directory, audio.GetString()!, source), text.GetString()!, source) { Segment = segment, Duration = duration };
+    }
+
+    /// <summary>A number of seconds (finite, not negative) or null when the field is absent.</summary>
+    private static double? Seconds(JsonElement element, string field, string source)
+    {
+        if (!element.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var seconds) || !double.IsFinite(seconds) || seconds < 0)
+            throw new DataFileException($"{source}: \"{field}\" {value.GetRawText()} is not a number of seconds.");
+        return seconds;
     }
 
     /// <summary>
     /// Common Voice: a tab-separated file whose header names <c>path</c> and <c>sentence</c>; the clips
-    /// are in <c>clips/</c> beside it. Common Voice ships MP3, which is not read: a clip converted to
-    /// WAV with the same name (<c>x.wav</c> for <c>x.mp3</c>) is taken instead.
+    /// (MP3, read as they are) are in <c>clips/</c> beside it.
     /// </summary>
     public static IReadOnlyList<Utterance> ReadCommonVoiceTsv(string path)
     {
@@ -209,30 +253,22 @@ public static class Manifests
             var fields = line.Split('\t');
             if (fields.Length != header.Length)
                 throw new DataFileException($"{source}: {fields.Length} fields where the header has {header.Length}.");
-            var audio = AudioPath(clips, fields[file], source);
-            if (Path.GetExtension(audio).Equals(".mp3", StringComparison.OrdinalIgnoreCase))
-            {
-                var wav = Path.ChangeExtension(audio, ".wav");
-                if (!File.Exists(wav))
-                    throw new DataFileException($"{source}: {fields[file]} is MP3, which is not read; convert it to {Path.GetFileName(wav)} in {clips}.");
-                audio = wav;
-            }
-            result.Add(new Utterance(audio, fields[text], source));
+            result.Add(new Utterance(AudioPath(clips, fields[file], source), fields[text], source));
         }
         return result;
     }
 
     /// <summary>
     /// A Kaldi data folder: <c>wav.scp</c> ("ID path") and <c>text</c> ("ID transcript"), utterances
-    /// in <c>text</c>'s order. Commands in <c>wav.scp</c> ("... |") and <c>segments</c> are not read.
+    /// in <c>text</c>'s order. With <c>segments</c> ("UTTERANCE RECORDING START END", END −1 for the
+    /// end of the recording) the IDs of <c>text</c> are segments of the recordings <c>wav.scp</c>
+    /// lists. Commands in <c>wav.scp</c> ("... |") are not run.
     /// </summary>
     public static IReadOnlyList<Utterance> ReadKaldi(string folder)
     {
         var scp = Path.Combine(folder, "wav.scp");
         var textPath = Path.Combine(folder, "text");
         if (!File.Exists(textPath)) throw new DataFileException($"{folder}: a Kaldi data folder needs a 'text' file beside wav.scp.");
-        if (File.Exists(Path.Combine(folder, "segments")))
-            throw new DataFileException($"{Path.Combine(folder, "segments")}: segments of recordings are not read; cut the audio into one file per utterance.");
         var audio = new Dictionary<string, (string Path, string Source)>(StringComparer.Ordinal);
         foreach (var (number, line) in ReadLines(scp))
         {
@@ -244,17 +280,50 @@ public static class Manifests
             if (!audio.TryAdd(id, (AudioPath(folder, rest, source), source)))
                 throw new DataFileException($"{source}: utterance '{id}' is listed twice (first at {audio[id].Source}).");
         }
+        var segments = ReadKaldiSegments(Path.Combine(folder, "segments"), audio, scp);
         var result = new List<Utterance>();
         foreach (var (number, line) in ReadLines(textPath))
         {
             if (line.Trim().Length == 0) continue;
             var source = $"{textPath} line {number}";
             var (id, transcript) = KaldiFields(line, source, "ID TRANSCRIPT");
+            if (segments is not null)
+            {
+                if (!segments.TryGetValue(id, out var part))
+                    throw new DataFileException($"{source}: utterance '{id}' is not in {Path.Combine(folder, "segments")}.");
+                result.Add(new Utterance(part.Path, transcript, source) { Segment = part.Segment, Duration = part.Segment.End - part.Segment.Start });
+                continue;
+            }
             if (!audio.TryGetValue(id, out var entry))
                 throw new DataFileException($"{source}: utterance '{id}' has no audio in {scp}.");
             result.Add(new Utterance(entry.Path, transcript, source));
         }
         return result;
+    }
+
+    /// <summary>Kaldi's <c>segments</c>, when the folder has one: utterance ID → recording path and span.</summary>
+    private static Dictionary<string, (string Path, AudioSegment Segment, string Source)>? ReadKaldiSegments(
+        string path, Dictionary<string, (string Path, string Source)> recordings, string scp)
+    {
+        if (!File.Exists(path)) return null;
+        var segments = new Dictionary<string, (string, AudioSegment, string)>(StringComparer.Ordinal);
+        foreach (var (number, line) in ReadLines(path))
+        {
+            if (line.Trim().Length == 0) continue;
+            var source = $"{path} line {number}";
+            var fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length != 4)
+                throw new DataFileException($"{source}: expected 'UTTERANCE RECORDING START END', found {fields.Length} fields.");
+            if (!recordings.TryGetValue(fields[1], out var recording))
+                throw new DataFileException($"{source}: recording '{fields[1]}' is not in {scp}.");
+            if (!double.TryParse(fields[2], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var start) || !double.IsFinite(start) || start < 0)
+                throw new DataFileException($"{source}: start '{fields[2]}' is not a number of seconds.");
+            if (!double.TryParse(fields[3], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var end) || !double.IsFinite(end) || (end <= start && end != -1))
+                throw new DataFileException($"{source}: end '{fields[3]}' must be a time after the start {fields[2]} (or -1: the end of the recording).");
+            if (!segments.TryAdd(fields[0], (recording.Path, new AudioSegment(start, end == -1 ? null : end), source)))
+                throw new DataFileException($"{source}: utterance '{fields[0]}' is listed twice.");
+        }
+        return segments;
     }
 
     private static (string Id, string Value) KaldiFields(string line, string source, string expected)
@@ -275,7 +344,7 @@ public static class Manifests
 
     /// <summary>
     /// LibriSpeech: every <c>*.trans.txt</c> below <paramref name="root"/>, one "ID TEXT" per line,
-    /// audio beside it as <c>ID.wav</c> (LibriSpeech ships FLAC, which must be converted to WAV first).
+    /// audio beside it as <c>ID.flac</c> (as LibriSpeech ships it) or <c>ID.wav</c>.
     /// </summary>
     public static IReadOnlyList<Utterance> ReadLibriSpeech(string root)
     {
@@ -289,10 +358,9 @@ public static class Manifests
                 var space = line.IndexOf(' ');
                 if (space <= 0) throw new DataFileException($"{transcripts} line {lineNumber}: expected 'ID TEXT'.");
                 var id = line.Substring(0, space);
-                var wav = Path.Combine(directory, id + ".wav");
-                if (!File.Exists(wav) && File.Exists(Path.Combine(directory, id + ".flac")))
-                    throw new DataFileException($"{transcripts} line {lineNumber}: {id}.flac is FLAC, which is not read; convert it to {id}.wav.");
-                result.Add(new Utterance(wav, line.Substring(space + 1), $"{transcripts} line {lineNumber}"));
+                var flac = Path.Combine(directory, id + ".flac");
+                var audio = File.Exists(flac) ? flac : Path.Combine(directory, id + ".wav");
+                result.Add(new Utterance(audio, line.Substring(space + 1), $"{transcripts} line {lineNumber}"));
             }
         }
         if (result.Count == 0) throw new DataFileException($"{root}: no *.trans.txt files (not a LibriSpeech folder).");
