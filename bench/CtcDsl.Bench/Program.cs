@@ -8,7 +8,8 @@
 using System.Linq;
 using CtcDsl.Bench;
 
-if (args.Contains("--beam")) BeamBenchmark.Run(args.Where(a => a != "--beam").ToArray());
+if (args.Contains("--decode")) AudioDecodeBenchmark.Run(args.Where(a => a != "--decode").ToArray());
+else if (args.Contains("--beam")) BeamBenchmark.Run(args.Where(a => a != "--beam").ToArray());
 else if (args.Contains("--threads-child")) ThreadsBenchmark.ChildRun(args.Where(a => a != "--threads-child").ToArray());
 else if (args.Contains("--threads")) ThreadsBenchmark.Run(args.Where(a => a != "--threads").ToArray());
 else if (args.Contains("--long-audio")) LongAudioBenchmark.Run(args.Where(a => a != "--long-audio").ToArray());

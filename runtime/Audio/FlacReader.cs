@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using CtcDsl.Runtime.Audio.Flac;
 
@@ -38,16 +39,29 @@ internal sealed class FlacReader : SequentialAudioReader
         var count = decoder.ReadFrame();
         if (count == 0) return null;
         var full = (double)(1L << (decoder.Info.BitsPerSample - 1));
-        var scale = 1.0f / decoder.Info.Channels;
-        var sums = new double[count];
-        for (var c = 0; c < decoder.Info.Channels; c++)
-        {
-            var samples = decoder.Channel(c);
-            for (var i = 0; i < count; i++) sums[i] += samples[i] / full;
-        }
-        // Sum in double, scale once: the arithmetic of the WAV reader.
+        var channels = decoder.Info.Channels;
+        var scale = 1.0f / channels;
         var mono = new float[count];
-        for (var i = 0; i < count; i++) mono[i] = (float)(sums[i] * scale);
+        // Sum in double, scale once: the arithmetic of the WAV reader, so both read the same audio identically.
+        if (channels == 1)
+        {
+            var samples = decoder.Channel(0);
+            for (var i = 0; i < count; i++) mono[i] = (float)(samples[i] / full * scale);
+        }
+        else if (channels == 2)
+        {
+            ReadOnlySpan<long> left = decoder.Channel(0), right = decoder.Channel(1);
+            for (var i = 0; i < count; i++) mono[i] = (float)((left[i] / full + right[i] / full) * scale);
+        }
+        else
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var sum = 0.0;
+                for (var c = 0; c < channels; c++) sum += decoder.Channel(c)[i] / full;
+                mono[i] = (float)(sum * scale);
+            }
+        }
         return mono;
     }
 

@@ -381,13 +381,29 @@ public sealed class FlacDecoder : IDisposable
         var width = (Info.BitsPerSample + 7) / 8;
         var size = count * channels.Length * width;
         if (md5Scratch.Length < size) md5Scratch = new byte[size];
-        var at = 0;
-        for (var i = 0; i < count; i++)
+        var output = md5Scratch.AsSpan(0, size);
+        if (width == 2)
+        {
+            // The common case (16-bit) written a sample at a time, not a byte at a time.
+            var shorts = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(output);
             for (var c = 0; c < channels.Length; c++)
             {
-                var value = channels[c][i];
-                for (var b = 0; b < width; b++) md5Scratch[at++] = (byte)(value >> (8 * b));
+                var samples = channels[c];
+                for (int i = 0, at = c; i < count; i++, at += channels.Length) shorts[at] = (short)samples[i];
             }
+            if (!BitConverter.IsLittleEndian)
+                for (var i = 0; i < shorts.Length; i++) shorts[i] = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(shorts[i]);
+        }
+        else
+        {
+            var at = 0;
+            for (var i = 0; i < count; i++)
+                for (var c = 0; c < channels.Length; c++)
+                {
+                    var value = channels[c][i];
+                    for (var b = 0; b < width; b++) output[at++] = (byte)(value >> (8 * b));
+                }
+        }
         md5!.AppendData(md5Scratch, 0, size);
     }
 }

@@ -71,15 +71,15 @@ internal static class FlacSubframes
         if (precision == 16) throw new FlacFormatException("LPC coefficient precision code 15 is invalid");
         var shift = (int)reader.ReadSigned(5);
         if (shift < 0) throw new FlacFormatException($"a negative LPC shift ({shift})");
+        // Coefficient j multiplies the sample j + 1 back; stored oldest first, so the history is read forwards.
         Span<long> coefficients = stackalloc long[order];
-        for (var j = 0; j < order; j++) coefficients[j] = reader.ReadSigned(precision);
+        for (var j = 0; j < order; j++) coefficients[order - 1 - j] = reader.ReadSigned(precision);
         Residual(reader, s, order);
-        // Coefficient j multiplies the sample j + 1 back.
         for (var i = order; i < s.Length; i++)
         {
-            long sum = 0;
             var history = s.Slice(i - order, order);
-            for (var j = 0; j < order; j++) sum += coefficients[j] * history[order - 1 - j];
+            long sum = 0;
+            for (var j = 0; j < history.Length; j++) sum += coefficients[j] * history[j];
             s[i] += sum >> shift;
         }
     }
