@@ -37,27 +37,40 @@ public sealed record DataSetOptions
 
     /// <summary>Accept an audio file listed twice (by default a manifest error naming both lines).</summary>
     public bool AllowDuplicates { get; init; }
+
+    /// <summary>
+    /// Keep no features in memory: compute each utterance's into <see cref="CacheDirectory"/> once (in
+    /// parallel, checksummed), and have every example read its own from there each time it is batched.
+    /// For corpora larger than memory: resident memory stays flat across epochs and does not grow with
+    /// the corpus. Frame counts come from the cache entries' headers, so batches are planned up front.
+    /// </summary>
+    public bool StreamFromDisk { get; init; }
 }
 
 /// <summary>The examples read from a manifest, and the utterances left out (with why).</summary>
 public sealed record DataSet<TExample>(IReadOnlyList<TExample> Examples, IReadOnlyList<string> Skipped);
 
 /// <summary>
-/// One way from a manifest to a model's examples: read the manifest (DeepSpeech CSV, JSON lines or a
-/// LibriSpeech folder), normalise transcripts with the spec's policy, compute features through the
-/// spec's front-end (resampled to its rate, on all cores, through a cache whose key comes from the
-/// front-end's settings), fit global statistics when asked, check that every label fits its frames,
-/// and build the typed examples. Generated models with a front-end expose it as <c>LoadDataSet</c>.
+/// One way from a manifest to a model's examples: read the manifest (any <see cref="Manifests"/> reads),
+/// normalise transcripts with the spec's policy, compute features through the spec's front-end
+/// (resampled to its rate, on all cores, through a cache whose key comes from the front-end's
+/// settings), fit global statistics when asked, check that every label fits its frames, and build the
+/// typed examples — holding their features, or streaming them from the cache
+/// (<see cref="DataSetOptions.StreamFromDisk"/>). Generated models with a front-end expose it as <c>LoadDataSet</c>.
 /// </summary>
 public static class DataSets
 {
     /// <summary>Reads <paramref name="manifestPath"/> into examples.</summary>
     /// <exception cref="DataFileException">The manifest, a transcript or an audio file is bad, or labels cannot fit their frames; the message names the file and manifest line.</exception>
+    /// <param name="createExample">Makes an example from its features' loader (called now, or on each use when streaming: <see cref="FeatureSource.Load"/>), labels and name.</param>
+    /// <exception cref="ArgumentException"><see cref="DataSetOptions.StreamFromDisk"/> without a <see cref="DataSetOptions.CacheDirectory"/>.</exception>
     public static DataSet<TExample> Load<TExample>(
         string manifestPath, FrontEnd frontEnd, TranscriptNormalizer transcripts, Vocabulary vocabulary, Func<int, int> outputFrames,
-        Func<float[,], int[], string, TExample> createExample, DataSetOptions? options = null, CancellationToken cancellationToken = default)
+        Func<Func<float[,]>, int[], string, TExample> createExample, DataSetOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new DataSetOptions();
+        if (options.StreamFromDisk && options.CacheDirectory is null)
+            throw new ArgumentException("StreamFromDisk keeps features in the on-disk cache: set CacheDirectory too.", nameof(options));
         var utterances = Manifests.Read(manifestPath);
         if (!options.AllowDuplicates)
         {
@@ -74,17 +87,22 @@ public static class DataSets
             CacheDirectory = options.CacheDirectory,
             Workers = options.Workers,
         };
-        var raw = loader.Load(utterances, cancellationToken);
+        // In memory: every utterance's raw features; streamed: each one's cache entry and frame count.
+        float[][,]? raw = null;
+        IReadOnlyList<(string Path, int Frames)>? entries = null;
+        if (options.StreamFromDisk)
+            entries = loader.Precompute(utterances, cancellationToken);
+        else
+            raw = loader.Load(utterances, cancellationToken);
         if (frontEnd.Settings.Normalization == FeatureNormalizationMode.Global && options.FitStatistics)
-            frontEnd.FitStatistics(raw);
+            frontEnd.FitStatistics(raw ?? entries!.Select((e, i) => FeatureLoader.TryRead(e.Path) ?? loader.Load(utterances[i]))); // one utterance in memory at a time
 
         var examples = new List<TExample>(utterances.Count);
         var skipped = new List<string>();
         var problems = new List<string>();
         for (var i = 0; i < utterances.Count; i++)
         {
-            var features = frontEnd.Normalize(raw[i]);
-            var frames = outputFrames(features.GetLength(0));
+            var frames = outputFrames(raw?[i].GetLength(0) ?? entries![i].Frames);
             var required = CtcFeasibility.RequiredFrames(labels[i]);
             if (required > frames)
             {
@@ -92,7 +110,16 @@ public static class DataSets
                 (options.Infeasible == InfeasiblePolicy.Skip ? skipped : problems).Add(problem);
                 continue;
             }
-            examples.Add(createExample(features, labels[i], utterances[i].Source));
+            if (raw is not null)
+            {
+                var features = frontEnd.Normalize(raw[i]);
+                examples.Add(createExample(() => features, labels[i], utterances[i].Source));
+            }
+            else
+            {
+                var source = new CachedFeatureSource(loader, utterances[i], entries![i].Path, entries[i].Frames, frontEnd.Normalize);
+                examples.Add(createExample(source.Load, labels[i], utterances[i].Source));
+            }
         }
         if (problems.Count > 0)
             throw new DataFileException($"{manifestPath}: {problems.Count} utterance(s) have labels longer than their audio allows:\n  " +

@@ -68,7 +68,13 @@ public sealed class FeatureLoader
                 errors[i] = e;
             }
         });
-        // The first failing utterance in manifest order, as the documented exception (never an AggregateException).
+        ThrowFirst(errors, utterances);
+        return result;
+    }
+
+    /// <summary>The first failing utterance in manifest order, as the documented exception (never an AggregateException).</summary>
+    private static void ThrowFirst(Exception?[] errors, IReadOnlyList<Utterance> utterances)
+    {
         if (Array.FindIndex(errors, e => e is not null) is var first and >= 0)
         {
             var error = errors[first]!;
@@ -77,7 +83,76 @@ public sealed class FeatureLoader
             throw error is DataFileException invalid && others == 0 ? invalid : new DataFileException(
                 (error is DataFileException ? error.Message : $"{utterances[first].Source}: {utterances[first].AudioPath}: {error.Message}") + more, error);
         }
+    }
+
+    /// <summary>
+    /// Makes sure every utterance's features are in the cache (computing the missing ones on
+    /// <see cref="Workers"/> threads) without keeping any in memory; returns each one's cache entry and
+    /// frame count, in input order. Needs <see cref="CacheDirectory"/>.
+    /// </summary>
+    /// <exception cref="DataFileException">An audio file is missing or unreadable; the message names it and its manifest line.</exception>
+    public IReadOnlyList<(string Path, int Frames)> Precompute(IReadOnlyList<Utterance> utterances, CancellationToken cancellationToken = default)
+    {
+        var directory = CacheDirectory ?? throw new InvalidOperationException("Streaming features from disk needs a CacheDirectory.");
+        Training.StaleTemporaries.Clean(directory, "*.tmp", SearchOption.AllDirectories);
+        var result = new (string, int)[utterances.Count];
+        var errors = new Exception?[utterances.Count];
+        Parallel.For(0, utterances.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Workers), CancellationToken = cancellationToken }, i =>
+        {
+            try
+            {
+                var path = EntryPath(utterances[i], directory);
+                var frames = ReadFrameCount(path) ?? Load(utterances[i]).GetLength(0);
+                result[i] = (path, frames);
+            }
+            catch (Exception e)
+            {
+                errors[i] = e;
+            }
+        });
+        ThrowFirst(errors, utterances);
         return result;
+    }
+
+    /// <summary>The cache entry of an utterance: its file's content hashed as a stream, with its segment and the front-end's settings.</summary>
+    private string EntryPath(Utterance utterance, string directory)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        HashFile(utterance, hash);
+        return CachePath(directory, hash, utterance.Segment);
+    }
+
+    private static void HashFile(Utterance utterance, IncrementalHash hash)
+    {
+        try
+        {
+            using var file = new FileStream(utterance.AudioPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = file.Read(buffer, 0, buffer.Length)) > 0) hash.AppendData(buffer, 0, read);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFileException($"{utterance.Source}: cannot read {utterance.AudioPath} ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>The frame count in a cache entry's header, when the entry exists and its size matches it (its checksum is checked when it is read).</summary>
+    private static int? ReadFrameCount(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 16);
+            var header = new byte[16];
+            if (file.Read(header, 0, 16) != 16 || !header.AsSpan(0, CacheMagic.Length).SequenceEqual(CacheMagic)) return null;
+            var frames = BitConverter.ToInt32(header, 8);
+            var width = BitConverter.ToInt32(header, 12);
+            return frames >= 0 && width > 0 && 16 + (long)frames * width * sizeof(float) + 32 == file.Length ? frames : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Features of one utterance (through the cache when there is one).</summary>
@@ -88,19 +163,7 @@ public sealed class FeatureLoader
         string? cachePath = null;
         if (CacheDirectory is { } directory)
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            try
-            {
-                using var file = new FileStream(utterance.AudioPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-                var buffer = new byte[1 << 16];
-                int read;
-                while ((read = file.Read(buffer, 0, buffer.Length)) > 0) hash.AppendData(buffer, 0, read);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new DataFileException($"{utterance.Source}: cannot read {utterance.AudioPath} ({e.Message}).", e);
-            }
-            cachePath = CachePath(directory, hash, utterance.Segment);
+            cachePath = EntryPath(utterance, directory);
             if (TryRead(cachePath) is { } cached) return cached;
         }
         float[,] features;
@@ -186,7 +249,7 @@ public sealed class FeatureLoader
     /// A damaged entry is then recomputed and overwritten; sizes are checked against the file's length
     /// before anything is allocated.
     /// </summary>
-    private static float[,]? TryRead(string path)
+    internal static float[,]? TryRead(string path)
     {
         byte[] bytes;
         try

@@ -121,11 +121,11 @@ public abstract class CtcAudioModel<TExample, TBatch> : CtcModel<TExample, TBatc
             FrontEnd.Statistics = FeatureStatistics.FromExtras(checkpoint.Extras);
     }
 
-    /// <summary>An example whose features are already computed, checked now (so a manifest's bad item is named while loading).</summary>
-    private TExample CreateChecked(float[,] features, int[] labels, string name)
+    /// <summary>An example checked now (so a manifest's bad item is named while loading); a streamed one is checked by its frame count, without reading it.</summary>
+    private TExample CreateChecked(Func<float[,]> features, int[] labels, string name)
     {
-        var example = CreateExample(() => features, labels, name);
-        _ = example.Features;
+        var example = CreateExample(features, labels, name);
+        _ = example.Frames;
         return example;
     }
 }

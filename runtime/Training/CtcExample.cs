@@ -17,11 +17,13 @@ public sealed record ExampleShape(string ModelName, int FeatureSize, Vocabulary 
 /// One utterance of a generated model: feature frames <c>[time, features]</c> and label ids, checked
 /// against the model's <see cref="ExampleShape"/> (label ids are classes and not the blank, frames
 /// have the model's width, the labels fit the logit frames). Features may be computed when first
-/// needed — during training, on the worker that collates the next batch — and are then kept.
+/// needed — during training, on the worker that collates the next batch — and are then kept; or
+/// streamed from a <see cref="FeatureSource"/>, read each time and never kept.
 /// </summary>
 public abstract class CtcExample : ICtcExample
 {
-    private readonly Lazy<float[,]> features;
+    private readonly Lazy<float[,]>? features;
+    private readonly FeatureSource? source;
     private readonly ExampleShape shape;
 
     /// <summary>An example from features and label ids.</summary>
@@ -34,17 +36,36 @@ public abstract class CtcExample : ICtcExample
         this.features = new(Validate(features));
     }
 
-    /// <summary>An example whose features <paramref name="loadFeatures"/> computes when they are first needed.</summary>
+    /// <summary>
+    /// An example whose features <paramref name="loadFeatures"/> computes when they are first needed (and
+    /// then keeps). Given a <see cref="FeatureSource"/>'s <see cref="FeatureSource.Load"/>, the features
+    /// are streamed instead: read from the source on every use and never kept, their frame count known
+    /// without reading them.
+    /// </summary>
     protected CtcExample(Func<float[,]> loadFeatures, int[] labels, string? name, ExampleShape shape)
     {
         this.shape = shape;
         Name = name ?? "example";
         Labels = shape.Vocabulary.EnsureLabels(labels, Name);
-        features = new(() => Validate(loadFeatures()), LazyThreadSafetyMode.ExecutionAndPublication);
+        if (loadFeatures.Target is FeatureSource streamed && loadFeatures.Method.Name == nameof(FeatureSource.Load))
+        {
+            source = streamed;
+            CtcFeasibility.Ensure(shape.OutputFrames(streamed.Frames), Labels, Name);
+        }
+        else
+        {
+            features = new(() => Validate(loadFeatures()), LazyThreadSafetyMode.ExecutionAndPublication);
+        }
     }
 
-    /// <summary>Feature frames, <c>[time, features]</c>.</summary>
-    public float[,] Features => features.Value;
+    /// <summary>Feature frames, <c>[time, features]</c> (for a streamed example, read now).</summary>
+    public float[,] Features => source is null ? features!.Value : Validate(source.Load());
+
+    /// <summary>Feature frames' count; a streamed example knows it without reading its features.</summary>
+    public int Frames => source?.Frames ?? Features.GetLength(0);
+
+    /// <summary>Whether the features are read from a <see cref="FeatureSource"/> on every use rather than kept.</summary>
+    public bool IsStreamed => source is not null;
 
     /// <summary>Label class ids.</summary>
     public int[] Labels { get; }

@@ -19,6 +19,9 @@ public interface ICtcExample
 
     /// <summary>Names the example in messages and reports.</summary>
     string Name { get; }
+
+    /// <summary>Feature frames' count (examples whose features stream from disk know it without reading them).</summary>
+    int Frames => Features.GetLength(0);
 }
 
 /// <summary>
@@ -235,7 +238,7 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
 
     IReadOnlyList<string> ICtcTrainable<TExample, TBatch>.MetricNames => metricNames;
 
-    int ICtcTrainable<TExample, TBatch>.FrameCount(TExample example) => example.Features.GetLength(0);
+    int ICtcTrainable<TExample, TBatch>.FrameCount(TExample example) => example.Frames;
 
     TBatch ICtcTrainable<TExample, TBatch>.Collate(IReadOnlyList<TExample> examples, bool training) => CollateForTraining(examples, training);
 }

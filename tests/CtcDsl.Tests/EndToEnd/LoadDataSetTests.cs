@@ -71,4 +71,49 @@ public sealed class LoadDataSetTests : IDisposable
         error = Assert.Throws<DataFileException>(() => model.LoadDataSet(manifest));
         Assert.Contains("listed again", error.Message);
     }
+
+    [Fact]
+    public void Streamed_from_disk_the_examples_hold_no_features_and_train_like_the_ones_in_memory()
+    {
+        Wave("a.wav", 1.0, 16000);
+        Wave("b.wav", 1.3, 44100);
+        Wave("c.wav", 0.8, 8000);
+        var manifest = Path.Combine(directory, "train.csv");
+        File.WriteAllText(manifest, "wav_filename,wav_filesize,transcript\na.wav,0,hello world\nb.wav,0,dark suit\nc.wav,0,greasy\n");
+        var cache = Path.Combine(directory, "cache");
+        using var model = new Ldc93s1Model(TorchSharp.torch.CPU);
+        var inMemory = model.LoadDataSet(manifest);
+        var streamed = model.LoadDataSet(manifest, new DataSetOptions { CacheDirectory = cache, StreamFromDisk = true });
+
+        Assert.Equal(3, streamed.Examples.Count);
+        Assert.All(streamed.Examples, e => Assert.True(e.IsStreamed));
+        Assert.All(inMemory.Examples, e => Assert.False(e.IsStreamed));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(inMemory.Examples[i].Frames, streamed.Examples[i].Frames);
+            Assert.Equal(inMemory.Examples[i].Features, streamed.Examples[i].Features);
+            Assert.Equal(inMemory.Examples[i].Labels, streamed.Examples[i].Labels);
+        }
+        // Read on every use, never kept: each read is a fresh array.
+        Assert.NotSame(streamed.Examples[0].Features, streamed.Examples[0].Features);
+
+        // A cache entry damaged after loading is computed again from the audio, not trusted.
+        var entry = Directory.GetFiles(cache, "*.f32", SearchOption.AllDirectories)[0];
+        var bytes = File.ReadAllBytes(entry);
+        bytes[40] ^= 0xFF;
+        File.WriteAllBytes(entry, bytes);
+        Assert.Equal(inMemory.Examples.Select(e => e.Features), streamed.Examples.Select(e => e.Features));
+
+        // Training on streamed examples gives the history training on the same examples in memory gives.
+        var options = Ldc93s1Model.DefaultFitOptions with { Epochs = 2, BatchSize = 2, Progress = null, BucketByLength = true };
+        using var first = new Ldc93s1Model(TorchSharp.torch.CPU);
+        using var second = new Ldc93s1Model(TorchSharp.torch.CPU);
+        second.load_state_dict(first.state_dict());
+        var fromMemory = first.Fit(inMemory.Examples, null, options);
+        var fromDisk = second.Fit(streamed.Examples, null, options);
+        Assert.Equal(fromMemory.Epochs.Select(e => e.Loss), fromDisk.Epochs.Select(e => e.Loss));
+
+        // Streaming needs somewhere to stream from.
+        Assert.Throws<ArgumentException>(() => model.LoadDataSet(manifest, new DataSetOptions { StreamFromDisk = true }));
+    }
 }
