@@ -5,10 +5,13 @@
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --suite       issue 6: floor, workload 2, beam search, generator, memory
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --threads [EPOCHS] [LIMIT_S]  thread settings with and without a competing process
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --beam [ROUNDS]  prefix beam search frames/s, widths 8 and 32
+//   dotnet run --project bench/CtcDsl.Bench -c Release -- --decode [MINUTES]  FLAC, WAV and MP3 decoding speed (needs flac, lame)
+//   dotnet run --project bench/CtcDsl.Bench -c Release -- --stream-corpus [HOURS,HOURS] [EPOCHS]  training from disk: memory and idle share
 using System.Linq;
 using CtcDsl.Bench;
 
-if (args.Contains("--decode")) AudioDecodeBenchmark.Run(args.Where(a => a != "--decode").ToArray());
+if (args.Contains("--stream-corpus")) StreamingCorpusBenchmark.Run(args.Where(a => a != "--stream-corpus").ToArray());
+else if (args.Contains("--decode")) AudioDecodeBenchmark.Run(args.Where(a => a != "--decode").ToArray());
 else if (args.Contains("--beam")) BeamBenchmark.Run(args.Where(a => a != "--beam").ToArray());
 else if (args.Contains("--threads-child")) ThreadsBenchmark.ChildRun(args.Where(a => a != "--threads-child").ToArray());
 else if (args.Contains("--threads")) ThreadsBenchmark.Run(args.Where(a => a != "--threads").ToArray());

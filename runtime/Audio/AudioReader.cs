@@ -77,6 +77,23 @@ internal sealed class SegmentAudioReader : AudioReader
     }
 }
 
+/// <summary>Audio already in memory, read as a file would be.</summary>
+public sealed class MemoryAudioReader(MonoAudio audio, string name = "audio") : AudioReader
+{
+    /// <inheritdoc />
+    public override AudioInfo Info { get; } = new(AudioFormat.Wav, audio.SampleRate, 1, audio.Samples.Length);
+
+    /// <inheritdoc />
+    protected override string Name => name;
+
+    /// <inheritdoc />
+    public override float[] ReadRange(long first, int count)
+    {
+        var start = (int)Math.Clamp(first, 0, audio.Samples.Length);
+        return audio.Samples.AsSpan(start, (int)Math.Min(count, audio.Samples.Length - start)).ToArray();
+    }
+}
+
 /// <summary>WAV: each range is read straight from its place in the file.</summary>
 internal sealed class WavRangeReader : AudioReader
 {

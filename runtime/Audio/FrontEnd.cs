@@ -59,6 +59,12 @@ public sealed class FrontEnd
     /// <summary>Seconds between the starts of consecutive feature frames.</summary>
     public double HopSeconds => mfccSettings.HopSeconds;
 
+    /// <summary>Samples between the starts of consecutive feature frames, at <see cref="FrontEndSettings.SampleRate"/>.</summary>
+    public int HopSamples => mfccSettings.HopSamples(Settings.SampleRate);
+
+    /// <summary>Samples in one feature frame's window, at <see cref="FrontEndSettings.SampleRate"/>.</summary>
+    public int WindowSamples => mfccSettings.WindowSamples(Settings.SampleRate);
+
     /// <summary>Training-set statistics for <see cref="FeatureNormalizationMode.Global"/>.</summary>
     public FeatureStatistics? Statistics { get; set; }
 

@@ -79,6 +79,59 @@ public abstract class CtcAudioModel<TExample, TBatch> : CtcModel<TExample, TBatc
         return words;
     }
 
+    /// <summary>
+    /// Transcribes a recording of any length, read a window at a time (WAV, FLAC or MP3; memory does not
+    /// grow with the recording beyond its output): the recording is cut into chunks of
+    /// <see cref="LongFormOptions.ChunkSeconds"/>, each run through the model with
+    /// <see cref="LongFormOptions.ContextSeconds"/> of audio on both sides whose output is thrown away, and
+    /// the kept output frames are joined into one sequence before decoding — so no word is decoded twice
+    /// or cut at a seam. Decoding takes the best path, which ties every token to the frames that emitted
+    /// it: the result carries per-token and per-word times (frame positions times
+    /// <see cref="SecondsPerFrame"/>, the layers' subsampling included).
+    /// </summary>
+    /// <exception cref="DataFileException">The file is missing or not usable audio.</exception>
+    public LongTranscript TranscribeLong(string path, LongFormOptions? options = null)
+    {
+        using var reader = AudioFile.Open(path);
+        return TranscribeLong(reader, options);
+    }
+
+    /// <summary>Long-form transcription of audio in memory (see <see cref="TranscribeLong(string, LongFormOptions?)"/>).</summary>
+    public LongTranscript TranscribeLong(MonoAudio audio, LongFormOptions? options = null) => TranscribeLong(new MemoryAudioReader(audio), options);
+
+    /// <summary>Long-form transcription of an open recording (see <see cref="TranscribeLong(string, LongFormOptions?)"/>).</summary>
+    public LongTranscript TranscribeLong(AudioReader reader, LongFormOptions? options = null)
+    {
+        options ??= new LongFormOptions();
+        if (!(options.ChunkSeconds > 0) || !(options.ContextSeconds >= 0))
+            throw new ArgumentException($"ChunkSeconds must be positive and ContextSeconds not negative (got {options.ChunkSeconds} and {options.ContextSeconds}).", nameof(options));
+        var rate = FrontEnd.Settings.SampleRate;
+        var source = reader.Info.SampleRate;
+        var subsampling = (int)Math.Round(10_000.0 / Math.Max(1, shape.OutputFrames(10_000)));
+        var frameStep = FrontEnd.HopSamples * subsampling; // model-rate samples per logit frame
+        var chunk = Math.Max(1, (int)Math.Round(options.ChunkSeconds * rate / frameStep));
+        var context = (int)Math.Round(options.ContextSeconds * rate / frameStep);
+        var total = (long)Math.Floor(reader.Info.Frames * (double)rate / source); // samples at the model's rate
+        var classes = shape.Vocabulary.ClassCount;
+        var stitched = new List<float>();
+        for (long core = 0; core * frameStep < total; core += chunk)
+        {
+            // The window, in model-rate samples on the logit frame grid, and the source samples it needs.
+            var first = Math.Max(0, core - context) * frameStep;
+            var last = Math.Min(total, (core + chunk + context) * frameStep + FrontEnd.WindowSamples);
+            var from = (long)Math.Floor(first * (double)source / rate);
+            var to = (long)Math.Ceiling(last * (double)source / rate);
+            var window = new MonoAudio(reader.ReadRange(from, (int)(to - from)), source).Resample(rate);
+            var logProbs = LogProbabilities(FrontEnd.Compute(window));
+            var keepFrom = (int)(core - Math.Max(0, core - context));
+            var available = logProbs.Length / classes;
+            var keep = Math.Min(chunk, available - keepFrom);
+            if (keep <= 0) break;
+            for (var i = 0; i < keep * classes; i++) stitched.Add(logProbs[keepFrom * classes + i]);
+        }
+        return BestPathTimings.Read(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(stitched), stitched.Count / classes, classes, shape.Vocabulary, SecondsPerFrame, reader.Info.Duration);
+    }
+
     /// <summary>An example from audio and its transcript; its features go through <see cref="FrontEnd"/> when first needed.</summary>
     /// <exception cref="Text.VocabularyException">The transcript has a character outside the vocabulary.</exception>
     public TExample ExampleFromAudio(MonoAudio audio, string transcript, string? name = null) =>

@@ -143,6 +143,26 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
             return Transcribe(values, lengths, decoder);
     }
 
+    /// <summary>The prediction view's log-probabilities for one feature matrix: <c>[frames, classes]</c>, row-major.</summary>
+    public float[] LogProbabilities(float[,] features)
+    {
+        var wasTraining = training;
+        eval();
+        try
+        {
+            using var _ = no_grad();
+            using var scope = NewDisposeScope();
+            var (values, lengths) = Data.PaddedBatch.Features(new[] { features }, featureSize, Device);
+            var (logits, logitLengths) = Predict(values, lengths);
+            var valid = (int)logitLengths[0].item<long>();
+            return nn.functional.log_softmax(logits[0, TensorIndex.Slice(0, valid)], -1).cpu().data<float>().ToArray();
+        }
+        finally
+        {
+            train(wasTraining);
+        }
+    }
+
     /// <summary>
     /// Forced alignment: which logit frames each label of <paramref name="transcript"/> occupies in
     /// <paramref name="features"/> <c>[time, features]</c> (the most probable path that spells it).

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using CtcDsl.Models;
@@ -15,9 +16,10 @@ namespace CtcDsl.Samples.Ldc93s1;
 /// </summary>
 public static class SyntheticRun
 {
-    /// <summary>Builds the corpora, trains, and returns the held-out report.</summary>
+    /// <summary>Builds the corpora, trains, and returns the held-out report; <paramref name="inspect"/> sees the trained model and the held-out corpus before the model is disposed.</summary>
     public static (TranscriptionReport HeldOut, TrainingHistory History, TimeSpan Elapsed) Train(
-        int seed, int epochs, int trainCount, int heldOutCount, torch.Device device, Func<FitOptions, FitOptions>? configure = null)
+        int seed, int epochs, int trainCount, int heldOutCount, torch.Device device, Func<FitOptions, FitOptions>? configure = null,
+        Action<SyntheticModel, IReadOnlyList<(CtcDsl.Runtime.Audio.MonoAudio Audio, string Transcript)>>? inspect = null)
     {
         var clock = Stopwatch.StartNew();
         torch.random.manual_seed(seed);
@@ -33,6 +35,8 @@ public static class SyntheticRun
 
         var options = SyntheticModel.DefaultFitOptions with { Epochs = epochs, Seed = seed, BucketByLength = true };
         var history = model.Fit(trainExamples, heldOutExamples, configure is null ? options : configure(options));
-        return (model.Report(heldOutExamples), history, clock.Elapsed);
+        var report = model.Report(heldOutExamples);
+        inspect?.Invoke(model, heldOut);
+        return (report, history, clock.Elapsed);
     }
 }

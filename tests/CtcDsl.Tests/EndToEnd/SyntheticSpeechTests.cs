@@ -32,9 +32,53 @@ public class SyntheticSpeechTests
     [Fact]
     public void Generated_model_learns_synthetic_speech_and_generalises_to_new_sentences()
     {
-        var (heldOut, history, _) = SyntheticRun.Train(seed: 3, epochs: 12, trainCount: 300, heldOutCount: 60, CPU, o => o with { Progress = null });
+        var (heldOut, history, _) = SyntheticRun.Train(seed: 3, epochs: 12, trainCount: 300, heldOutCount: 60, CPU, o => o with { Progress = null }, LongFormMatchesUtteranceByUtterance);
         Assert.True(history.Epochs[^1].Loss < history.Epochs[0].Loss / 10);
         Assert.True(heldOut.CharacterErrorRate < 0.10, heldOut.ToText(worst: 3));
+    }
+
+    /// <summary>
+    /// Long-form transcription of held-out sentences joined by pauses, in windows shorter than most
+    /// sentences: the stitched transcript is exactly the one of the whole recording decoded in one
+    /// window (nothing decoded twice or lost at a seam); it has the sentences' words, as many as their
+    /// transcripts, with about the model's per-sentence error rate; and every word is timed inside its
+    /// own sentence's stretch of the recording.
+    /// </summary>
+    private static void LongFormMatchesUtteranceByUtterance(CtcDsl.Models.SyntheticModel model, System.Collections.Generic.IReadOnlyList<(CtcDsl.Runtime.Audio.MonoAudio Audio, string Transcript)> heldOut)
+    {
+        var sentences = heldOut.Take(12).ToArray();
+        var pause = Enumerable.Range(0, 6400).Select(i => (float)(0.004 * Math.Sin(i * 0.731) * Math.Sin(i * 0.0137))).ToArray();
+        var samples = new System.Collections.Generic.List<float>();
+        var spans = new System.Collections.Generic.List<(double Start, double End)>();
+        foreach (var (audio, _) in sentences)
+        {
+            var start = samples.Count / 16000.0;
+            samples.AddRange(audio.Samples);
+            spans.Add((start, samples.Count / 16000.0));
+            samples.AddRange(pause);
+        }
+        var recording = new CtcDsl.Runtime.Audio.MonoAudio(samples.ToArray(), 16000);
+        var whole = model.TranscribeLong(recording, new CtcDsl.Runtime.Training.LongFormOptions { ChunkSeconds = recording.Duration + 1, ContextSeconds = 0 });
+        var reference = string.Join(" ", sentences.Select(x => x.Transcript));
+        var separately = string.Join(" ", sentences.Select(x => model.Transcribe(x.Audio).Trim()));
+        var errorsAlone = CtcDsl.Runtime.Metrics.EditDistance.Compute<char>(reference.ToCharArray(), separately.ToCharArray());
+        var errorsWhole = CtcDsl.Runtime.Metrics.EditDistance.Compute<char>(reference.ToCharArray(), whole.Text.Trim().ToCharArray());
+        Assert.True(errorsWhole <= errorsAlone + 4, $"{errorsWhole} character errors in the recording, {errorsAlone} in its sentences alone:\n{whole.Text}\n{separately}");
+        Assert.Equal(reference.Split(' ').Length, whole.Words.Count);
+        foreach (var (chunk, context) in new[] { (1.5, 1.0), (0.7, 1.5), (4.0, 0.5) })
+        {
+            var transcript = model.TranscribeLong(recording, new CtcDsl.Runtime.Training.LongFormOptions { ChunkSeconds = chunk, ContextSeconds = context });
+            Assert.Equal(whole.Text, transcript.Text);
+            Assert.Equal(whole.Words.Select(w => (w.Text, w.Start, w.End)), transcript.Words.Select(w => (w.Text, w.Start, w.End)));
+        }
+        var at = 0;
+        for (var s = 0; s < sentences.Length; s++)
+            foreach (var _ in sentences[s].Transcript.Split(' '))
+            {
+                var word = whole.Words[at++];
+                Assert.True(word.Start >= spans[s].Start - 0.05 && word.End <= spans[s].End + 0.05, $"'{word.Text}' at {word.Start:0.00}-{word.End:0.00} s is outside sentence {s} ({spans[s].Start:0.00}-{spans[s].End:0.00} s)");
+            }
+        Assert.All(whole.Tokens.Zip(whole.Tokens.Skip(1)), p => Assert.True(p.First.End <= p.Second.Start));
     }
 
     [Fact]
