@@ -16,11 +16,12 @@ public static class ManifestRun
         torch.random.manual_seed(arguments.Seed);
         using var model = new Ldc93s1Model(device);
         var cache = Path.Combine(arguments.CheckpointDirectory ?? "runs", "feature-cache");
-        var options = new DataSetOptions { CacheDirectory = cache, Infeasible = InfeasiblePolicy.Skip };
+        // Features are computed once into the cache and streamed from it every epoch: memory stays flat however large the corpus.
+        var options = new DataSetOptions { CacheDirectory = cache, StreamFromDisk = true, Infeasible = InfeasiblePolicy.Skip };
         var training = model.LoadDataSet(manifest, options);
         var validation = arguments.ValidManifest is { } valid ? model.LoadDataSet(valid, options) : null;
         Console.WriteLine($"{manifest}: {training.Examples.Count} utterances ({training.Skipped.Count} skipped: labels longer than their audio allows)" +
-                          (validation is null ? "" : $"; {arguments.ValidManifest}: {validation.Examples.Count}") + $". Features at {Ldc93s1Model.FrontEndSettings.SampleRate} Hz, cached in {cache}.");
+                          (validation is null ? "" : $"; {arguments.ValidManifest}: {validation.Examples.Count}") + $". Features at {Ldc93s1Model.FrontEndSettings.SampleRate} Hz, streamed from {cache}.");
         foreach (var skipped in training.Skipped) Console.WriteLine("  skipped " + skipped);
 
         using var stopSignals = new StopSignals();

@@ -4,6 +4,7 @@
 //                                                     [--checkpoints DIR] [--resume CHECKPOINT]
 //   dotnet run --project samples/Ldc93s1 -c Release -- [data-dir] --evaluate CHECKPOINT
 //   dotnet run --project samples/Ldc93s1 -c Release -- [data-dir] --sweep 0-9 --epochs 800
+//   dotnet run --project samples/Ldc93s1 -c Release -- --transcribe AUDIO --checkpoint CHECKPOINT [--subtitles OUT.srt]
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -39,13 +40,23 @@ static int Run(string[] args)
     if (arguments.TrainManifest is { } manifest)
         return ManifestRun.Train(manifest, arguments, device);
 
+    if (arguments.Transcribe is { } recording)
+        return TranscribeCommand.Run(recording, arguments.Checkpoint!, arguments.SubtitlesPath, device);
+
     if (arguments.Synthetic || (arguments.DataDirectory is null && Ldc93s1Data.FindDefaultDirectory() is null))
     {
         // No data: the runtime's built-in synthetic speech, scored on sentences it never trained on.
         Console.WriteLine($"{(arguments.Synthetic ? "Synthetic mode" : "No LDC93S1 data given or found")}: training on built-in synthetic speech ({device}).");
-        var (heldOut, history, elapsed) = SyntheticRun.Train(arguments.Seed, arguments.SyntheticEpochs, trainCount: 600, heldOutCount: 100, device);
+        var syntheticModel = Path.Combine(arguments.CheckpointDirectory ?? Path.Combine("runs", $"synthetic-seed{arguments.Seed}"), "model.ckpt");
+        var (heldOut, history, elapsed) = SyntheticRun.Train(arguments.Seed, arguments.SyntheticEpochs, trainCount: 600, heldOutCount: 100, device,
+            inspect: (model, _) =>
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(syntheticModel)!);
+                model.SaveCheckpoint(syntheticModel);
+            });
         Console.Write(heldOut.ToText(worst: 3));
         Console.WriteLine($"Held-out CER {heldOut.CharacterErrorRate:P1} after {history.Epochs.Count} epochs in {elapsed.TotalSeconds:F0} s.");
+        Console.WriteLine($"Model: {Path.GetFullPath(syntheticModel)} (transcribe a recording with --transcribe AUDIO --checkpoint {syntheticModel})");
         return 0;
     }
 
@@ -147,6 +158,7 @@ static int Run(string[] args)
     var audio = WavAudio.Read(Path.Combine(data.Directory, "LDC93S1.wav"));
     var words = result.Model.AlignWords(audio, data.Transcripts[0]);
     Console.WriteLine("Word timings (forced alignment): " + string.Join(" ", words.Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Text} {w.Start:F2}-{w.End:F2}"))));
+    if (arguments.SubtitlesPath is { } subtitles) TranscribeCommand.Write(subtitles, words);
     result.Model.Dispose();
     return 0;
 }

@@ -13,6 +13,15 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
     /// <summary>libtorch's intra-op threads (null: CTCDSL_THREADS or the CPUs this process may use).</summary>
     public int? Threads { get; init; }
 
+    /// <summary>A recording to transcribe with <see cref="Checkpoint"/> (any length; WAV, FLAC or MP3).</summary>
+    public string? Transcribe { get; init; }
+
+    /// <summary>The trained model's checkpoint for <see cref="Transcribe"/>.</summary>
+    public string? Checkpoint { get; init; }
+
+    /// <summary>Where to write subtitles (.srt or .vtt) of a transcription or of the seed run's alignment.</summary>
+    public string? SubtitlesPath { get; init; }
+
     /// <summary>A manifest to validate on (with <see cref="TrainManifest"/>).</summary>
     public string? ValidManifest { get; init; }
 
@@ -21,6 +30,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
     public static SampleArguments? Parse(string[] args)
     {
         string? directory = null, device = null, checkpoints = null, resume = null, evaluate = null, train = null, valid = null;
+        string? transcribe = null, checkpoint = null, subtitles = null;
         int seed = DefaultSeed, epochs = 400;
         int? threads = null;
         int? syntheticEpochs = null;
@@ -42,6 +52,9 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
                     case "--synthetic": synthetic = true; break;
                     case "--train": train = args[++i]; break;
                     case "--valid": valid = args[++i]; break;
+                    case "--transcribe": transcribe = args[++i]; break;
+                    case "--checkpoint": checkpoint = args[++i]; break;
+                    case "--subtitles": subtitles = args[++i]; break;
                     case "--sweep":
                         var range = args[++i].Split('-');
                         var first = int.Parse(range[0], CultureInfo.InvariantCulture);
@@ -75,6 +88,11 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
             Console.Error.WriteLine("error: --threads must be at least 1");
             return null;
         }
+        if (transcribe is not null && checkpoint is null)
+        {
+            Console.Error.WriteLine("error: --transcribe needs --checkpoint (a trained model's, e.g. runs/ldc93s1-seed7/best.ckpt)");
+            return null;
+        }
         if (valid is not null && train is null)
         {
             Console.Error.WriteLine("error: --valid needs --train");
@@ -84,6 +102,9 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
         {
             TrainManifest = train,
             ValidManifest = valid,
+            Transcribe = transcribe,
+            Checkpoint = checkpoint,
+            SubtitlesPath = subtitles,
             Threads = threads,
         };
     }
@@ -94,11 +115,14 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
         "       Ldc93s1 [data-dir] --sweep FIRST-LAST [--epochs N]\n" +
         "       Ldc93s1 --synthetic [--epochs N]   (also the default when no LDC93S1 data is given or found)\n" +
         "       Ldc93s1 --train MANIFEST [--valid MANIFEST] [--epochs N] [--checkpoints DIR] [--resume CKPT]\n" +
+        "       Ldc93s1 --transcribe AUDIO --checkpoint CKPT [--subtitles OUT.srt|OUT.vtt]\n" +
         "  data-dir       folder with LDC93S1.wav and LDC93S1.txt (default: ../shared/data/ldc93s1 when found)\n" +
         "  --threads      libtorch CPU threads (default: CTCDSL_THREADS, else the CPUs this process may use)\n" +
         "  --checkpoints  where last.ckpt, best.ckpt and history.{csv,json,png} go (default: runs/ldc93s1-seedN)\n" +
         "  --resume       continue training from a checkpoint (Ctrl+C stops after the current step)\n" +
         "  --evaluate     decode the utterances with a checkpoint and report LER/CER/WER\n" +
         "  --sweep        train each seed in the range and report which decode both utterances exactly\n" +
-        "  --train        train the seed spec on a manifest (DeepSpeech .csv, .jsonl, or a LibriSpeech folder; audio at any rate)");
+        "  --train        train the seed spec on a manifest (DeepSpeech .csv, .jsonl/NeMo .json, Common Voice .tsv, a Kaldi or LibriSpeech folder; WAV, FLAC or MP3 at any rate)\n" +
+        "  --transcribe   transcribe a recording of any length in windows, with word timings (the checkpoint of a seed or --synthetic run)\n" +
+        "  --subtitles    write subtitles (.srt SubRip or .vtt WebVTT) of --transcribe, or of the seed run's forced alignment");
 }
