@@ -72,7 +72,8 @@ public class NgramLanguageModelTests
             (Bigram.Replace("-0.6\ta </s>", "-0.6\ta b"), "line 17: the 2-gram 'a b' is listed twice"),
             (Bigram.Replace("\\end\\", ""), "no \\end\\ marker"),
             (Bigram.Replace("\\2-grams:", "\\3-grams:"), "expected \\2-grams:"),
-            (Bigram.Replace("-99\t<s>\t-0.5", "-99\t<x>\t-0.5"), "must include <s> and </s>"),
+            (Bigram.Replace("-99\t<s>\t-0.5", "-99\t<x>\t-0.5"), "line 15: '<s>' is in a 2-gram but not among the unigrams"),
+            ("\\data\\\nngram 1=1\n\n\\1-grams:\n-1\t</s>\n\n\\end\\\n", "must include <s> and </s>"),
         })
         {
             var error = Assert.Throws<DataFileException>(() => Read(text));
