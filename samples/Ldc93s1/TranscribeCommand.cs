@@ -23,7 +23,7 @@ public static class TranscribeCommand
         {
             var name = Checkpoint.Load(checkpointPath).ModelName;
             LongTranscript transcript;
-            if (name == "Synthetic")
+            if (name == nameof(SyntheticModel))
             {
                 using var model = new SyntheticModel(device);
                 model.LoadCheckpoint(checkpointPath);

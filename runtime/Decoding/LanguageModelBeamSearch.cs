@@ -1,0 +1,298 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CtcDsl.Runtime.LanguageModels;
+using CtcDsl.Runtime.Text;
+using static TorchSharp.torch;
+
+namespace CtcDsl.Runtime.Decoding;
+
+/// <summary>What the language model's units are.</summary>
+public enum LanguageModelUnit
+{
+    /// <summary>Words: scored when a word is complete (at a word separator or the end).</summary>
+    Word,
+    /// <summary>Tokens: every label is scored as it is emitted (the word separator as "|").</summary>
+    Token,
+}
+
+/// <summary>How <see cref="LanguageModelBeamSearch"/> searches and fuses.</summary>
+public sealed record LanguageModelBeamSearchOptions
+{
+    /// <summary>Prefixes kept after each frame (default 16).</summary>
+    public int BeamWidth { get; init; } = 16;
+
+    /// <summary>Hypotheses returned (at most the beam width).</summary>
+    public int NBest { get; init; } = 1;
+
+    /// <summary>Weight of the language model's natural-log probability (default 0.5).</summary>
+    public double Alpha { get; init; } = 0.5;
+
+    /// <summary>Bonus per word (default 1): offsets the language model's preference for fewer words.</summary>
+    public double Beta { get; init; } = 1.0;
+
+    /// <summary>The language model's units (default words).</summary>
+    public LanguageModelUnit Unit { get; init; } = LanguageModelUnit.Word;
+
+    /// <summary>
+    /// Score added to a word outside the lexicon; negative infinity (the default) means only lexicon
+    /// words can be emitted. Ignored without a lexicon.
+    /// </summary>
+    public double OutOfLexiconPenalty { get; init; } = double.NegativeInfinity;
+
+    /// <summary>Classes below this natural-log probability in a frame are not extended (default −10; negative infinity: none pruned).</summary>
+    public double TokenMinLogProb { get; init; } = -10;
+
+    /// <summary>Prefixes scoring this far (natural log) below the frame's best are dropped (default −20; negative infinity: none).</summary>
+    public double BeamPruneLogProb { get; init; } = -20;
+
+    /// <summary>Phrases to favour: every word of each phrase gets its boost (natural log) when completed, and partial credit while being spelled.</summary>
+    public IReadOnlyList<(string Phrase, double Boost)> Hotwords { get; init; } = Array.Empty<(string, double)>();
+}
+
+/// <summary>
+/// CTC prefix beam search fused with an n-gram language model, a lexicon and hotwords: a prefix's
+/// score is its acoustic log-probability + α·ln P_LM + β·words (+ hotword boosts), the LM applied at
+/// word boundaries for a word model (per token for a token model). With a lexicon the word being
+/// spelled is a node of the lexicon's letter trie, so only lexicon words are emitted (or
+/// out-of-lexicon words pay <see cref="LanguageModelBeamSearchOptions.OutOfLexiconPenalty"/>). A
+/// prefix's language-model part depends only on its labels, so it is computed once per prefix (in the
+/// prefix trie) and prefixes reached by different paths merge exactly. Without a language model,
+/// lexicon or hotwords, and with pruning off, the n-best equal the exact prefix beam search's.
+/// </summary>
+public sealed class LanguageModelBeamSearch : ICtcDecoder
+{
+    private const string TokenSeparator = "|";
+    private readonly Vocabulary vocabulary;
+    private readonly NgramLanguageModel? lm;
+    private readonly Lexicon? lexicon;
+    private readonly Dictionary<string, double> hotwordBoost = new(StringComparer.Ordinal);
+    private readonly Lexicon? hotwordPrefixes;
+    private readonly int separator;
+    private readonly bool constrained;
+    private readonly double lmWeight;
+
+    /// <summary>Creates the decoder.</summary>
+    /// <param name="vocabulary">The model's output alphabet (its word separator splits words).</param>
+    /// <param name="languageModel">The n-gram model to fuse, or null.</param>
+    /// <param name="lexicon">Words that may be emitted, or null.</param>
+    /// <param name="options">Search and fusion settings.</param>
+    public LanguageModelBeamSearch(Vocabulary vocabulary, NgramLanguageModel? languageModel = null, Lexicon? lexicon = null, LanguageModelBeamSearchOptions? options = null)
+    {
+        Options = options ?? new LanguageModelBeamSearchOptions();
+        if (Options.BeamWidth < 1) throw new ArgumentOutOfRangeException(nameof(options), Options.BeamWidth, "The beam must hold at least one prefix.");
+        if (Options.NBest < 1 || Options.NBest > Options.BeamWidth) throw new ArgumentOutOfRangeException(nameof(options), Options.NBest, $"n-best must be between 1 and the beam width ({Options.BeamWidth}).");
+        if (!double.IsFinite(Options.Alpha) || !double.IsFinite(Options.Beta)) throw new ArgumentOutOfRangeException(nameof(options), "Alpha and beta must be finite.");
+        this.vocabulary = vocabulary;
+        lm = languageModel;
+        this.lexicon = lexicon;
+        separator = vocabulary.IdOf(vocabulary.WordSeparator);
+        lmWeight = Options.Alpha * Math.Log(10); // ARPA probabilities are log10
+        foreach (var (phrase, boost) in Options.Hotwords)
+            foreach (var word in phrase.Split(vocabulary.WordSeparator, StringSplitOptions.RemoveEmptyEntries))
+                hotwordBoost[word] = Math.Max(hotwordBoost.GetValueOrDefault(word, double.NegativeInfinity), boost);
+        if (hotwordBoost.Count > 0) hotwordPrefixes = new Lexicon(hotwordBoost.Keys);
+        // Words are only formed between separators when something scores them: no empty words then.
+        constrained = lm is not null || lexicon is not null || hotwordBoost.Count > 0;
+    }
+
+    /// <summary>The settings.</summary>
+    public LanguageModelBeamSearchOptions Options { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Hypothesis>[] Decode(Tensor logits, Tensor lengths)
+    {
+        float[] logProbs;
+        long[] valid;
+        using (no_grad())
+        using (var normalized = nn.functional.log_softmax(logits, -1).to_type(ScalarType.Float32).cpu())
+        using (var cpuLengths = lengths.to_type(ScalarType.Int64).cpu())
+        {
+            logProbs = normalized.data<float>().ToArray();
+            valid = cpuLengths.data<long>().ToArray();
+        }
+        var batch = (int)logits.shape[0];
+        var time = (int)logits.shape[1];
+        var classes = (int)logits.shape[2];
+        var result = new IReadOnlyList<Hypothesis>[batch];
+        System.Threading.Tasks.Parallel.For(0, batch, b =>
+            result[b] = Search(new ReadOnlySpan<float>(logProbs, b * time * classes, time * classes), (int)Math.Min(valid[b], time), classes));
+        return result;
+    }
+
+    /// <summary>Searches one utterance: <paramref name="logProbs"/> is <c>[frames, classes]</c> natural-log probabilities, row-major.</summary>
+    public IReadOnlyList<Hypothesis> Search(ReadOnlySpan<float> logProbs, int frames, int classes)
+    {
+        var blank = vocabulary.BlankIndex;
+        var trie = new Prefixes(this);
+        var beam = new Dictionary<int, (double Blank, double Label)> { [Prefixes.Root] = (0, double.NegativeInfinity) };
+        var next = new Dictionary<int, (double Blank, double Label)>();
+        var candidates = new List<int>(classes);
+        for (var t = 0; t < frames; t++)
+        {
+            var frame = logProbs.Slice(t * classes, classes);
+            candidates.Clear();
+            for (var c = 0; c < classes; c++)
+                if (c != blank && frame[c] >= Options.TokenMinLogProb) candidates.Add(c);
+            next.Clear();
+            foreach (var (node, (pb, pnb)) in beam)
+            {
+                var total = LogAdd(pb, pnb);
+                Add(next, node, total + frame[blank], double.NegativeInfinity);
+                var last = trie.LabelOf(node);
+                if (last >= 0) Add(next, node, double.NegativeInfinity, pnb + frame[last]);
+                foreach (var c in candidates)
+                {
+                    var child = trie.Child(node, c);
+                    if (child < 0) continue; // the lexicon (or a rule on separators) forbids it
+                    Add(next, child, double.NegativeInfinity, (c == last ? pb : total) + frame[c]);
+                }
+            }
+            // Keep the W best by acoustic + language-model score, within the prune margin of the best.
+            var ranked = next.Select(e => (Node: e.Key, e.Value.Blank, e.Value.Label, Score: LogAdd(e.Value.Blank, e.Value.Label) + trie.Fusion(e.Key)))
+                .OrderByDescending(e => e.Score).ThenBy(e => e.Node).Take(Options.BeamWidth).ToList();
+            var floor = ranked.Count > 0 ? ranked[0].Score + Options.BeamPruneLogProb : double.NegativeInfinity;
+            beam.Clear();
+            foreach (var e in ranked)
+                if (e.Score >= floor || beam.Count == 0) beam[e.Node] = (e.Blank, e.Label);
+        }
+        // The end of the utterance completes the word being spelled and the sentence.
+        return beam.Select(e =>
+            {
+                var acoustic = LogAdd(e.Value.Blank, e.Value.Label);
+                var fusion = trie.Final(e.Key);
+                return (Node: e.Key, Acoustic: acoustic, Fusion: fusion, Total: acoustic + fusion);
+            })
+            .Where(e => !double.IsNegativeInfinity(e.Total))
+            .OrderByDescending(e => e.Total).ThenBy(e => e.Node).Take(Options.NBest)
+            .Select(e => new Hypothesis(trie.Labels(e.Node), e.Acoustic) { LanguageModelScore = e.Fusion })
+            .ToArray();
+    }
+
+    private static void Add(Dictionary<int, (double Blank, double Label)> beam, int node, double blank, double label)
+    {
+        if (beam.TryGetValue(node, out var old)) beam[node] = (LogAdd(old.Blank, blank), LogAdd(old.Label, label));
+        else beam[node] = (blank, label);
+    }
+
+    private static double LogAdd(double a, double b)
+    {
+        if (double.IsNegativeInfinity(a)) return b;
+        if (double.IsNegativeInfinity(b)) return a;
+        return Math.Max(a, b) + Math.Log(1 + Math.Exp(-Math.Abs(a - b)));
+    }
+
+    /// <summary>
+    /// Every prefix once, with its language-model part: the fusion score of its complete words (or
+    /// tokens), the model state after them, the word being spelled (text and lexicon node) and the
+    /// hotword credit for it.
+    /// </summary>
+    private sealed class Prefixes
+    {
+        public const int Root = 0;
+        private readonly LanguageModelBeamSearch search;
+        private readonly List<Node> nodes = new();
+        private readonly Dictionary<long, int> children = new();
+
+        public Prefixes(LanguageModelBeamSearch search)
+        {
+            this.search = search;
+            nodes.Add(new Node(-1, -1, 0, search.lm?.BeginSentence() ?? default, "", search.lexicon is null ? -1 : Lexicon.Root, false, 0));
+        }
+
+        private readonly record struct Node(int Parent, int Label, double Score, LmState State, string Partial, int LexiconNode, bool OutOfLexicon, double PartialCredit);
+
+        public int LabelOf(int node) => nodes[node].Label;
+
+        /// <summary>The score added to a prefix's acoustic one while searching: its words so far and the credit for a hotword being spelled.</summary>
+        public double Fusion(int node) => nodes[node].Score + nodes[node].PartialCredit;
+
+        /// <summary>The child of <paramref name="node"/> by <paramref name="label"/>, or −1 when it may not exist.</summary>
+        public int Child(int node, int label)
+        {
+            var key = (long)node << 32 | (uint)label;
+            if (children.TryGetValue(key, out var child)) return child;
+            var made = Make(nodes[node], node, label);
+            child = made is { } value ? nodes.Count : -1;
+            if (made is { } n) nodes.Add(n);
+            children.Add(key, child);
+            return child;
+        }
+
+        private Node? Make(Node parent, int index, int label)
+        {
+            var text = search.vocabulary.Tokens[label < search.vocabulary.BlankIndex ? label : label - 1];
+            if (label == search.separator)
+            {
+                if (search.constrained && parent.Partial.Length == 0) return null; // no empty words
+                var (score, state) = CompleteWord(parent);
+                if (double.IsNegativeInfinity(score)) return null;
+                if (search.lm is not null && search.Options.Unit == LanguageModelUnit.Token)
+                    score += search.lmWeight * search.lm.Score(state, search.lm.Id(TokenSeparator), out state);
+                return new Node(index, label, score, state, "", search.lexicon is null ? -1 : Lexicon.Root, false, 0);
+            }
+            var partial = parent.Partial + text;
+            var lexiconNode = parent.LexiconNode;
+            var outside = parent.OutOfLexicon;
+            if (search.lexicon is not null && !outside)
+            {
+                lexiconNode = search.lexicon.Step(lexiconNode, text);
+                if (lexiconNode < 0)
+                {
+                    if (double.IsNegativeInfinity(search.Options.OutOfLexiconPenalty)) return null;
+                    outside = true;
+                }
+            }
+            var tokenScore = parent.Score;
+            var tokenState = parent.State;
+            if (search.lm is not null && search.Options.Unit == LanguageModelUnit.Token)
+                tokenScore += search.lmWeight * search.lm.Score(tokenState, search.lm.Id(text), out tokenState);
+            return new Node(index, label, tokenScore, tokenState, partial, lexiconNode, outside, Credit(partial));
+        }
+
+        /// <summary>The score after completing the word being spelled at <paramref name="node"/> (negative infinity: not allowed).</summary>
+        private (double Score, LmState State) CompleteWord(Node node)
+        {
+            var score = node.Score;
+            var state = node.State;
+            if (node.Partial.Length == 0) return (score, state);
+            if (search.lexicon is not null && (node.OutOfLexicon || !search.lexicon.IsWord(node.LexiconNode)))
+            {
+                if (double.IsNegativeInfinity(search.Options.OutOfLexiconPenalty)) return (double.NegativeInfinity, state);
+                score += search.Options.OutOfLexiconPenalty;
+            }
+            if (search.lm is not null && search.Options.Unit == LanguageModelUnit.Word)
+                score += search.lmWeight * search.lm.Score(state, search.lm.Id(node.Partial), out state);
+            score += search.Options.Beta + search.hotwordBoost.GetValueOrDefault(node.Partial);
+            return (score, state);
+        }
+
+        /// <summary>Partial hotword credit: the boost times the share of a hotword already spelled.</summary>
+        private double Credit(string partial)
+        {
+            if (search.hotwordPrefixes is null) return 0;
+            var best = 0.0;
+            foreach (var (word, boost) in search.hotwordBoost)
+                if (word.StartsWith(partial, StringComparison.Ordinal)) best = Math.Max(best, boost * partial.Length / word.Length);
+            return best;
+        }
+
+        /// <summary>The fusion score at the end of the utterance: the last word completed, then &lt;/s&gt;.</summary>
+        public double Final(int index)
+        {
+            var node = nodes[index];
+            var (score, state) = CompleteWord(node);
+            if (double.IsNegativeInfinity(score)) return score;
+            if (search.lm is not null) score += search.lmWeight * search.lm.Score(state, search.lm.End, out _);
+            return score;
+        }
+
+        public int[] Labels(int node)
+        {
+            var labels = new List<int>();
+            for (var n = node; n != Root; n = nodes[n].Parent) labels.Add(nodes[n].Label);
+            labels.Reverse();
+            return labels.ToArray();
+        }
+    }
+}
