@@ -50,12 +50,13 @@ internal static class StreamingCorpusBenchmark
         var audioBytes = Directory.EnumerateFiles(Path.Combine(folder, "audio")).Sum(f => new FileInfo(f).Length);
         Console.WriteLine($"  {hours:0.#} h corpus: {File.ReadLines(manifest).Count()} utterances, {audioBytes / 1e9:F2} GB of WAV (written or found in {clock.Elapsed.TotalSeconds:F0} s)");
 
+        TorchSharp.torch.random.manual_seed(1);
         using var model = new StreamingBenchModel(TorchSharp.torch.CPU);
         var cache = Path.Combine(folder, "features");
         clock.Restart();
         var set = model.LoadDataSet(manifest, new DataSetOptions { CacheDirectory = cache, StreamFromDisk = true, Infeasible = InfeasiblePolicy.Skip });
         var cacheBytes = Directory.EnumerateFiles(cache, "*.f32", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-        Console.WriteLine($"    loaded in {clock.Elapsed.TotalSeconds:F0} s ({set.Examples.Count} examples, features cached: {cacheBytes / 1e9:F2} GB); resident {Resident("VmRSS"):F0} MB");
+        Console.WriteLine($"    loaded in {clock.Elapsed.TotalSeconds:F0} s ({set.Examples.Count} examples, features cached: {cacheBytes / 1e9:F2} GB); resident {Resident("VmRSS"):F0} MB; glibc mmap threshold fixed: {CtcDsl.Runtime.Nn.NativeHeap.KeptFlat}");
         var progress = new MemoryProgress();
         model.Fit(set.Examples, null, StreamingBenchModel.DefaultFitOptions with { Epochs = epochs, BatchSize = 32, BucketByLength = true, Progress = () => progress });
         Console.WriteLine($"    peak resident memory over the run: {Resident("VmHWM"):F0} MB");
@@ -69,7 +70,7 @@ internal static class StreamingCorpusBenchmark
         public void BatchCompleted(int epoch, int batch, int batches, System.Collections.Generic.IReadOnlyList<System.Collections.Generic.KeyValuePair<string, double>> running) { }
 
         public void EpochCompleted(EpochResult result, int epochs, int examples, int steps) =>
-            Console.WriteLine($"    epoch {result.Epoch}: {result.Duration.TotalSeconds,6:F0} s, {steps} steps, loss {result.Loss,7:F2}, trainer idle {result.IdleTime / result.Duration,4:P0}, resident {Resident("VmRSS"),5:F0} MB");
+            Console.WriteLine($"    epoch {result.Epoch}: {result.Duration.TotalSeconds,6:F0} s, {steps} steps, loss {result.Loss,7:F2}, trainer idle {result.IdleTime / result.Duration,4:P0}, resident {Resident("VmRSS"),5:F0} MB (managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6,4:F0} MB)");
 
         public void Finished(TrainingHistory history) { }
 

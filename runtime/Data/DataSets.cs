@@ -91,7 +91,10 @@ public static class DataSets
         float[][,]? raw = null;
         IReadOnlyList<(string Path, int Frames)>? entries = null;
         if (options.StreamFromDisk)
+        {
             entries = loader.Precompute(utterances, cancellationToken);
+            Nn.NativeHeap.KeepFlat(); // batches of every shape come and go: keep glibc from hoarding them
+        }
         else
             raw = loader.Load(utterances, cancellationToken);
         if (frontEnd.Settings.Normalization == FeatureNormalizationMode.Global && options.FitStatistics)
