@@ -31,6 +31,7 @@ internal static partial class SpecAnalyzer
     internal static readonly string[] Optimizers = { "sgd", "adam", "adamw", "rmsprop" };
     internal static readonly string[] MetricTypes = { "label_error_rate", "cer", "wer" };
     internal static readonly string[] DecoderTypes = { "greedy", "beam" };
+    internal static readonly string[] LanguageModelUnits = { "word", "token" };
     internal static readonly string[] ScheduleTypes = { "constant", "step", "exponential", "cosine" };
     private static readonly string[] InitializerKinds = { "glorot_uniform", "orthogonal", "zeros", "truncated_normal", "uniform" };
 

@@ -66,9 +66,7 @@ internal static class ModelEmitter
             ["uses_greedy"] = model.Metrics.Any(m => m.Decoder == "greedy"),
             ["uses_model_decoder"] = model.Metrics.Any(m => m.Decoder == "model"),
             ["metrics"] = model.Metrics.Select(Metric).ToList(),
-            ["decoder"] = model.Decoder.Kind == "beam"
-                ? $"new global::CtcDsl.Runtime.Decoding.PrefixBeamSearch(BlankIndex, beamWidth: {model.Decoder.BeamWidth}, pruneThreshold: {CSharpLiterals.Double(model.Decoder.PruneThreshold)}, nBest: {model.Decoder.NBest})"
-                : "new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex)",
+            ["decoder"] = Decoder(model.Decoder),
             ["optimizer"] = Optimizer(model.Optimizer),
             ["front_end"] = model.FrontEnd is { } f
                 ? $"new global::CtcDsl.Runtime.Audio.FrontEndSettings({CSharpLiterals.String(f.Kind)}, SampleRate: {f.SampleRate}, Coefficients: {f.Coefficients}, Filters: {f.Filters}, Deltas: {f.Deltas}, Normalization: global::CtcDsl.Runtime.Audio.FeatureNormalizationMode.{char.ToUpperInvariant(f.Normalization[0]) + f.Normalization.Substring(1)}" +
@@ -165,4 +163,29 @@ internal static class ModelEmitter
         if (parsed.HasErrors) throw new InvalidDataException(string.Join("; ", parsed.Messages));
         return parsed;
     }
+
+    /// <summary>The expression that builds the spec's decoder: greedy, the plain beam search, or the fused one (which reads its files on first use).</summary>
+    private static string Decoder(DecoderPlan decoder)
+    {
+        if (decoder.Kind != "beam") return "new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex)";
+        if (decoder.Fusion is not { } fusion)
+            return $"new global::CtcDsl.Runtime.Decoding.PrefixBeamSearch(BlankIndex, beamWidth: {decoder.BeamWidth}, pruneThreshold: {CSharpLiterals.Double(decoder.PruneThreshold)}, nBest: {decoder.NBest})";
+        var options = new List<string>
+        {
+            $"BeamWidth = {decoder.BeamWidth}",
+            $"NBest = {decoder.NBest}",
+            $"Alpha = {CSharpLiterals.Double(fusion.Alpha)}",
+            $"Beta = {CSharpLiterals.Double(fusion.Beta)}",
+        };
+        if (fusion.Unit == "token") options.Add("Unit = global::CtcDsl.Runtime.Decoding.LanguageModelUnit.Token");
+        if (decoder.PruneThreshold > 0) options.Add($"TokenMinLogProb = global::System.Math.Log({CSharpLiterals.Double(decoder.PruneThreshold)})");
+        if (fusion.OutOfLexiconPenalty is { } penalty) options.Add($"OutOfLexiconPenalty = {CSharpLiterals.Double(penalty)}");
+        if (fusion.Hotwords.Count > 0)
+            options.Add("Hotwords = new (string, double)[] { " + string.Join(", ", fusion.Hotwords.Select(h => $"({CSharpLiterals.String(h.Phrase)}, {CSharpLiterals.Double(h.Boost)})")) + " }");
+        return "global::CtcDsl.Runtime.Decoding.SpecDecoders.LanguageModelBeam(Vocabulary, " +
+               $"specDirectory: {CSharpLiterals.String(fusion.SpecDirectory)}, languageModelPath: {Nullable(fusion.LanguageModel)}, lexiconPath: {Nullable(fusion.Lexicon)}, " +
+               $"new global::CtcDsl.Runtime.Decoding.LanguageModelBeamSearchOptions {{ {string.Join(", ", options)} }})";
+    }
+
+    private static string Nullable(string? text) => text is null ? "null" : CSharpLiterals.String(text);
 }

@@ -100,7 +100,17 @@ internal sealed record CtcPlan(
 internal sealed record MetricPlan(string Name, string Kind, string Decoder, string Aggregation);
 
 /// <summary>The prediction view's decoder.</summary>
-internal sealed record DecoderPlan(string Kind, int BeamWidth, double PruneThreshold, int NBest);
+internal sealed record DecoderPlan(string Kind, int BeamWidth, double PruneThreshold, int NBest)
+{
+    /// <summary>Language-model fusion, a lexicon or hotwords: the fused beam search; null: the plain one.</summary>
+    public FusionPlan? Fusion { get; init; }
+}
+
+/// <summary>What the spec fuses into the beam search. Paths are as the spec writes them; <see cref="SpecDirectory"/> is where the spec was.</summary>
+internal sealed record FusionPlan(string SpecDirectory, string? LanguageModel, double Alpha, double Beta, string Unit, string? Lexicon, double? OutOfLexiconPenalty, EquatableArray<HotwordPlan> Hotwords);
+
+/// <summary>A phrase the decoder favours, and by how much (natural log, per word).</summary>
+internal sealed record HotwordPlan(string Phrase, double Boost);
 
 /// <summary>The optimiser the spec declares.</summary>
 internal sealed record OptimizerPlan(string Kind, double LearningRate, double Momentum, bool Nesterov, double WeightDecay, double Beta1, double Beta2, double Epsilon);

@@ -32,6 +32,33 @@ public sealed class SyntheticSpeech
     /// <summary>Samples per second.</summary>
     public int SampleRate { get; }
 
+    /// <summary>
+    /// A sentence from a small word grammar (determiner, adjective, noun, verb, preposition phrases over
+    /// a vocabulary of <see cref="GrammarWords"/>), so a language model has something to learn: "the
+    /// quick fox saw a green boat near the old mill".
+    /// </summary>
+    public string GrammarSentence()
+    {
+        string Pick(string[] words) => words[random.Next(words.Length)];
+        string NounPhrase() => random.NextDouble() < 0.6 ? $"{Pick(Determiners)} {Pick(Adjectives)} {Pick(Nouns)}" : $"{Pick(Determiners)} {Pick(Nouns)}";
+        var sentence = $"{NounPhrase()} {Pick(Verbs)} {NounPhrase()}";
+        if (random.NextDouble() < 0.5) sentence += $" {Pick(Prepositions)} {NounPhrase()}";
+        return sentence;
+    }
+
+    private static readonly string[] Determiners = { "the", "a", "my", "his", "her", "our", "this", "that" };
+    private static readonly string[] Adjectives = { "quick", "old", "green", "small", "loud", "dark", "warm", "brave", "quiet", "red", "tall", "odd" };
+    private static readonly string[] Nouns = { "fox", "boat", "mill", "dog", "king", "cat", "ship", "bird", "house", "road", "tree", "farmer", "river", "horse", "girl", "boy", "lamp", "door", "bell", "wolf" };
+    private static readonly string[] Verbs = { "saw", "found", "left", "took", "heard", "met", "built", "fed", "moved", "kept", "liked", "lost" };
+    private static readonly string[] Prepositions = { "near", "behind", "under", "with", "by", "past" };
+
+    /// <summary>Every word <see cref="GrammarSentence"/> may say.</summary>
+    public static IReadOnlyList<string> GrammarWords { get; } = Determiners.Concat(Adjectives).Concat(Nouns).Concat(Verbs).Concat(Prepositions).Distinct().ToArray();
+
+    /// <summary><paramref name="count"/> grammar sentences: (audio, transcript).</summary>
+    public IReadOnlyList<(MonoAudio Audio, string Transcript)> GrammarUtterances(int count) =>
+        Enumerable.Range(0, count).Select(_ => { var text = GrammarSentence(); return (Say(text), text); }).ToArray();
+
     /// <summary>A random sentence of <paramref name="minWords"/>–<paramref name="maxWords"/> words of 2–6 letters.</summary>
     public string Sentence(int minWords = 1, int maxWords = 4)
     {

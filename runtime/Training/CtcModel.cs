@@ -66,6 +66,13 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
     /// <summary>Decodes the prediction view's logits (the spec's decoding; replace it to decode differently).</summary>
     public ICtcDecoder Decoder { get; set; }
 
+    /// <summary>
+    /// Decodes with <paramref name="languageModel"/> (and <paramref name="lexicon"/>) fused into a beam
+    /// search from now on: the run-time override of the spec's <c>decoding:</c> section.
+    /// </summary>
+    public void UseLanguageModel(LanguageModels.NgramLanguageModel? languageModel, LanguageModels.Lexicon? lexicon = null, LanguageModelBeamSearchOptions? options = null) =>
+        Decoder = new LanguageModelBeamSearch(vocabulary, languageModel, lexicon, options);
+
     /// <summary>Valid logit frames per example for <paramref name="featureLengths"/> valid input frames.</summary>
     public abstract Tensor OutputLengths(Tensor featureLengths);
 

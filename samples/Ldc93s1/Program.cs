@@ -40,6 +40,9 @@ static int Run(string[] args)
     if (arguments.TrainManifest is { } manifest)
         return ManifestRun.Train(manifest, arguments, device);
 
+    if (arguments.Grammar)
+        return DecodingComparison.Run(arguments, device);
+
     if (arguments.Transcribe is { } recording)
         return TranscribeCommand.Run(recording, arguments.Checkpoint!, arguments.SubtitlesPath, device);
 

@@ -22,6 +22,15 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
     /// <summary>Where to write subtitles (.srt or .vtt) of a transcription or of the seed run's alignment.</summary>
     public string? SubtitlesPath { get; init; }
 
+    /// <summary>Train on the built-in word grammar and compare decoders (greedy, beam, beam + LM, beam + LM + lexicon).</summary>
+    public bool Grammar { get; init; }
+
+    /// <summary>An ARPA language model for <see cref="Grammar"/> (default: Kneser-Ney built from the training transcripts).</summary>
+    public string? LanguageModel { get; init; }
+
+    /// <summary>A lexicon file for <see cref="Grammar"/> (default: the training transcripts' words).</summary>
+    public string? Lexicon { get; init; }
+
     /// <summary>A manifest to validate on (with <see cref="TrainManifest"/>).</summary>
     public string? ValidManifest { get; init; }
 
@@ -30,7 +39,8 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
     public static SampleArguments? Parse(string[] args)
     {
         string? directory = null, device = null, checkpoints = null, resume = null, evaluate = null, train = null, valid = null;
-        string? transcribe = null, checkpoint = null, subtitles = null;
+        string? transcribe = null, checkpoint = null, subtitles = null, lm = null, lexicon = null;
+        var grammar = false;
         int seed = DefaultSeed, epochs = 400;
         int? threads = null;
         int? syntheticEpochs = null;
@@ -55,6 +65,9 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
                     case "--transcribe": transcribe = args[++i]; break;
                     case "--checkpoint": checkpoint = args[++i]; break;
                     case "--subtitles": subtitles = args[++i]; break;
+                    case "--grammar": grammar = true; synthetic = true; break;
+                    case "--lm": lm = args[++i]; break;
+                    case "--lexicon": lexicon = args[++i]; break;
                     case "--sweep":
                         var range = args[++i].Split('-');
                         var first = int.Parse(range[0], CultureInfo.InvariantCulture);
@@ -93,6 +106,11 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
             Console.Error.WriteLine("error: --transcribe needs --checkpoint (a trained model's, e.g. runs/ldc93s1-seed7/best.ckpt)");
             return null;
         }
+        if ((lm is not null || lexicon is not null) && !grammar)
+        {
+            Console.Error.WriteLine("error: --lm and --lexicon go with --grammar (the decoding comparison)");
+            return null;
+        }
         if (valid is not null && train is null)
         {
             Console.Error.WriteLine("error: --valid needs --train");
@@ -105,6 +123,9 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
             Transcribe = transcribe,
             Checkpoint = checkpoint,
             SubtitlesPath = subtitles,
+            Grammar = grammar,
+            LanguageModel = lm,
+            Lexicon = lexicon,
             Threads = threads,
         };
     }
@@ -116,6 +137,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
         "       Ldc93s1 --synthetic [--epochs N]   (also the default when no LDC93S1 data is given or found)\n" +
         "       Ldc93s1 --train MANIFEST [--valid MANIFEST] [--epochs N] [--checkpoints DIR] [--resume CKPT]\n" +
         "       Ldc93s1 --transcribe AUDIO --checkpoint CKPT [--subtitles OUT.srt|OUT.vtt]\n" +
+        "       Ldc93s1 --grammar [--epochs N] [--lm LM.arpa] [--lexicon WORDS.txt]\n" +
         "  data-dir       folder with LDC93S1.wav and LDC93S1.txt (default: ../shared/data/ldc93s1 when found)\n" +
         "  --threads      libtorch CPU threads (default: CTCDSL_THREADS, else the CPUs this process may use)\n" +
         "  --checkpoints  where last.ckpt, best.ckpt and history.{csv,json,png} go (default: runs/ldc93s1-seedN)\n" +
@@ -124,5 +146,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
         "  --sweep        train each seed in the range and report which decode both utterances exactly\n" +
         "  --train        train the seed spec on a manifest (DeepSpeech .csv, .jsonl/NeMo .json, Common Voice .tsv, a Kaldi or LibriSpeech folder; WAV, FLAC or MP3 at any rate)\n" +
         "  --transcribe   transcribe a recording of any length in windows, with word timings (the checkpoint of a seed or --synthetic run)\n" +
+        "  --grammar      train on the built-in word grammar and compare greedy, beam, beam + LM, beam + LM + lexicon (WER)\n" +
+        "  --lm, --lexicon  an ARPA model and a word list for --grammar (default: built from the training transcripts)\n" +
         "  --subtitles    write subtitles (.srt SubRip or .vtt WebVTT) of --transcribe, or of the seed run's forced alignment");
 }
