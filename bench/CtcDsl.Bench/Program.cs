@@ -7,10 +7,12 @@
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --beam [ROUNDS]  prefix beam search frames/s, widths 8 and 32
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --decode [MINUTES]  FLAC, WAV and MP3 decoding speed (needs flac, lame)
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --stream-corpus [HOURS,HOURS] [EPOCHS]  training from disk: memory and idle share
+//   dotnet run --project bench/CtcDsl.Bench -c Release -- --lm [SENTENCES]  ARPA load time, memory and query speed at about a million n-grams
 using System.Linq;
 using CtcDsl.Bench;
 
-if (args.Contains("--stream-corpus")) StreamingCorpusBenchmark.Run(args.Where(a => a != "--stream-corpus").ToArray());
+if (args.Contains("--lm")) LanguageModelBenchmark.Run(args.Where(a => a != "--lm").ToArray());
+else if (args.Contains("--stream-corpus")) StreamingCorpusBenchmark.Run(args.Where(a => a != "--stream-corpus").ToArray());
 else if (args.Contains("--decode")) AudioDecodeBenchmark.Run(args.Where(a => a != "--decode").ToArray());
 else if (args.Contains("--beam")) BeamBenchmark.Run(args.Where(a => a != "--beam").ToArray());
 else if (args.Contains("--threads-child")) ThreadsBenchmark.ChildRun(args.Where(a => a != "--threads-child").ToArray());

@@ -121,58 +121,115 @@ public sealed class LanguageModelBeamSearch : ICtcDecoder
     }
 
     /// <summary>Searches one utterance: <paramref name="logProbs"/> is <c>[frames, classes]</c> natural-log probabilities, row-major.</summary>
+    /// <remarks>
+    /// Per frame: every beam prefix's own continuations first (blank, repeat); the worst of those bounds
+    /// what an extension must beat to matter, so an extension whose acoustic score plus its parent's
+    /// fusion score plus the largest bonus a word could add falls below it is never made into a prefix
+    /// (most of a frame's W·C candidates). Survivors merge by prefix; the W best are kept.
+    /// </remarks>
     public IReadOnlyList<Hypothesis> Search(ReadOnlySpan<float> logProbs, int frames, int classes)
     {
         var blank = vocabulary.BlankIndex;
+        var width = Options.BeamWidth;
         var trie = new Prefixes(this);
-        var beam = new Dictionary<int, (double Blank, double Label)> { [Prefixes.Root] = (0, double.NegativeInfinity) };
-        var next = new Dictionary<int, (double Blank, double Label)>();
-        var candidates = new List<int>(classes);
+        var beam = new Entries(width);
+        beam.Add(Prefixes.Root, 0, double.NegativeInfinity);
+        var next = new Entries(width * 4);
+        var index = new Dictionary<int, int>();
+        var maxBonus = Math.Max(0, Options.Beta) + (hotwordBoost.Count > 0 ? hotwordBoost.Values.Max() : 0);
         for (var t = 0; t < frames; t++)
         {
             var frame = logProbs.Slice(t * classes, classes);
-            candidates.Clear();
-            for (var c = 0; c < classes; c++)
-                if (c != blank && frame[c] >= Options.TokenMinLogProb) candidates.Add(c);
-            next.Clear();
-            foreach (var (node, (pb, pnb)) in beam)
+            next.Count = 0;
+            index.Clear();
+            for (var i = 0; i < beam.Count; i++)
             {
-                var total = LogAdd(pb, pnb);
-                Add(next, node, total + frame[blank], double.NegativeInfinity);
+                var node = beam.Nodes[i];
                 var last = trie.LabelOf(node);
-                if (last >= 0) Add(next, node, double.NegativeInfinity, pnb + frame[last]);
-                foreach (var c in candidates)
+                var stayLabel = last >= 0 ? beam.Label[i] + frame[last] : double.NegativeInfinity;
+                Merge(next, index, node, LogAdd(beam.Blank[i], beam.Label[i]) + frame[blank], stayLabel);
+            }
+            // The W-th best of the stays: an extension below it cannot enter the beam (scores only grow by merging).
+            var threshold = double.NegativeInfinity;
+            if (next.Count >= width)
+            {
+                var scores = new double[next.Count];
+                for (var k = 0; k < next.Count; k++) scores[k] = LogAdd(next.Blank[k], next.Label[k]) + trie.Fusion(next.Nodes[k]);
+                Array.Sort(scores);
+                threshold = scores[next.Count - width];
+            }
+            for (var i = 0; i < beam.Count; i++)
+            {
+                var node = beam.Nodes[i];
+                var last = trie.LabelOf(node);
+                double pb = beam.Blank[i], total = LogAdd(pb, beam.Label[i]);
+                var bound = trie.Fusion(node) + maxBonus;
+                for (var c = 0; c < classes; c++)
                 {
+                    double p = frame[c];
+                    if (c == blank || p < Options.TokenMinLogProb) continue;
+                    var score = (c == last ? pb : total) + p;
+                    if (score + bound < threshold) continue;
                     var child = trie.Child(node, c);
                     if (child < 0) continue; // the lexicon (or a rule on separators) forbids it
-                    Add(next, child, double.NegativeInfinity, (c == last ? pb : total) + frame[c]);
+                    Merge(next, index, child, double.NegativeInfinity, score);
                 }
             }
-            // Keep the W best by acoustic + language-model score, within the prune margin of the best.
-            var ranked = next.Select(e => (Node: e.Key, e.Value.Blank, e.Value.Label, Score: LogAdd(e.Value.Blank, e.Value.Label) + trie.Fusion(e.Key)))
-                .OrderByDescending(e => e.Score).ThenBy(e => e.Node).Take(Options.BeamWidth).ToList();
-            var floor = ranked.Count > 0 ? ranked[0].Score + Options.BeamPruneLogProb : double.NegativeInfinity;
-            beam.Clear();
-            foreach (var e in ranked)
-                if (e.Score >= floor || beam.Count == 0) beam[e.Node] = (e.Blank, e.Label);
+            // Keep the W best by acoustic + fusion score, within the prune margin of the best.
+            var order = new (double Score, int Node, int At)[next.Count];
+            for (var k = 0; k < next.Count; k++) order[k] = (LogAdd(next.Blank[k], next.Label[k]) + trie.Fusion(next.Nodes[k]), next.Nodes[k], k);
+            Array.Sort(order, (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Node.CompareTo(b.Node));
+            var floor = order.Length > 0 ? order[0].Score + Options.BeamPruneLogProb : double.NegativeInfinity;
+            beam.Count = 0;
+            for (var k = 0; k < order.Length && beam.Count < width; k++)
+                if (order[k].Score >= floor || beam.Count == 0) beam.Add(order[k].Node, next.Blank[order[k].At], next.Label[order[k].At]);
         }
         // The end of the utterance completes the word being spelled and the sentence.
-        return beam.Select(e =>
-            {
-                var acoustic = LogAdd(e.Value.Blank, e.Value.Label);
-                var fusion = trie.Final(e.Key);
-                return (Node: e.Key, Acoustic: acoustic, Fusion: fusion, Total: acoustic + fusion);
-            })
-            .Where(e => !double.IsNegativeInfinity(e.Total))
-            .OrderByDescending(e => e.Total).ThenBy(e => e.Node).Take(Options.NBest)
+        var ends = new List<(int Node, double Acoustic, double Fusion, double Total)>();
+        for (var i = 0; i < beam.Count; i++)
+        {
+            var acoustic = LogAdd(beam.Blank[i], beam.Label[i]);
+            var fusion = trie.Final(beam.Nodes[i]);
+            if (!double.IsNegativeInfinity(acoustic + fusion)) ends.Add((beam.Nodes[i], acoustic, fusion, acoustic + fusion));
+        }
+        return ends.OrderByDescending(e => e.Total).ThenBy(e => e.Node).Take(Options.NBest)
             .Select(e => new Hypothesis(trie.Labels(e.Node), e.Acoustic) { LanguageModelScore = e.Fusion })
             .ToArray();
     }
 
-    private static void Add(Dictionary<int, (double Blank, double Label)> beam, int node, double blank, double label)
+    private static void Merge(Entries entries, Dictionary<int, int> index, int node, double blank, double label)
     {
-        if (beam.TryGetValue(node, out var old)) beam[node] = (LogAdd(old.Blank, blank), LogAdd(old.Label, label));
-        else beam[node] = (blank, label);
+        if (index.TryGetValue(node, out var at))
+        {
+            entries.Blank[at] = LogAdd(entries.Blank[at], blank);
+            entries.Label[at] = LogAdd(entries.Label[at], label);
+            return;
+        }
+        index[node] = entries.Count;
+        entries.Add(node, blank, label);
+    }
+
+    /// <summary>Prefixes with log P(ends in blank) and log P(ends in a label); grows as needed.</summary>
+    private sealed class Entries(int capacity)
+    {
+        public int[] Nodes = new int[capacity];
+        public double[] Blank = new double[capacity];
+        public double[] Label = new double[capacity];
+        public int Count;
+
+        public void Add(int node, double blank, double label)
+        {
+            if (Count == Nodes.Length)
+            {
+                Array.Resize(ref Nodes, Count * 2);
+                Array.Resize(ref Blank, Count * 2);
+                Array.Resize(ref Label, Count * 2);
+            }
+            Nodes[Count] = node;
+            Blank[Count] = blank;
+            Label[Count] = label;
+            Count++;
+        }
     }
 
     private static double LogAdd(double a, double b)

@@ -35,6 +35,7 @@ public static class ManifestRun
             CancellationToken = stopSignals.Token,
         });
         if (history.Stopped) Console.WriteLine($"Stopped. Resume with: --resume {checkpoints.LastPath}");
+        if (!SampleDecoding.Apply(model, arguments)) return 1;
         Console.Write(model.Report(validation?.Examples ?? training.Examples).ToText(worst: 5));
         return history.Stopped ? 130 : 0;
     }

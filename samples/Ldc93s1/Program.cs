@@ -91,6 +91,7 @@ static int Run(string[] args)
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+        if (!SampleDecoding.Apply(model, arguments)) return 1;
         Console.Write(model.Report(data.Examples).ToText(worst: 2));
         return 0;
     }

@@ -31,6 +31,12 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
     /// <summary>A lexicon file for <see cref="Grammar"/> (default: the training transcripts' words).</summary>
     public string? Lexicon { get; init; }
 
+    /// <summary>The language model's weight (with <see cref="LanguageModel"/>).</summary>
+    public double Alpha { get; init; } = 0.5;
+
+    /// <summary>The word bonus (with <see cref="LanguageModel"/>).</summary>
+    public double Beta { get; init; } = 1.0;
+
     /// <summary>A manifest to validate on (with <see cref="TrainManifest"/>).</summary>
     public string? ValidManifest { get; init; }
 
@@ -41,6 +47,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
         string? directory = null, device = null, checkpoints = null, resume = null, evaluate = null, train = null, valid = null;
         string? transcribe = null, checkpoint = null, subtitles = null, lm = null, lexicon = null;
         var grammar = false;
+        double alpha = 0.5, beta = 1.0;
         int seed = DefaultSeed, epochs = 400;
         int? threads = null;
         int? syntheticEpochs = null;
@@ -68,6 +75,8 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
                     case "--grammar": grammar = true; synthetic = true; break;
                     case "--lm": lm = args[++i]; break;
                     case "--lexicon": lexicon = args[++i]; break;
+                    case "--alpha": alpha = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                    case "--beta": beta = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                     case "--sweep":
                         var range = args[++i].Split('-');
                         var first = int.Parse(range[0], CultureInfo.InvariantCulture);
@@ -106,9 +115,9 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
             Console.Error.WriteLine("error: --transcribe needs --checkpoint (a trained model's, e.g. runs/ldc93s1-seed7/best.ckpt)");
             return null;
         }
-        if ((lm is not null || lexicon is not null) && !grammar)
+        if ((lm is not null || lexicon is not null) && !grammar && evaluate is null && train is null)
         {
-            Console.Error.WriteLine("error: --lm and --lexicon go with --grammar (the decoding comparison)");
+            Console.Error.WriteLine("error: --lm and --lexicon go with --evaluate, --train or --grammar");
             return null;
         }
         if (valid is not null && train is null)
@@ -126,6 +135,8 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
             Grammar = grammar,
             LanguageModel = lm,
             Lexicon = lexicon,
+            Alpha = alpha,
+            Beta = beta,
             Threads = threads,
         };
     }
@@ -147,6 +158,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
         "  --train        train the seed spec on a manifest (DeepSpeech .csv, .jsonl/NeMo .json, Common Voice .tsv, a Kaldi or LibriSpeech folder; WAV, FLAC or MP3 at any rate)\n" +
         "  --transcribe   transcribe a recording of any length in windows, with word timings (the checkpoint of a seed or --synthetic run)\n" +
         "  --grammar      train on the built-in word grammar and compare greedy, beam, beam + LM, beam + LM + lexicon (WER)\n" +
-        "  --lm, --lexicon  an ARPA model and a word list for --grammar (default: built from the training transcripts)\n" +
+        "  --lm, --lexicon  an ARPA model and a word list to decode --evaluate and --train reports with (a fused beam search;\n" +
+        "                 --alpha A --beta B, default 0.5 and 1), or for --grammar instead of the ones built from its transcripts\n" +
         "  --subtitles    write subtitles (.srt SubRip or .vtt WebVTT) of --transcribe, or of the seed run's forced alignment");
 }
