@@ -93,6 +93,20 @@ public class LanguageModelBeamSearchTests
     }
 
     [Fact]
+    public void Tuning_finds_the_weights_that_let_the_model_speak()
+    {
+        var audio = Spell(('t', 0.99, null), ('h', 0.99, null), ('e', 0.99, null), (' ', 0.99, null), ('c', 0.99, null), ('a', 0.99, null), ('b', 0.55, 't'));
+        var lm = KneserNeyBuilder.Build(KneserNeyBuilder.Words(new[] { "the cat sat", "the cat ran", "a cab came", "the dog sat" }), order: 3);
+        var items = new[] { new DecodingItem(audio, "the cat") };
+        var results = LanguageModelTuning.Grid(items, Letters, lm, null, new[] { 0.0, 1.0 }, new[] { 0.0, 0.5 });
+        Assert.Equal(4, results.Count);
+        Assert.Equal((1.0, 0.0, 0.0), (results[0].Alpha, results[0].WordErrorRate, results[0].CharacterErrorRate));
+        Assert.All(results.Where(r => r.Alpha == 0), r => Assert.Equal(0.5, r.WordErrorRate)); // "the cab": one word of two wrong
+        var table = LanguageModelTuning.Table(results);
+        Assert.Contains("best: α=1, β=0 (WER 0.0 %, CER 0.0 %)", table.Replace("0.0%", "0.0 %"));
+    }
+
+    [Fact]
     public void A_lexicon_keeps_out_words_it_does_not_have_unless_they_pay_the_penalty()
     {
         // Acoustically "kat" (k 0.6 against c 0.4): not a word of the lexicon.
