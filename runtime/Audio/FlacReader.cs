@@ -38,7 +38,8 @@ internal sealed class FlacReader : SequentialAudioReader
     {
         var count = decoder.ReadFrame();
         if (count == 0) return null;
-        var full = (double)(1L << (decoder.Info.BitsPerSample - 1));
+        // 1 / 2^(bits−1) is exact, so multiplying gives what the WAV reader's division gives.
+        var inverse = 1.0 / (1L << (decoder.Info.BitsPerSample - 1));
         var channels = decoder.Info.Channels;
         var scale = 1.0f / channels;
         var mono = new float[count];
@@ -46,19 +47,19 @@ internal sealed class FlacReader : SequentialAudioReader
         if (channels == 1)
         {
             var samples = decoder.Channel(0);
-            for (var i = 0; i < count; i++) mono[i] = (float)(samples[i] / full * scale);
+            for (var i = 0; i < count; i++) mono[i] = (float)(samples[i] * inverse * scale);
         }
         else if (channels == 2)
         {
             ReadOnlySpan<long> left = decoder.Channel(0), right = decoder.Channel(1);
-            for (var i = 0; i < count; i++) mono[i] = (float)((left[i] / full + right[i] / full) * scale);
+            for (var i = 0; i < count; i++) mono[i] = (float)((left[i] * inverse + right[i] * inverse) * scale);
         }
         else
         {
             for (var i = 0; i < count; i++)
             {
                 var sum = 0.0;
-                for (var c = 0; c < channels; c++) sum += decoder.Channel(c)[i] / full;
+                for (var c = 0; c < channels; c++) sum += decoder.Channel(c)[i] * inverse;
                 mono[i] = (float)(sum * scale);
             }
         }

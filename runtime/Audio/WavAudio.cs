@@ -128,18 +128,7 @@ public static class WavAudio
         return samples;
     }
 
-    private static FileStream Open(string path)
-    {
-        if (Directory.Exists(path)) throw new DataFileException($"{path}: is a folder, not an audio file.");
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
-        {
-            throw new DataFileException($"{path}: cannot read the file ({e.Message}).", e);
-        }
-    }
+    private static FileStream Open(string path) => AudioFile.OpenFile(path);
 
     /// <summary>Down-mixes <paramref name="count"/> frames starting at byte <paramref name="offset"/> into <paramref name="samples"/>.</summary>
     private static void DecodeFrames(byte[] bytes, int offset, float[] samples, int start, int count, WaveFormat format, string name, long firstFrame)

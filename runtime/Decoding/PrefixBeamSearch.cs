@@ -41,26 +41,7 @@ public sealed class PrefixBeamSearch : ICtcDecoder
     public int NBest { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyList<Hypothesis>[] Decode(Tensor logits, Tensor lengths)
-    {
-        float[] logProbs;
-        long[] valid;
-        using (no_grad())
-        using (var normalized = nn.functional.log_softmax(logits, -1).to_type(ScalarType.Float32).cpu())
-        using (var cpuLengths = lengths.to_type(ScalarType.Int64).cpu())
-        {
-            logProbs = normalized.data<float>().ToArray();
-            valid = cpuLengths.data<long>().ToArray();
-        }
-        var batch = (int)logits.shape[0];
-        var time = (int)logits.shape[1];
-        var classes = (int)logits.shape[2];
-        var result = new IReadOnlyList<Hypothesis>[batch];
-        // Utterances are independent: a batch is searched on every core.
-        System.Threading.Tasks.Parallel.For(0, batch, b =>
-            result[b] = Search(new ReadOnlySpan<float>(logProbs, b * time * classes, time * classes), (int)Math.Min(valid[b], time), classes));
-        return result;
-    }
+    public IReadOnlyList<Hypothesis>[] Decode(Tensor logits, Tensor lengths) => HostSearch.Decode(logits, lengths, Search);
 
     /// <summary>Searches one utterance: <paramref name="logProbs"/> is <c>[time, classes]</c>, row-major.</summary>
     /// <remarks>

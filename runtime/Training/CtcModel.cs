@@ -151,7 +151,14 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
     }
 
     /// <summary>The prediction view's log-probabilities for one feature matrix: <c>[frames, classes]</c>, row-major.</summary>
-    public float[] LogProbabilities(float[,] features)
+    public float[] LogProbabilities(float[,] features) => PredictOne(features, (logits, lengths) =>
+    {
+        var valid = (int)lengths[0].item<long>();
+        return nn.functional.log_softmax(logits[0, TensorIndex.Slice(0, valid)], -1).cpu().data<float>().ToArray();
+    });
+
+    /// <summary>Runs the prediction view on one feature matrix in evaluation mode, without gradients, and reads its logits with <paramref name="read"/>.</summary>
+    private T PredictOne<T>(float[,] features, Func<Tensor, Tensor, T> read)
     {
         var wasTraining = training;
         eval();
@@ -161,8 +168,7 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
             using var scope = NewDisposeScope();
             var (values, lengths) = Data.PaddedBatch.Features(new[] { features }, featureSize, Device);
             var (logits, logitLengths) = Predict(values, lengths);
-            var valid = (int)logitLengths[0].item<long>();
-            return nn.functional.log_softmax(logits[0, TensorIndex.Slice(0, valid)], -1).cpu().data<float>().ToArray();
+            return read(logits, logitLengths);
         }
         finally
         {
@@ -179,20 +185,7 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
     public Alignment Align(float[,] features, string transcript)
     {
         var labels = vocabulary.Encode(transcript, "transcript");
-        var wasTraining = training;
-        eval();
-        try
-        {
-            using var _ = no_grad();
-            using var scope = NewDisposeScope();
-            var (values, lengths) = Data.PaddedBatch.Features(new[] { features }, featureSize, Device);
-            var (logits, logitLengths) = Predict(values, lengths);
-            return CtcAlignment.Align(logits, logitLengths, new[] { labels }, vocabulary.BlankIndex)[0];
-        }
-        finally
-        {
-            train(wasTraining);
-        }
+        return PredictOne(features, (logits, lengths) => CtcAlignment.Align(logits, lengths, new[] { labels }, vocabulary.BlankIndex)[0]);
     }
 
     /// <summary>Decodes <paramref name="examples"/> with <see cref="Decoder"/> (or <paramref name="decoder"/>) and reports LER, CER and WER with the worst utterances.</summary>
