@@ -24,7 +24,7 @@ public abstract class AudioReader : IDisposable
 
     /// <summary>The whole file as mono audio.</summary>
     /// <exception cref="DataFileException">The file is damaged, or too long to hold as one array.</exception>
-    public MonoAudio ReadAll()
+    public virtual MonoAudio ReadAll()
     {
         if (Info.Frames > Array.MaxLength)
             throw new DataFileException($"{Name}: {Info.Frames} samples are too many to hold at once; read it in pieces (AudioFile.Open).");
@@ -176,6 +176,25 @@ internal abstract class SequentialAudioReader : AudioReader
             if (from < to) Array.Copy(samples, from - start, result, from - first, to - from);
         }
         return result;
+    }
+
+    /// <summary>The whole file, decoded from the start straight into one array (no block history kept).</summary>
+    public override MonoAudio ReadAll()
+    {
+        if (Info.Frames > Array.MaxLength)
+            throw new DataFileException($"{Name}: {Info.Frames} samples are too many to hold at once; read it in pieces (AudioFile.Open).");
+        if (decodedEnd > 0 || blocks.Count > 0) return base.ReadAll();
+        var samples = new float[Info.Frames];
+        long at = 0;
+        while (DecodeBlock() is { } block)
+        {
+            var take = (int)Math.Clamp(Info.Frames - at, 0, block.Length);
+            Array.Copy(block, 0, samples, at, take);
+            at += block.Length;
+        }
+        finished = true;
+        decodedEnd = at;
+        return new MonoAudio(at < samples.Length ? samples[..(int)at] : samples, Info.SampleRate);
     }
 
     protected override void Dispose(bool disposing)
