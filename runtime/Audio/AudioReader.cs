@@ -184,11 +184,14 @@ internal abstract class SequentialAudioReader : AudioReader
         if (Info.Frames > Array.MaxLength)
             throw new DataFileException($"{Name}: {Info.Frames} samples are too many to hold at once; read it in pieces (AudioFile.Open).");
         if (decodedEnd > 0 || blocks.Count > 0) return base.ReadAll();
-        var samples = new float[Info.Frames];
+        // The header's length is not trusted for the allocation (a damaged one may claim billions of
+        // samples): the array starts at most 4 M samples long and doubles as audio actually arrives.
+        var samples = new float[(int)Math.Min(Info.Frames, 1 << 22)];
         long at = 0;
         while (DecodeBlock() is { } block)
         {
             var take = (int)Math.Clamp(Info.Frames - at, 0, block.Length);
+            if (at + take > samples.Length) Array.Resize(ref samples, (int)Math.Min(Info.Frames, Math.Max(2L * samples.Length, at + take)));
             Array.Copy(block, 0, samples, at, take);
             at += block.Length;
         }
