@@ -73,6 +73,20 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
     public void UseLanguageModel(LanguageModels.NgramLanguageModel? languageModel, LanguageModels.Lexicon? lexicon = null, LanguageModelBeamSearchOptions? options = null) =>
         Decoder = new LanguageModelBeamSearch(vocabulary, languageModel, lexicon, options);
 
+    /// <summary>
+    /// Chooses α and β for <paramref name="languageModel"/> on <paramref name="validation"/>: the network
+    /// runs once per example, then every pair of the grid decodes (defaults: α 0–2, β −1–3); best
+    /// first. <see cref="LanguageModelTuning.Table"/> prints the result.
+    /// </summary>
+    public IReadOnlyList<TuningResult> TuneLanguageModel(IReadOnlyList<TExample> validation, LanguageModels.NgramLanguageModel languageModel, LanguageModels.Lexicon? lexicon = null,
+        IEnumerable<double>? alphas = null, IEnumerable<double>? betas = null, LanguageModelBeamSearchOptions? options = null)
+    {
+        var items = new DecodingItem[validation.Count];
+        for (var i = 0; i < items.Length; i++) items[i] = new DecodingItem(LogProbabilities(validation[i].Features), vocabulary.Decode(validation[i].Labels));
+        return LanguageModelTuning.Grid(items, vocabulary, languageModel, lexicon,
+            alphas ?? new[] { 0.0, 0.25, 0.5, 1.0, 1.5, 2.0 }, betas ?? new[] { -1.0, 0.0, 1.0, 2.0, 3.0 }, options);
+    }
+
     /// <summary>Valid logit frames per example for <paramref name="featureLengths"/> valid input frames.</summary>
     public abstract Tensor OutputLengths(Tensor featureLengths);
 

@@ -82,6 +82,23 @@ public class SyntheticSpeechTests
     }
 
     [Fact]
+    public void A_model_tunes_a_language_model_on_its_examples()
+    {
+        var corpus = new SyntheticSpeech(4).GrammarUtterances(3);
+        Assert.All(corpus, u => Assert.All(u.Transcript.Split(' '), w => Assert.Contains(w, SyntheticSpeech.GrammarWords)));
+        manual_seed(4);
+        using var model = new CtcDsl.Models.SyntheticModel(CPU);
+        model.FitStatistics(corpus.Select(u => u.Audio));
+        var examples = corpus.Select(u => model.ExampleFromAudio(u.Audio, u.Transcript)).ToArray();
+        var lm = CtcDsl.Runtime.LanguageModels.KneserNeyBuilder.Build(CtcDsl.Runtime.LanguageModels.KneserNeyBuilder.Words(corpus.Select(u => u.Transcript)));
+        var results = model.TuneLanguageModel(examples, lm, alphas: new[] { 0.0, 1.0 }, betas: new[] { 0.0, 2.0 });
+        Assert.Equal(4, results.Count);
+        Assert.Equal(new[] { (0.0, 0.0), (0.0, 2.0), (1.0, 0.0), (1.0, 2.0) }, results.Select(r => (r.Alpha, r.Beta)).OrderBy(p => p).ToArray());
+        Assert.All(results.Zip(results.Skip(1)), p => Assert.True(p.First.WordErrorRate <= p.Second.WordErrorRate));
+        Assert.Contains("best: α=", CtcDsl.Runtime.Decoding.LanguageModelTuning.Table(results));
+    }
+
+    [Fact]
     public void Front_end_statistics_travel_with_checkpoints_and_audio_transcribes_directly()
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("ctcdsl-frontend-").FullName;
