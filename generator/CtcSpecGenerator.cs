@@ -25,9 +25,14 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // The project's folder (MSBuild's ProjectDir, made visible by the package's props): specs know
+        // their folder relative to it, so generated code names files the same way on every machine.
+        var projectDirectory = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.projectdir", out var directory) ? directory : null);
         var analyzed = context.AdditionalTextsProvider
             .Where(static file => file.Path.EndsWith(SpecSuffix, StringComparison.OrdinalIgnoreCase))
-            .Select(static (file, cancellationToken) => Analyze(file.Path, file.GetText(cancellationToken)?.ToString()))
+            .Combine(projectDirectory)
+            .Select(static (pair, cancellationToken) => Analyze(pair.Left.Path, pair.Left.GetText(cancellationToken)?.ToString(), pair.Right))
             .WithTrackingName(TrackingNames.Analyzed);
 
         // The emitter sees the plan alone: a spec edit that moves nothing but text positions (a comment)
@@ -61,13 +66,13 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
         });
     }
 
-    private static AnalysisResult Analyze(string path, string? text)
+    private static AnalysisResult Analyze(string path, string? text, string? projectDirectory)
     {
         try
         {
             if (text is null)
                 return new AnalysisResult(null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, "the file could not be read") }.ToEquatableArray(), null);
-            var (plan, diagnostics, nameSpan) = SpecAnalyzer.Analyze(path, text);
+            var (plan, diagnostics, nameSpan) = SpecAnalyzer.Analyze(path, text, SpecFolder(path, projectDirectory));
             return new AnalysisResult(plan, diagnostics.ToEquatableArray(), plan is null ? null : ModelIdentity.Of(path, plan, nameSpan));
         }
         catch (Exception e)
@@ -75,6 +80,16 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
             // Never throw into the compiler: a bug here becomes a diagnostic on the spec.
             return new AnalysisResult(null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, Describe(e)) }.ToEquatableArray(), null);
         }
+    }
+
+    /// <summary>The folder of <paramref name="path"/> relative to <paramref name="projectDirectory"/>, with '/' separators; "" when it is not below it or the project is unknown.</summary>
+    internal static string SpecFolder(string path, string? projectDirectory)
+    {
+        if (string.IsNullOrEmpty(projectDirectory)) return "";
+        var folder = System.IO.Path.GetDirectoryName(path)?.Replace('\\', '/') ?? "";
+        var project = projectDirectory!.Replace('\\', '/').TrimEnd('/');
+        if (folder == project) return "";
+        return folder.StartsWith(project + "/", StringComparison.Ordinal) ? folder.Substring(project.Length + 1) : "";
     }
 
     private static EmitResult Emit(ModelPlan? plan)

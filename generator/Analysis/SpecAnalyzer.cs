@@ -35,9 +35,13 @@ internal static partial class SpecAnalyzer
     internal static readonly string[] ScheduleTypes = { "constant", "step", "exponential", "cosine" };
     private static readonly string[] InitializerKinds = { "glorot_uniform", "orthogonal", "zeros", "truncated_normal", "uniform" };
 
-    public static (ModelPlan? Plan, List<DiagnosticInfo> Diagnostics, SourceSpan NameSpan) Analyze(string filePath, string text)
+    /// <summary>Reads, validates and plans one spec.</summary>
+    /// <param name="filePath">The spec's path (in diagnostics).</param>
+    /// <param name="text">The spec's YAML.</param>
+    /// <param name="specFolder">The spec's folder relative to its project ("" when unknown): files the spec names are looked for there at run time.</param>
+    public static (ModelPlan? Plan, List<DiagnosticInfo> Diagnostics, SourceSpan NameSpan) Analyze(string filePath, string text, string specFolder = "")
     {
-        var context = new SpecContext(filePath);
+        var context = new SpecContext(filePath) { SpecFolder = specFolder };
         YamlMappingNode? root;
         try
         {

@@ -183,7 +183,7 @@ internal static class ModelEmitter
         if (fusion.Hotwords.Count > 0)
             options.Add("Hotwords = new (string, double)[] { " + string.Join(", ", fusion.Hotwords.Select(h => $"({CSharpLiterals.String(h.Phrase)}, {CSharpLiterals.Double(h.Boost)})")) + " }");
         return "global::CtcDsl.Runtime.Decoding.SpecDecoders.LanguageModelBeam(Vocabulary, " +
-               $"specDirectory: {CSharpLiterals.String(fusion.SpecDirectory)}, languageModelPath: {Nullable(fusion.LanguageModel)}, lexiconPath: {Nullable(fusion.Lexicon)}, " +
+               $"specFolder: {CSharpLiterals.String(fusion.SpecFolder)}, languageModelPath: {Nullable(fusion.LanguageModel)}, lexiconPath: {Nullable(fusion.Lexicon)}, " +
                $"new global::CtcDsl.Runtime.Decoding.LanguageModelBeamSearchOptions {{ {string.Join(", ", options)} }})";
     }
 

@@ -106,8 +106,11 @@ internal sealed record DecoderPlan(string Kind, int BeamWidth, double PruneThres
     public FusionPlan? Fusion { get; init; }
 }
 
-/// <summary>What the spec fuses into the beam search. Paths are as the spec writes them; <see cref="SpecDirectory"/> is where the spec was.</summary>
-internal sealed record FusionPlan(string SpecDirectory, string? LanguageModel, double Alpha, double Beta, string Unit, string? Lexicon, double? OutOfLexiconPenalty, EquatableArray<HotwordPlan> Hotwords);
+/// <summary>
+/// What the spec fuses into the beam search. Paths are as the spec writes them; <see cref="SpecFolder"/>
+/// is the spec's folder relative to its project (never absolute: generated code is the same on every machine).
+/// </summary>
+internal sealed record FusionPlan(string SpecFolder, string? LanguageModel, double Alpha, double Beta, string Unit, string? Lexicon, double? OutOfLexiconPenalty, EquatableArray<HotwordPlan> Hotwords);
 
 /// <summary>A phrase the decoder favours, and by how much (natural log, per word).</summary>
 internal sealed record HotwordPlan(string Phrase, double Boost);

@@ -145,6 +145,9 @@ internal sealed class SpecContext
 
     public string FilePath { get; }
 
+    /// <summary>The spec's folder relative to its project, with '/' separators ("" when unknown or the project's own).</summary>
+    public string SpecFolder { get; init; } = "";
+
     public List<DiagnosticInfo> Diagnostics { get; } = new();
 
     public bool HasErrors => Diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);

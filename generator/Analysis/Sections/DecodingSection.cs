@@ -76,8 +76,7 @@ internal static partial class SpecAnalyzer
                     if (boost is < 0 or > 50) context.Report(DiagnosticCatalog.InvalidValue, entry.SpanOf("boost"), "boost", "between 0 and 50", boost);
                     if (text is not null) hotwords.Add(new HotwordPlan(text, boost));
                 }
-            var directory = System.IO.Path.GetDirectoryName(context.FilePath) ?? "";
-            return new FusionPlan(directory, languageModel, alpha, beta, unit, lexicon, penalty, hotwords.ToEquatableArray());
+            return new FusionPlan(context.SpecFolder, languageModel, alpha, beta, unit, lexicon, penalty, hotwords.ToEquatableArray());
         }
 
         private string? NonEmpty(YamlMap map, string key, bool required, string example)

@@ -39,14 +39,36 @@ public sealed class DecodingFusionSpecTests : IDisposable
         Assert.True(generator.All(d => d.Severity < DiagnosticSeverity.Warning), string.Join("\n", generator));
         Assert.True(compiler.Count == 0, string.Join("\n", compiler.Take(10)));
 
-        // A real spec file with its model and lexicon beside it.
-        var specPath = Path.Combine(directory, "fused.ctc.yaml");
+        // A project whose spec lives in specs/, with its model and lexicon beside it. The generated code
+        // names them relative to the project, never by an absolute path.
+        var specs = Directory.CreateDirectory(Path.Combine(directory, "specs")).FullName;
+        var specPath = Path.Combine(specs, "fused.ctc.yaml");
         File.WriteAllText(specPath, spec);
-        Directory.CreateDirectory(Path.Combine(directory, "lm"));
-        CtcDsl.Runtime.LanguageModels.KneserNeyBuilder.Write(Path.Combine(directory, "lm", "words.arpa"), CtcDsl.Runtime.LanguageModels.KneserNeyBuilder.Words(new[] { "ab ba", "ab ab ba" }));
-        File.WriteAllLines(Path.Combine(directory, "lm", "words.txt"), new[] { "ab", "ba" });
-        var assembly = GeneratorHarness.Load(specPath);
+        Directory.CreateDirectory(Path.Combine(specs, "lm"));
+        CtcDsl.Runtime.LanguageModels.KneserNeyBuilder.Write(Path.Combine(specs, "lm", "words.arpa"), CtcDsl.Runtime.LanguageModels.KneserNeyBuilder.Words(new[] { "ab ba", "ab ab ba" }));
+        File.WriteAllLines(Path.Combine(specs, "lm", "words.txt"), new[] { "ab", "ba" });
+        var generated = GeneratorHarness.Driver(projectDirectory: directory + "/")
+            .AddAdditionalTexts(System.Collections.Immutable.ImmutableArray.Create<AdditionalText>(new GeneratorHarness.InMemoryText(specPath, spec)))
+            .RunGenerators(GeneratorHarness.Compilation()).GetRunResult().GeneratedTrees.Single().ToString();
+        Assert.Contains("specFolder: \"specs\", languageModelPath: \"lm/words.arpa\", lexiconPath: \"lm/words.txt\"", generated);
+        Assert.DoesNotContain(directory, generated);
+        var assembly = GeneratorHarness.Load(specPath, projectDirectory: directory + "/");
         var type = assembly.GetTypes().Single(t => t.Name == "FusedModel");
+        // Run from the project's folder (`dotnet run` does; from its bin/ the folders above are searched).
+        var previous = Directory.GetCurrentDirectory();
+        Directory.SetCurrentDirectory(directory);
+        try
+        {
+            DecodesWithTheFilesThenNamesTheMissingOne(type, specs);
+        }
+        finally
+        {
+            Directory.SetCurrentDirectory(previous);
+        }
+    }
+
+    private static void DecodesWithTheFilesThenNamesTheMissingOne(Type type, string specs)
+    {
         using (var model = (IDisposable)Activator.CreateInstance(type, new object?[] { CPU })!)
         {
             var decoder = (ICtcDecoder)type.GetProperty("Decoder")!.GetValue(model)!;
@@ -58,13 +80,13 @@ public sealed class DecodingFusionSpecTests : IDisposable
         }
 
         // Without the language model, decoding (not building the model) names the file and where it was looked for.
-        File.Delete(Path.Combine(directory, "lm", "words.arpa"));
+        File.Delete(Path.Combine(specs, "lm", "words.arpa"));
         using (var model = (IDisposable)Activator.CreateInstance(type, new object?[] { CPU })!)
         {
             var decoder = (ICtcDecoder)type.GetProperty("Decoder")!.GetValue(model)!;
             var error = Assert.Throws<DataFileException>(() => decoder.Decode(zeros(1, 3, 4), tensor(new long[] { 3 })));
             Assert.Contains("lm/words.arpa: the spec's language model is not in", error.Message);
-            Assert.Contains(Path.Combine(directory, "lm/words.arpa"), error.Message);
+            Assert.Contains(Path.Combine(specs, "lm", "words.arpa"), error.Message);
         }
     }
 

@@ -25,11 +25,31 @@ internal static class GeneratorHarness
             References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver Driver(bool trackSteps = false) =>
+    public static GeneratorDriver Driver(bool trackSteps = false, string? projectDirectory = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new CtcSpecGenerator().AsSourceGenerator() },
             parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
+            optionsProvider: projectDirectory is null ? null : new ProjectOptions(projectDirectory),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>The global analyzer options MSBuild passes: here only ProjectDir, as the package's props make it visible.</summary>
+    private sealed class ProjectOptions(string projectDirectory) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+    {
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions { get; } = new Options(projectDirectory);
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options(null);
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Options(null);
+
+        private sealed class Options(string? projectDirectory) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+            {
+                value = key == "build_property.projectdir" ? projectDirectory : null;
+                return value is not null;
+            }
+        }
+    }
 
     /// <summary>Runs the generator over <paramref name="specs"/> (path, YAML) and returns the result and the compilation with its output.</summary>
     public static (GeneratorDriverRunResult Result, Compilation Output) Run(params (string Path, string Text)[] specs)
@@ -43,10 +63,12 @@ internal static class GeneratorHarness
     public static ImmutableArray<Diagnostic> Diagnose(string yaml, string path = "/specs/test.ctc.yaml") =>
         Run((path, yaml)).Result.Diagnostics;
 
-    /// <summary>Generates, compiles and loads the model of one spec file; fails with the compiler's errors.</summary>
-    public static System.Reflection.Assembly Load(string specPath)
+    /// <summary>Generates, compiles and loads the model of one spec file (in a project at <paramref name="projectDirectory"/>, when given); fails with the compiler's errors.</summary>
+    public static System.Reflection.Assembly Load(string specPath, string? projectDirectory = null)
     {
-        var (result, output) = Run((specPath, File.ReadAllText(specPath)));
+        var driver = Driver(projectDirectory: projectDirectory).AddAdditionalTexts(ImmutableArray.Create<AdditionalText>(new InMemoryText(specPath, File.ReadAllText(specPath))));
+        driver = driver.RunGeneratorsAndUpdateCompilation(Compilation(), out var output, out _);
+        var result = driver.GetRunResult();
         if (result.Diagnostics.Length > 0) throw new InvalidOperationException(string.Join("\n", result.Diagnostics));
         var compilation = output.WithAssemblyName("Generated_" + System.IO.Path.GetFileNameWithoutExtension(specPath).Replace('.', '_').Replace('-', '_') + "_" + Guid.NewGuid().ToString("N"));
         using var image = new MemoryStream();
