@@ -67,7 +67,6 @@ public sealed class LanguageModelBeamSearch : ICtcDecoder
     private readonly NgramLanguageModel? lm;
     private readonly Lexicon? lexicon;
     private readonly Dictionary<string, double> hotwordBoost = new(StringComparer.Ordinal);
-    private readonly Lexicon? hotwordPrefixes;
     private readonly int separator;
     private readonly bool constrained;
     private readonly double lmWeight;
@@ -91,7 +90,6 @@ public sealed class LanguageModelBeamSearch : ICtcDecoder
         foreach (var (phrase, boost) in Options.Hotwords)
             foreach (var word in phrase.Split(vocabulary.WordSeparator, StringSplitOptions.RemoveEmptyEntries))
                 hotwordBoost[word] = Math.Max(hotwordBoost.GetValueOrDefault(word, double.NegativeInfinity), boost);
-        if (hotwordBoost.Count > 0) hotwordPrefixes = new Lexicon(hotwordBoost.Keys);
         // Words are only formed between separators when something scores them: no empty words then.
         constrained = lm is not null || lexicon is not null || hotwordBoost.Count > 0;
     }
@@ -260,7 +258,7 @@ public sealed class LanguageModelBeamSearch : ICtcDecoder
 
         private Node? Make(Node parent, int index, int label)
         {
-            var text = search.vocabulary.Tokens[label < search.vocabulary.BlankIndex ? label : label - 1];
+            var text = search.vocabulary.TokenOf(label);
             if (label == search.separator)
             {
                 if (search.constrained && parent.Partial.Length == 0) return null; // no empty words
@@ -309,7 +307,7 @@ public sealed class LanguageModelBeamSearch : ICtcDecoder
         /// <summary>Partial hotword credit: the boost times the share of a hotword already spelled.</summary>
         private double Credit(string partial)
         {
-            if (search.hotwordPrefixes is null) return 0;
+            if (search.hotwordBoost.Count == 0) return 0;
             var best = 0.0;
             foreach (var (word, boost) in search.hotwordBoost)
                 if (word.StartsWith(partial, StringComparison.Ordinal)) best = Math.Max(best, boost * partial.Length / word.Length);

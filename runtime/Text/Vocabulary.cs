@@ -50,6 +50,9 @@ public sealed class Vocabulary
     /// <summary>The tokens in id order, blank excluded.</summary>
     public IReadOnlyList<string> Tokens => tokens;
 
+    /// <summary>The token of class <paramref name="classId"/> (not the blank): ids skip the blank's.</summary>
+    public string TokenOf(int classId) => tokens[classId < BlankIndex ? classId : classId - 1];
+
     /// <summary>Class id of <paramref name="token"/>, or -1 when it is not in the vocabulary.</summary>
     public int IdOf(char token) => ids.TryGetValue(token, out var id) ? id : -1;
 
@@ -98,7 +101,7 @@ public sealed class Vocabulary
             if (id == BlankIndex) continue;
             if (id < 0 || id >= ClassCount)
                 throw new ArgumentOutOfRangeException(nameof(classIds), id, $"Class id {id} is outside 0..{ClassCount - 1}.");
-            builder.Append(tokens[id < BlankIndex ? id : id - 1]);
+            builder.Append(TokenOf(id));
         }
         return builder.ToString();
     }

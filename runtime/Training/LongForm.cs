@@ -67,7 +67,7 @@ public static class BestPathTimings
         void EndRun(int end)
         {
             if (runClass < 0 || runClass == vocabulary.BlankIndex) return;
-            tokens.Add(new TimedToken(vocabulary.Decode(new[] { runClass }), runStart * secondsPerFrame, end * secondsPerFrame, runProbability / (end - runStart)));
+            tokens.Add(new TimedToken(vocabulary.TokenOf(runClass), runStart * secondsPerFrame, end * secondsPerFrame, runProbability / (end - runStart)));
             if (runClass == separator) EndWord();
             else word.Add((runClass, runStart, end, runLogProbability));
         }

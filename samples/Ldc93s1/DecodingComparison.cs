@@ -50,8 +50,8 @@ public static class DecodingComparison
         var (alpha, beta) = (tuned[0].Alpha, tuned[0].Beta);
         var (alphaL, betaL) = (tunedLexicon[0].Alpha, tunedLexicon[0].Beta);
 
-        var greedy = new GreedyCtcDecoder(vocabulary.BlankIndex);
-        Func<DecodingItem, string> Greedy = item =>
+        // Greedy: the best class of every frame, repeats merged, blanks dropped (Decode drops them).
+        Func<DecodingItem, string> greedy = item =>
         {
             var frames = item.LogProbs.Length / vocabulary.ClassCount;
             var path = Enumerable.Range(0, frames).Select(t => Enumerable.Range(0, vocabulary.ClassCount).MaxBy(c => item.LogProbs[t * vocabulary.ClassCount + c])).ToArray();
@@ -59,7 +59,7 @@ public static class DecodingComparison
         };
         var rows = new (string Name, Func<DecodingItem, string> Decode)[]
         {
-            ("greedy", Greedy),
+            ("greedy", greedy),
             ("beam 16", LanguageModelTuning.With(new LanguageModelBeamSearch(vocabulary, options: new LanguageModelBeamSearchOptions { Alpha = 0, Beta = 0 }), vocabulary)),
             (string.Create(CultureInfo.InvariantCulture, $"beam 16 + trigram LM (α={alpha:0.##}, β={beta:0.##})"), LanguageModelTuning.With(new LanguageModelBeamSearch(vocabulary, lm, options: new LanguageModelBeamSearchOptions { Alpha = alpha, Beta = beta }), vocabulary)),
             (string.Create(CultureInfo.InvariantCulture, $"beam 16 + trigram LM + lexicon (α={alphaL:0.##}, β={betaL:0.##})"), LanguageModelTuning.With(new LanguageModelBeamSearch(vocabulary, lm, lexicon, new LanguageModelBeamSearchOptions { Alpha = alphaL, Beta = betaL }), vocabulary)),
@@ -72,7 +72,6 @@ public static class DecodingComparison
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {wer:P1} | {cer:P1} |"));
         }
         Console.WriteLine($"({clock.Elapsed.TotalSeconds:F0} s)");
-        _ = greedy;
         return 0;
     }
 }
