@@ -101,8 +101,9 @@ public sealed class FeatureLoader
         {
             try
             {
+                // The file is hashed once: a missing entry is computed straight into its place.
                 var path = EntryPath(utterances[i], directory);
-                var frames = ReadFrameCount(path) ?? Load(utterances[i]).GetLength(0);
+                var frames = ReadFrameCount(path) ?? (fromFile is null ? Load(utterances[i]) : Featurise(utterances[i], fromFile, path)).GetLength(0);
                 result[i] = (path, frames);
             }
             catch (Exception e)
@@ -166,6 +167,12 @@ public sealed class FeatureLoader
             cachePath = EntryPath(utterance, directory);
             if (TryRead(cachePath) is { } cached) return cached;
         }
+        return Featurise(utterance, featurise, cachePath);
+    }
+
+    /// <summary>Computes an utterance's features a segment at a time and, given a cache entry, writes them there.</summary>
+    private static float[,] Featurise(Utterance utterance, Func<string, AudioSegment?, float[,]> featurise, string? cachePath)
+    {
         float[,] features;
         try
         {
