@@ -38,13 +38,14 @@ public static class AudioFile
     public static MonoAudio Read(string path, int? sampleRate = null)
     {
         MonoAudio audio;
-        if (Detect(path) == AudioFormat.Wav)
+        var format = Detect(path);
+        if (format == AudioFormat.Wav)
         {
             audio = WavAudio.Read(path);
         }
         else
         {
-            using var reader = Open(path);
+            using var reader = Open(OpenFile(path), format, path); // the format is known: not sniffed twice
             audio = reader.ReadAll();
         }
         return sampleRate is { } rate ? audio.Resample(rate) : audio;
