@@ -13,9 +13,21 @@ namespace CtcDsl.Runtime.Nn;
 /// </summary>
 public static class NativeBackend
 {
-    /// <summary>Loads libtorch and TorchSharp's shim (any first TorchSharp call does).</summary>
+    private static int protectedOnce;
+
+    /// <summary>
+    /// Loads libtorch and TorchSharp's shim (any first TorchSharp call does) and, the first time,
+    /// makes libtorch's CPU allocator zero what it hands out (<see cref="NativeAllocator"/>).
+    /// </summary>
     /// <exception cref="InvalidOperationException">They cannot be loaded; the message names the cause and the fix (<see cref="Explain"/>).</exception>
     public static void EnsureLoaded()
+    {
+        Load();
+        if (System.Threading.Interlocked.Exchange(ref protectedOnce, 1) == 0) NativeAllocator.Protect();
+    }
+
+    /// <summary>Loads libtorch and the shim, nothing more.</summary>
+    internal static void Load()
     {
         try
         {

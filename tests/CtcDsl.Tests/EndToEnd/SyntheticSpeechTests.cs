@@ -40,7 +40,8 @@ public class SyntheticSpeechTests
     /// <summary>
     /// Long-form transcription of held-out sentences joined by pauses, in windows shorter than most
     /// sentences: the stitched transcript is exactly the one of the whole recording decoded in one
-    /// window (nothing decoded twice or lost at a seam); it has the sentences' words, as many as their
+    /// window (nothing decoded twice or lost at a seam), every word within one output frame of its
+    /// one-window timing; it has the sentences' words, as many as their
     /// transcripts, with about the model's per-sentence error rate; and every word is timed inside its
     /// own sentence's stretch of the recording.
     /// </summary>
@@ -65,11 +66,17 @@ public class SyntheticSpeechTests
         var errorsWhole = CtcDsl.Runtime.Metrics.EditDistance.Compute<char>(reference.ToCharArray(), whole.Text.Trim().ToCharArray());
         Assert.True(errorsWhole <= errorsAlone + 4, $"{errorsWhole} character errors in the recording, {errorsAlone} in its sentences alone:\n{whole.Text}\n{separately}");
         Assert.Equal(reference.Split(' ').Length, whole.Words.Count);
+        var frame = model.SecondsPerFrame;
         foreach (var (chunk, context) in new[] { (1.5, 1.0), (0.7, 1.5), (4.0, 0.5) })
         {
             var transcript = model.TranscribeLong(recording, new CtcDsl.Runtime.Training.LongFormOptions { ChunkSeconds = chunk, ContextSeconds = context });
             Assert.Equal(whole.Text, transcript.Text);
-            Assert.Equal(whole.Words.Select(w => (w.Text, w.Start, w.End)), transcript.Words.Select(w => (w.Text, w.Start, w.End)));
+            // A bidirectional GRU sees past any finite context, so a frame beside a word's edge may
+            // flip between the two decodings: the same words, each within one output frame.
+            Assert.Equal(whole.Words.Select(w => w.Text), transcript.Words.Select(w => w.Text));
+            foreach (var (one, stitched) in whole.Words.Zip(transcript.Words))
+                Assert.True(Math.Abs(one.Start - stitched.Start) <= frame + 1e-9 && Math.Abs(one.End - stitched.End) <= frame + 1e-9,
+                    $"'{one.Text}': {one.Start:0.00}-{one.End:0.00} s in one window, {stitched.Start:0.00}-{stitched.End:0.00} s in chunks of {chunk} s with {context} s of context");
         }
         var at = 0;
         for (var s = 0; s < sentences.Length; s++)
