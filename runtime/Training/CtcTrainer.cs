@@ -227,7 +227,7 @@ public static class CtcTrainer
                         var loss = output.Loss.item<float>();
                         if (!float.IsFinite(loss))
                         {
-                            if (options.NonFiniteLoss == NonFiniteLossPolicy.Stop) throw new NonFiniteLossException(epoch, items, loss);
+                            if (options.NonFiniteLoss == NonFiniteLossPolicy.Stop) throw NonFiniteLossDiagnosis.Diagnose(model, training, items, batch, epoch, loss);
                             skipped++;
                             continue;
                         }
@@ -253,7 +253,9 @@ public static class CtcTrainer
                     // A batch collated ahead but not used (cancellation, an exception) is released.
                     if (next is not null) next.ContinueWith(t => { if (t.IsCompletedSuccessfully) t.Result.Dispose(); }, TaskScheduler.Default).Wait();
                 }
-                if (steps == 0) throw new NonFiniteLossException(epoch, plan.SelectMany(b => b).ToArray(), double.NaN);
+                if (steps == 0)
+                    throw new NonFiniteLossException(epoch, plan.SelectMany(b => b).ToArray(), double.NaN, NonFiniteLossCause.Unknown,
+                        "Every batch of the epoch gave a non-finite loss and was skipped (NonFiniteLoss = Skip); train with NonFiniteLossPolicy.Stop to have the first one traced.");
 
                 var values = totals.Means(model.MetricNames);
                 if (validation is { Count: > 0 })

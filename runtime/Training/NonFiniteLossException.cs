@@ -3,16 +3,34 @@ using System.Collections.Generic;
 
 namespace CtcDsl.Runtime.Training;
 
-/// <summary>A batch produced a NaN or infinite loss; the weights were not updated with it.</summary>
+/// <summary>What a non-finite loss was traced to (<see cref="NonFiniteLossException.Cause"/>).</summary>
+public enum NonFiniteLossCause
+{
+    /// <summary>Not examined (every batch of an epoch was skipped under <see cref="NonFiniteLossPolicy.Skip"/>).</summary>
+    Unknown,
+
+    /// <summary>Some examples' labels need more output frames than their input gives (an infinite CTC loss).</summary>
+    InfeasibleLabels,
+
+    /// <summary>Some examples' features hold NaN or infinite values.</summary>
+    NonFiniteFeatures,
+
+    /// <summary>Finite features, labels that fit and finite weights gave a non-finite loss: a fault in the network's arithmetic or the native library, not in the data.</summary>
+    NumericalFault,
+}
+
+/// <summary>A batch produced a NaN or infinite loss; the weights were not updated with it. The message says what it was traced to.</summary>
 public sealed class NonFiniteLossException : Exception
 {
-    internal NonFiniteLossException(int epoch, IReadOnlyList<int> items, double loss)
-        : base($"Epoch {epoch}: the batch of training examples [{string.Join(", ", items)}] gave a loss of {loss}. " +
-               "The weights were not updated. Check those examples (labels longer than their frames allow give an infinite CTC loss; " +
-               "zero_infinity: true in the spec's ctc node ignores them).")
+    /// <summary>The page that explains each cause and what to do.</summary>
+    public const string Help = "docs/troubleshooting.md#a-nan-or-infinite-loss";
+
+    internal NonFiniteLossException(int epoch, IReadOnlyList<int> items, double loss, NonFiniteLossCause cause, string finding)
+        : base($"Epoch {epoch}: the batch of training examples [{string.Join(", ", items)}] gave a loss of {loss}; the weights were not updated. {finding} (See {Help}.)")
     {
         Epoch = epoch;
         Items = items;
+        Cause = cause;
     }
 
     /// <summary>Epoch in which it happened.</summary>
@@ -20,4 +38,7 @@ public sealed class NonFiniteLossException : Exception
 
     /// <summary>Indices, in the training list, of the batch's examples.</summary>
     public IReadOnlyList<int> Items { get; }
+
+    /// <summary>What the loss was traced to.</summary>
+    public NonFiniteLossCause Cause { get; }
 }

@@ -1,6 +1,8 @@
 // Trains every spec compiled into this program for a few steps, twice in one process with full
 // garbage collections in between, and prints each pass's losses bit for bit. Exit code 1 when a
 // loss is not finite or the two passes differ. Run by StaleMemoryGuardTests under poison_alloc.c.
+//   CtcDsl.MemoryGuard [ModelName...]          the guard (all models, or those named)
+//   CtcDsl.MemoryGuard --junk-fill ModelName   trains with libtorch's junk fill; prints the trainer's diagnosis
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -14,6 +16,25 @@ var models = typeof(Program).Assembly.GetTypes()
     .Where(t => !t.IsAbstract && ModelBase(t) is not null)
     .OrderBy(t => t.Name, StringComparer.Ordinal)
     .ToList();
+if (args is ["--junk-fill", var name])
+{
+    // libtorch's own junk fill (every CPU allocation NaN, zero fill off) brings issue 20's fault back
+    // in-process: the trainer must trace the NaN to the network, not to the data.
+    CtcDsl.Runtime.Nn.NativeBackend.EnsureLoaded();
+    CtcDsl.Runtime.Nn.NativeAllocator.JunkFill = true;
+    try
+    {
+        var losses = Train(models.Single(t => t.Name == name), rethrow: true);
+        Console.WriteLine($"no fault: {string.Join(" ", losses)}");
+        return 2;
+    }
+    catch (TargetInvocationException e) when (e.InnerException is NonFiniteLossException fault)
+    {
+        Console.WriteLine($"cause: {fault.Cause}");
+        Console.WriteLine(fault.Message);
+        return 0;
+    }
+}
 var only = args.Length > 0 ? new HashSet<string>(args, StringComparer.OrdinalIgnoreCase) : null;
 var failed = false;
 foreach (var type in models)
@@ -48,7 +69,7 @@ static Type? ModelBase(Type type)
 }
 
 // Two epochs of four batches on synthetic utterances: each character six noisy frames of its own pattern.
-static double[] Train(Type type)
+static double[] Train(Type type, bool rethrow = false)
 {
     torch.random.manual_seed(0);
     var featureSize = (int)type.GetField("FeatureSize")!.GetValue(null)!;
@@ -76,7 +97,7 @@ static double[] Train(Type type)
         var history = (TrainingHistory)fit.Invoke(model, new object?[] { examples, null, options with { Epochs = 2, BatchSize = 8, Progress = null } })!;
         return history.Epochs.Select(e => e.Loss).ToArray();
     }
-    catch (TargetInvocationException e) when (e.InnerException is NonFiniteLossException)
+    catch (TargetInvocationException e) when (e.InnerException is NonFiniteLossException && !rethrow)
     {
         return new[] { double.NaN };
     }
