@@ -24,6 +24,22 @@ random.manual_seed(1);
 if (args.Contains("--junk-fill")) SetAllocatorFlag("FLAGS_caffe2_cpu_allocator_do_junk_fill");
 if (args.Contains("--zero-fill")) SetAllocatorFlag("FLAGS_caffe2_cpu_allocator_do_zero_fill");
 
+if (args.Contains("--check"))
+{
+    // Besides NaN: are the finite outputs right? Against the same convolution as unfold + einsum in float64.
+    foreach (var (cin, cout, k, stride) in new[] { (26, 128, 5, 2), (26, 128, 5, 1), (13, 128, 5, 2), (32, 128, 5, 2), (26, 128, 1, 1), (40, 64, 3, 1), (161, 32, 11, 2) })
+    {
+        using var scope = NewDisposeScope();
+        var c = nn.Conv1d(cin, cout, k, stride: stride, padding: k / 2);
+        var x = randn(32, cin, 137);
+        var y = c.forward(x).to(float64);
+        var columns = nn.functional.pad(x.to(float64), new long[] { k / 2, k / 2 }).unfold(2, k, stride);
+        var reference = einsum("bctk,ock->bot", columns, c.weight!.to(float64)) + c.bias!.to(float64).view(1, -1, 1);
+        var error = (y - reference).abs().nan_to_num(1e30).max().item<double>();
+        Console.WriteLine($"conv1d {cin}->{cout}, kernel {k}, stride {stride}: max |oneDNN - float64 reference| = {error:E2} (outputs up to {reference.abs().max().item<double>():F2})");
+    }
+    return 0;
+}
 var conv = nn.Conv1d(26, 128, 5, stride: 2, padding: 2);
 var gru = nn.GRU(128, 128, 1, batchFirst: true);
 var lstm = nn.LSTM(128, 128, 1, batchFirst: true);

@@ -247,7 +247,7 @@ internal static class SuiteBenchmark
     }
 
     /// <summary>Medians of <paramref name="actions"/> run in turn, one run each per round, after one warm-up round.</summary>
-    private static double[] MedianInterleaved(int rounds, params Action[] actions)
+    internal static double[] MedianInterleaved(int rounds, params Action[] actions)
     {
         foreach (var action in actions) action();
         var times = actions.Select(_ => new List<double>()).ToArray();

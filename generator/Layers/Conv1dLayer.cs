@@ -59,13 +59,14 @@ internal sealed class Conv1dLayer : LayerKind
         return null;
     }
 
-    public override string FieldType(LayerPlan layer) => "global::TorchSharp.Modules.Conv1d";
+    // The runtime's conv1d, on [batch, time, channels]: libtorch's own is wrong on the CPU for most
+    // channel counts (issue 20, docs/native-memory.md).
+    public override string FieldType(LayerPlan layer) => "global::CtcDsl.Runtime.Nn.Conv1d";
 
-    // The padding gets an 'L' suffix: a literal 0 also converts to TorchSharp's Padding enum and both overloads exist (CS0121).
     public override string Construct(LayerPlan layer)
     {
         var c = layer.Conv!;
-        return $"global::TorchSharp.torch.nn.Conv1d({layer.InputSize}, {layer.Units}, kernel_size: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}L, dilation: {c.Dilation})";
+        return $"new global::CtcDsl.Runtime.Nn.Conv1d({layer.InputSize}, {layer.Units}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation})";
     }
 
     public override IEnumerable<string> Initialize(LayerPlan layer) => InitializerCode.WeightAndBias(layer);
@@ -74,7 +75,7 @@ internal sealed class Conv1dLayer : LayerKind
     {
         var c = layer.Conv!;
         var input = layer.Inputs[0];
-        yield return $"var {layer.Output} = {Activate(layer, $"{layer.FieldName}.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding({input}, {layer.InputLengths}).transpose(1, 2)).transpose(1, 2)")};";
+        yield return $"var {layer.Output} = {Activate(layer, $"{layer.FieldName}.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding({input}, {layer.InputLengths}))")};";
         if (!c.KeepsLength)
             yield return $"var {layer.OutputLengths} = global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths({layer.InputLengths}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation});";
     }

@@ -13,17 +13,17 @@ namespace CtcDsl.Runtime.Nn;
 /// </summary>
 public static class NativeBackend
 {
-    private static int protectedOnce;
+    private static int debugApplied;
 
     /// <summary>
-    /// Loads libtorch and TorchSharp's shim (any first TorchSharp call does) and, the first time,
-    /// makes libtorch's CPU allocator zero what it hands out (<see cref="NativeAllocator"/>).
+    /// Loads libtorch and TorchSharp's shim (any first TorchSharp call does); the first time, with
+    /// <c>CTCDSL_DEBUG=1</c>, makes libtorch's allocator fill new memory with NaNs (<see cref="NativeAllocator"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">They cannot be loaded; the message names the cause and the fix (<see cref="Explain"/>).</exception>
     public static void EnsureLoaded()
     {
         Load();
-        if (System.Threading.Interlocked.Exchange(ref protectedOnce, 1) == 0) NativeAllocator.Protect();
+        if (System.Threading.Interlocked.Exchange(ref debugApplied, 1) == 0) NativeAllocator.ApplyDebugSetting();
     }
 
     /// <summary>Loads libtorch and the shim, nothing more.</summary>

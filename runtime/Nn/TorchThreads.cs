@@ -21,7 +21,8 @@ namespace CtcDsl.Runtime.Nn;
 /// code keeps its own policy (<see cref="PassiveWait"/> says which).
 /// </para>
 /// <para>
-/// Thread counts: <c>CTCDSL_THREADS</c> and <c>CTCDSL_INTEROP_THREADS</c> when set, else
+/// Thread counts: <c>CTCDSL_THREADS</c> and <c>CTCDSL_INTEROP_THREADS</c> when set, else a count
+/// chosen before the first model (<c>torch.set_num_threads</c>, <c>OMP_NUM_THREADS</c>), else
 /// <see cref="Environment.ProcessorCount"/>, which counts the CPUs of the process's affinity mask
 /// and its cgroup quota, not the host's. Results depend on the intra-op thread count (reductions
 /// split differently): the same seed gives the same history only at the same thread count.
@@ -77,7 +78,8 @@ public static class TorchThreads
 
     /// <summary>
     /// Sets libtorch's intra-op (and, the first time, inter-op) threads: <paramref name="threads"/>
-    /// when given, else <c>CTCDSL_THREADS</c>, else the CPUs this process may use. Called by every
+    /// when given, else <c>CTCDSL_THREADS</c>, else a count chosen before CtcDsl (the application's
+    /// <c>torch.set_num_threads</c>, <c>OMP_NUM_THREADS</c>), else the CPUs this process may use. Called by every
     /// model's constructor with no argument (once per process) and by <c>Fit</c> with
     /// <see cref="Training.FitOptions.Threads"/>.
     /// </summary>
@@ -90,7 +92,7 @@ public static class TorchThreads
         lock (Gate)
         {
             if (threads is null && interopThreads is null && configured) return;
-            var intra = threads ?? FromEnvironment(ThreadsVariable) ?? Environment.ProcessorCount;
+            var intra = threads ?? FromEnvironment(ThreadsVariable) ?? ChosenElsewhere() ?? Environment.ProcessorCount;
             if (get_num_threads() != intra) set_num_threads(intra);
             // libtorch accepts the inter-op count once, before inter-op work starts.
             if (!interopSet)
@@ -103,6 +105,34 @@ public static class TorchThreads
             configured = true;
         }
     }
+
+    /// <summary>
+    /// The intra-op count when someone other than CtcDsl chose it, and that choice stands: the
+    /// application called <c>torch.set_num_threads</c> before the first model (libtorch's count then
+    /// differs from its own default), or <c>OMP_NUM_THREADS</c> / <c>MKL_NUM_THREADS</c> is set.
+    /// Null when the count is still libtorch's default (which counts the host's cores, not this
+    /// process's share: the reason CtcDsl sets its own).
+    /// </summary>
+    private static int? ChosenElsewhere()
+    {
+        var current = get_num_threads();
+        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OMP_NUM_THREADS")) ||
+            !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("MKL_NUM_THREADS"))) return current;
+        return LibTorchDefaultThreads() is { } libtorchDefault && current != libtorchDefault ? current : null;
+    }
+
+    /// <summary>libtorch's own default intra-op count (<c>at::intraop_default_num_threads</c>), or null where it cannot be asked.</summary>
+    private static int? LibTorchDefaultThreads()
+    {
+        var (library, symbol) = OperatingSystem.IsWindows() ? ("torch_cpu.dll", "?intraop_default_num_threads@at@@YAHXZ")
+            : OperatingSystem.IsMacOS() ? ("libtorch_cpu.dylib", "_ZN2at27intraop_default_num_threadsEv")
+            : ("libtorch_cpu.so", "_ZN2at27intraop_default_num_threadsEv");
+        if (!NativeLibrary.TryLoad(library, out var handle) || !NativeLibrary.TryGetExport(handle, symbol, out var function)) return null;
+        return Marshal.GetDelegateForFunctionPointer<IntFunction>(function)();
+    }
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int IntFunction();
 
     private static int? FromEnvironment(string name)
     {

@@ -7,18 +7,26 @@ namespace CtcDsl.Runtime.Training;
 
 /// <summary>
 /// Runs a computation with a hook on each of a model's layers (its direct children, the layers its
-/// spec names) and reports the first, in call order, whose output holds a NaN or an infinity while
-/// its inputs were finite: where a non-finite loss was born. For <c>CTCDSL_DEBUG=1</c>.
+/// spec names) and reports the first, in call order, whose output holds a NaN or an infinity, and
+/// whether its inputs were finite: where a non-finite loss was born (or, when every output is finite,
+/// that the loss itself overflowed). For <c>CTCDSL_DEBUG=1</c>.
 /// </summary>
 internal static class LayerTrace
 {
-    public static string? FirstNonFinite(nn.Module model, Action run)
+    public static string FirstNonFinite(nn.Module model, Action run)
     {
         string? first = null;
+        var (largest, where) = (0.0, "");
         var hooks = new List<Action>(); // each removes its hook
         void Check(string name, nn.Module layer, Tensor output, params Tensor?[] inputs)
         {
-            if (first is not null || AllFinite(output)) return;
+            if (first is not null) return;
+            if (AllFinite(output))
+            {
+                var top = output.is_floating_point() && output.numel() > 0 ? output.abs().max().item<float>() : 0f;
+                if (top >= largest) (largest, where) = (top, name);
+                return;
+            }
             var finiteIn = inputs.All(i => i is null || AllFinite(i));
             first = $"'{name}' ({layer.GetType().Name}) gave {Count(output)} non-finite values of {output.numel()} from {(finiteIn ? "finite inputs" : "inputs that were already not finite")}";
         }
@@ -48,7 +56,7 @@ internal static class LayerTrace
         {
             foreach (var remove in hooks) remove();
         }
-        return first;
+        return first ?? $"none; every layer's output is finite (the largest magnitude, {largest:G3}, in '{where}'), so the loss computation itself (log-softmax and CTC) overflowed";
     }
 
     private static bool AllFinite(Tensor t) => !t.is_floating_point() || t.isfinite().all().item<bool>();

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using CtcDsl.Runtime.Nn;
 using static TorchSharp.torch;
 
 namespace CtcDsl.Runtime.Training;
@@ -15,7 +14,7 @@ namespace CtcDsl.Runtime.Training;
 /// </summary>
 internal static class NonFiniteLossDiagnosis
 {
-    /// <summary>Environment variable: <c>1</c> names the first layer whose output is not finite when a loss is.</summary>
+    /// <summary>Environment variable: <c>1</c> names the first layer whose output is not finite when a loss is (and fills libtorch's new memory with NaNs, <see cref="Nn.NativeAllocator.JunkFill"/>).</summary>
     public const string DebugVariable = "CTCDSL_DEBUG";
 
     public static NonFiniteLossException Diagnose<TExample, TBatch>(ICtcTrainable<TExample, TBatch> model, IReadOnlyList<TExample> training, IReadOnlyList<int> items, TBatch batch, int epoch, float loss)
@@ -48,8 +47,7 @@ internal static class NonFiniteLossDiagnosis
                       (float.IsFinite(again)
                           ? $"Computed again, the same batch gave {again:G6}: a result that changes between identical computations points at native code reading memory it never wrote. "
                           : $"Computed again, it gave {again} again. ") +
-                      (layer is not null ? $"The first layer whose output is not finite: {layer}. " : $"Rerun with {DebugVariable}=1 to name the first layer whose output is not finite. ") +
-                      $"libtorch's allocator zero fill is {(NativeAllocator.ZeroFill ? "on" : "off")}; {TorchThreads.Describe()}.";
+                      (layer is not null ? $"The first layer whose output is not finite: {layer}." : $"Rerun with {DebugVariable}=1 to name the first layer whose output is not finite.");
         return new NonFiniteLossException(epoch, items, loss, NonFiniteLossCause.NumericalFault, finding);
     }
 

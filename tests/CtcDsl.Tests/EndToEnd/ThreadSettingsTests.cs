@@ -53,6 +53,30 @@ public sealed class ThreadSettingsTests : IDisposable
     }
 
     [Fact]
+    public void An_applications_own_thread_count_stands()
+    {
+        // Nothing chosen: CtcDsl's own count (the CPUs this process may use).
+        var (code, output) = FreshProcess.Run(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = null }, "threads");
+        Assert.True(code == 0, output);
+        Assert.Contains($"threads: {Environment.ProcessorCount}", output);
+
+        // torch.set_num_threads before the first model: kept.
+        (code, output) = FreshProcess.Run(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = null }, "threads", "3");
+        Assert.True(code == 0, output);
+        Assert.Contains("threads: 3", output);
+
+        // OMP_NUM_THREADS: what libtorch made of it is kept.
+        (code, output) = FreshProcess.Run(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = null, ["OMP_NUM_THREADS"] = "1" }, "threads");
+        Assert.True(code == 0, output);
+        Assert.Contains("threads: 1 (before the model: 1)", output);
+
+        // CTCDSL_THREADS is CtcDsl's own setting and wins over both.
+        (code, output) = FreshProcess.Run(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = "1", ["OMP_NUM_THREADS"] = "3" }, "threads", "3");
+        Assert.True(code == 0, output);
+        Assert.Contains("threads: 1", output);
+    }
+
+    [Fact]
     public void Bad_thread_settings_are_refused_with_the_reason()
     {
         var (code, output) = Sample(new Dictionary<string, string?>(), "--threads", "0");

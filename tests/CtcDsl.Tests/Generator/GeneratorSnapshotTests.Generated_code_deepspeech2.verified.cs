@@ -77,9 +77,9 @@ namespace CtcDsl.Models.Speech
             Schedule = new global::CtcDsl.Runtime.Training.LearningRateSchedule.Warmup(100, new global::CtcDsl.Runtime.Training.LearningRateSchedule.Cosine(50, 1E-05)),
         };
 
-        private readonly global::TorchSharp.Modules.Conv1d conv1;
+        private readonly global::CtcDsl.Runtime.Nn.Conv1d conv1;
         private readonly global::CtcDsl.Runtime.Nn.MaskedBatchNorm norm1;
-        private readonly global::TorchSharp.Modules.Conv1d conv2;
+        private readonly global::CtcDsl.Runtime.Nn.Conv1d conv2;
         private readonly global::CtcDsl.Runtime.Nn.BidirectionalRnn encoder;
         private readonly global::TorchSharp.Modules.LayerNorm norm2;
         private readonly global::TorchSharp.Modules.Linear logits;
@@ -90,9 +90,9 @@ namespace CtcDsl.Models.Speech
         public DeepSpeech2Model(global::TorchSharp.torch.Device? device = null)
             : base(Shape, FrontEndSettings, Transcripts, DefaultFitOptions, metricNames: new string[] { "cer", "wer" }, new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex), device)
         {
-            conv1 = global::TorchSharp.torch.nn.Conv1d(26, 64, kernel_size: 11, stride: 2, padding: 5L, dilation: 1);
+            conv1 = new global::CtcDsl.Runtime.Nn.Conv1d(26, 64, kernel: 11, stride: 2, padding: 5, dilation: 1);
             norm1 = new global::CtcDsl.Runtime.Nn.MaskedBatchNorm(64);
-            conv2 = global::TorchSharp.torch.nn.Conv1d(64, 64, kernel_size: 11, stride: 1, padding: 5L, dilation: 1);
+            conv2 = new global::CtcDsl.Runtime.Nn.Conv1d(64, 64, kernel: 11, stride: 1, padding: 5, dilation: 1);
             encoder = new global::CtcDsl.Runtime.Nn.BidirectionalRnn(global::CtcDsl.Runtime.Nn.RnnKind.Lstm, inputSize: 64, hiddenSize: 128, layers: 2, dropout: 0.1);
             norm2 = global::TorchSharp.torch.nn.LayerNorm(256);
             logits = global::TorchSharp.torch.nn.Linear(256, 29);
@@ -129,11 +129,11 @@ namespace CtcDsl.Models.Speech
         /// <param name="featureLengths">Valid frames per example, <c>[batch]</c>. Frames past them never influence valid outputs.</param>
         public DeepSpeech2Outputs Run(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths)
         {
-            var conv1Out = conv1.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding(features, featureLengths).transpose(1, 2)).transpose(1, 2);
+            var conv1Out = conv1.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding(features, featureLengths));
             var conv1Lengths = global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths(featureLengths, kernel: 11, stride: 2, padding: 5, dilation: 1);
             var norm1Out = norm1.call(conv1Out, conv1Lengths);
             var relu1Out = global::TorchSharp.torch.nn.functional.relu(norm1Out);
-            var conv2Out = global::TorchSharp.torch.nn.functional.relu(conv2.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding(relu1Out, conv1Lengths).transpose(1, 2)).transpose(1, 2));
+            var conv2Out = global::TorchSharp.torch.nn.functional.relu(conv2.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding(relu1Out, conv1Lengths)));
             var encoderOut = encoder.call(conv2Out, conv1Lengths);
             var norm2Out = norm2.call(encoderOut);
             var logitsOut = logits.call(norm2Out);

@@ -76,7 +76,7 @@ namespace CtcDsl.Models
             ClipGradientNorm = 5.0,
         };
 
-        private readonly global::TorchSharp.Modules.Conv1d conv;
+        private readonly global::CtcDsl.Runtime.Nn.Conv1d conv;
         private readonly global::CtcDsl.Runtime.Nn.BidirectionalRnn encoder;
         private readonly global::TorchSharp.Modules.Linear logits;
         private readonly global::CtcDsl.Runtime.Loss.CtcLoss ctc = new(BlankIndex, global::CtcDsl.Runtime.Loss.CtcReduction.Mean, zeroInfinity: false);
@@ -86,7 +86,7 @@ namespace CtcDsl.Models
         public SyntheticModel(global::TorchSharp.torch.Device? device = null)
             : base(Shape, FrontEndSettings, Transcripts, DefaultFitOptions, metricNames: new string[] { "cer" }, new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex), device)
         {
-            conv = global::TorchSharp.torch.nn.Conv1d(26, 128, kernel_size: 5, stride: 2, padding: 2L, dilation: 1);
+            conv = new global::CtcDsl.Runtime.Nn.Conv1d(26, 128, kernel: 5, stride: 2, padding: 2, dilation: 1);
             encoder = new global::CtcDsl.Runtime.Nn.BidirectionalRnn(global::CtcDsl.Runtime.Nn.RnnKind.Gru, inputSize: 128, hiddenSize: 128, layers: 2);
             logits = global::TorchSharp.torch.nn.Linear(256, 29);
             RegisterComponents();
@@ -118,7 +118,7 @@ namespace CtcDsl.Models
         /// <param name="featureLengths">Valid frames per example, <c>[batch]</c>. Frames past them never influence valid outputs.</param>
         public SyntheticOutputs Run(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths)
         {
-            var convOut = global::TorchSharp.torch.nn.functional.relu(conv.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding(features, featureLengths).transpose(1, 2)).transpose(1, 2));
+            var convOut = global::TorchSharp.torch.nn.functional.relu(conv.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding(features, featureLengths)));
             var convLengths = global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths(featureLengths, kernel: 5, stride: 2, padding: 2, dilation: 1);
             var encoderOut = encoder.call(convOut, convLengths);
             var logitsOut = logits.call(encoderOut);

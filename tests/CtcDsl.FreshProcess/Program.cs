@@ -1,8 +1,13 @@
-// Trains every spec compiled into this program for a few steps, twice in one process with full
-// garbage collections in between, and prints each pass's losses bit for bit. Exit code 1 when a
-// loss is not finite or the two passes differ. Run by StaleMemoryGuardTests under poison_alloc.c.
-//   CtcDsl.MemoryGuard [ModelName...]          the guard (all models, or those named)
-//   CtcDsl.MemoryGuard --junk-fill ModelName   trains with libtorch's junk fill; prints the trainer's diagnosis
+// What the tests must run in a fresh process, because it is process-wide or fixed when libtorch
+// loads (issue 20):
+//   CtcDsl.FreshProcess guard [ModelName...]     trains every spec compiled in (or those named) a few
+//       steps, twice with full garbage collections in between, and prints each pass's losses bit for
+//       bit; exit code 1 when a loss is not finite or the passes differ. StaleMemoryGuardTests runs it
+//       with every allocation poisoned (poison_alloc.c, LD_PRELOAD) and without.
+//   CtcDsl.FreshProcess libtorch-conv            libtorch's own conv1d (26 channels) and a GRU, as in issue
+//       20; exit code 1 when an output is NaN (under the poisoned allocator: always).
+//   CtcDsl.FreshProcess threads [N]              calls torch.set_num_threads(N) when N is given, creates a
+//       model, and prints the intra-op thread count it then has and the one before.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -16,26 +21,38 @@ var models = typeof(Program).Assembly.GetTypes()
     .Where(t => !t.IsAbstract && ModelBase(t) is not null)
     .OrderBy(t => t.Name, StringComparer.Ordinal)
     .ToList();
-if (args is ["--junk-fill", var name])
+if (args is ["threads", ..])
 {
-    // libtorch's own junk fill (every CPU allocation NaN, zero fill off) brings issue 20's fault back
-    // in-process: the trainer must trace the NaN to the network, not to the data.
-    CtcDsl.Runtime.Nn.NativeBackend.EnsureLoaded();
-    CtcDsl.Runtime.Nn.NativeAllocator.JunkFill = true;
-    try
-    {
-        var losses = Train(models.Single(t => t.Name == name), rethrow: true);
-        Console.WriteLine($"no fault: {string.Join(" ", losses)}");
-        return 2;
-    }
-    catch (TargetInvocationException e) when (e.InnerException is NonFiniteLossException fault)
-    {
-        Console.WriteLine($"cause: {fault.Cause}");
-        Console.WriteLine(fault.Message);
-        return 0;
-    }
+    if (args.Length > 1) torch.set_num_threads(int.Parse(args[1], CultureInfo.InvariantCulture));
+    var before = torch.get_num_threads();
+    using var model = new CtcDsl.Models.Ldc93s1Model(torch.CPU);
+    Console.WriteLine($"threads: {torch.get_num_threads()} (before the model: {before})");
+    return 0;
 }
-var only = args.Length > 0 ? new HashSet<string>(args, StringComparer.OrdinalIgnoreCase) : null;
+if (args is ["libtorch-conv"])
+{
+    // Issue 20's reproducer: libtorch's own conv1d with 26 input channels, a GRU after it. Under the
+    // poisoned allocator every output is NaN; the guard must be able to see that.
+    torch.random.manual_seed(1);
+    var conv = torch.nn.Conv1d(26, 128, 5, stride: 2, padding: 2);
+    var gru = torch.nn.GRU(128, 128, 1, batchFirst: true);
+    var nan = 0L;
+    for (var i = 0; i < 5; i++)
+    {
+        using var scope = torch.NewDisposeScope();
+        var y = torch.nn.functional.relu(conv.call(torch.randn(8, 26, 100 + 20 * i)));
+        nan += y.isnan().sum().item<long>();
+        gru.call(y.transpose(1, 2), null).Item1.sum().backward();
+    }
+    Console.WriteLine($"libtorch conv1d: {nan} NaN outputs");
+    return nan == 0 ? 0 : 1;
+}
+if (args is not ["guard", ..])
+{
+    Console.Error.WriteLine("usage: CtcDsl.FreshProcess guard [ModelName...] | libtorch-conv | threads [N]");
+    return 2;
+}
+var only = args.Length > 1 ? new HashSet<string>(args.Skip(1), StringComparer.OrdinalIgnoreCase) : null;
 var failed = false;
 foreach (var type in models)
 {
@@ -69,7 +86,7 @@ static Type? ModelBase(Type type)
 }
 
 // Two epochs of four batches on synthetic utterances: each character six noisy frames of its own pattern.
-static double[] Train(Type type, bool rethrow = false)
+static double[] Train(Type type)
 {
     torch.random.manual_seed(0);
     var featureSize = (int)type.GetField("FeatureSize")!.GetValue(null)!;
@@ -97,7 +114,7 @@ static double[] Train(Type type, bool rethrow = false)
         var history = (TrainingHistory)fit.Invoke(model, new object?[] { examples, null, options with { Epochs = 2, BatchSize = 8, Progress = null } })!;
         return history.Epochs.Select(e => e.Loss).ToArray();
     }
-    catch (TargetInvocationException e) when (e.InnerException is NonFiniteLossException && !rethrow)
+    catch (TargetInvocationException e) when (e.InnerException is NonFiniteLossException)
     {
         return new[] { double.NaN };
     }

@@ -6,30 +6,32 @@ using Xunit;
 
 namespace CtcDsl.Tests.Support;
 
-/// <summary>Runs tests/CtcDsl.MemoryGuard (built by the test project) as a child process.</summary>
-internal static class MemoryGuardProcess
+/// <summary>Runs tests/CtcDsl.FreshProcess (built by the test project) as a child process.</summary>
+internal static class FreshProcess
 {
-    /// <summary>The guard's build output, in the configuration these tests were built in.</summary>
+    /// <summary>The program's build output, in the configuration these tests were built in.</summary>
     public static string Assembly
     {
         get
         {
             var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<configuration>/net10.0
-            var path = Path.Combine(RepositoryPaths.Root, "tests", "CtcDsl.MemoryGuard", "bin", configuration, "net10.0", "CtcDsl.MemoryGuard.dll");
+            var path = Path.Combine(RepositoryPaths.Root, "tests", "CtcDsl.FreshProcess", "bin", configuration, "net10.0", "CtcDsl.FreshProcess.dll");
             Assert.True(File.Exists(path), $"{path} is missing: the test project builds it (ProjectReference).");
             return path;
         }
     }
 
-    /// <summary>Runs the guard with <paramref name="arguments"/> and one intra-op thread (equal then means bit-equal); returns its exit code and output.</summary>
-    public static (int ExitCode, string Output) Run(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    /// <summary>Runs the program with <paramref name="arguments"/> and, unless the environment says otherwise, one intra-op thread (equal then means bit-equal); returns its exit code and output.</summary>
+    public static (int ExitCode, string Output) Run(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Assembly);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         start.Environment["CTCDSL_THREADS"] = "1";
-        foreach (var name in new[] { "CTCDSL_ZERO_FILL", "CTCDSL_DEBUG", "LD_PRELOAD" }) start.Environment.Remove(name);
-        foreach (var (name, value) in environment) start.Environment[name] = value;
+        foreach (var name in new[] { "CTCDSL_ZERO_FILL", "CTCDSL_DEBUG", "LD_PRELOAD", "OMP_NUM_THREADS", "MKL_NUM_THREADS" }) start.Environment.Remove(name);
+        foreach (var (name, value) in environment)
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();
