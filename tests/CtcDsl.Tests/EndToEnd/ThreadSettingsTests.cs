@@ -20,18 +20,9 @@ public sealed class ThreadSettingsTests : IDisposable
 
     private static (int ExitCode, string Output) Sample(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ldc93s1.dll"));
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        start.Environment.Remove("OMP_WAIT_POLICY");
-        foreach (var (name, value) in environment)
-            if (value is null) start.Environment.Remove(name);
-            else start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
+        var settings = new Dictionary<string, string?> { ["OMP_WAIT_POLICY"] = null };
+        foreach (var (name, value) in environment) settings[name] = value;
+        return FreshProcess.Dotnet(Path.Combine(AppContext.BaseDirectory, "Ldc93s1.dll"), settings, arguments);
     }
 
     [SkippableFact]

@@ -24,11 +24,17 @@ internal static class FreshProcess
     /// <summary>Runs the program with <paramref name="arguments"/> and, unless the environment says otherwise, one intra-op thread (equal then means bit-equal); returns its exit code and output.</summary>
     public static (int ExitCode, string Output) Run(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
+        var settings = new Dictionary<string, string?> { ["CTCDSL_THREADS"] = "1", ["CTCDSL_DEBUG"] = null, ["LD_PRELOAD"] = null, ["OMP_NUM_THREADS"] = null, ["MKL_NUM_THREADS"] = null };
+        foreach (var (name, value) in environment) settings[name] = value;
+        return Dotnet(Assembly, settings, arguments);
+    }
+
+    /// <summary>Runs <c>dotnet <paramref name="assembly"/></c> with <paramref name="environment"/> applied (null removes a variable); returns its exit code and its output and error output.</summary>
+    public static (int ExitCode, string Output) Dotnet(string assembly, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Assembly);
+        start.ArgumentList.Add(assembly);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        start.Environment["CTCDSL_THREADS"] = "1";
-        foreach (var name in new[] { "CTCDSL_ZERO_FILL", "CTCDSL_DEBUG", "LD_PRELOAD", "OMP_NUM_THREADS", "MKL_NUM_THREADS" }) start.Environment.Remove(name);
         foreach (var (name, value) in environment)
             if (value is null) start.Environment.Remove(name);
             else start.Environment[name] = value;
