@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using CtcDsl.Runtime.Training;
 using CtcDsl.Tests.Support;
