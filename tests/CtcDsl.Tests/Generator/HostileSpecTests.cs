@@ -290,7 +290,7 @@ public class HostileSpecTests(Xunit.Abstractions.ITestOutputHelper output)
     public void Namespaces_that_map_to_one_hint_name_both_generate() =>
         AssertCompilesCleanly(("/specs/a.ctc.yaml", Spec(extra: "namespace: My_Models.X")), ("/specs/b.ctc.yaml", Spec(extra: "namespace: My.Models.X")));
 
-    /// <summary>The README's bound: any text up to 1 MB is answered within a second (checked here with slack for a busy CI machine).</summary>
+    /// <summary>The bound docs/spec-language.md states: any text up to 1 MB is answered within a second (checked here with slack for a busy CI machine).</summary>
     public static TheoryData<string> MegabyteSpecs() => new()
     {
         "nested flow", "nested blocks", "long scalar", "many keys", "many layers", "anchors and aliases", "long token string", "long comment",

@@ -35,7 +35,7 @@ public class RobustnessTests
                 };
             });
 
-    /// <summary>Specs checked per run by each property below (quoted in the README).</summary>
+    /// <summary>Specs checked per run by each property below (quoted in docs/development.md).</summary>
     public const int Iterations = 2000;
 
     [Fact]

@@ -185,7 +185,7 @@ public class SpecLanguageTests(ITestOutputHelper output)
             return HostileSpecTests.Spec(string.Join("\n", lines), extra: extra, training: training);
         });
 
-    /// <summary>Specs per fuzz run (quoted in the README): 40 batches of 12, each batch one compilation.</summary>
+    /// <summary>Specs per fuzz run (quoted in docs/development.md): 40 batches of 12, each batch one compilation.</summary>
     public const int FuzzBatches = 40;
 
     [Fact]
