@@ -31,6 +31,22 @@ public class DocsLinkTests
     }
 
     [Fact]
+    public void The_readme_links_every_docs_page()
+    {
+        var root = RepositoryPaths.Root;
+        var linked = DocsLinks.Targets(Path.Combine(root, "README.md"))
+            .Select(t => Path.GetFullPath(Path.Combine(root, t.Split('#')[0])))
+            .ToHashSet(StringComparer.Ordinal);
+
+        var missing = Directory.EnumerateFiles(Path.Combine(root, "docs"), "*.md")
+            .Where(page => !linked.Contains(Path.GetFullPath(page)))
+            .Select(page => Path.GetRelativePath(root, page))
+            .ToList();
+
+        Assert.True(missing.Count == 0, "README.md's Documentation table does not link: " + string.Join(", ", missing));
+    }
+
+    [Fact]
     public void The_check_finds_a_missing_file_a_missing_anchor_and_a_missing_same_page_anchor()
     {
         var folder = Directory.CreateTempSubdirectory("ctcdsl-docs-links-").FullName;
@@ -70,16 +86,19 @@ internal static class DocsLinks
     private static readonly Regex Link = new(@"\]\(([^)\s]+)(?:\s+""[^""]*"")?\)");
     private static readonly Regex Heading = new(@"^#{1,6}[ \t]+(.+?)[ \t#]*$", RegexOptions.Multiline);
 
+    /// <summary>The link targets of a Markdown file, outside code fences, code spans and HTML comments.</summary>
+    public static IEnumerable<string> Targets(string page) =>
+        Link.Matches(CodeSpan.Replace(Comment.Replace(Fence.Replace(File.ReadAllText(page), ""), ""), ""))
+            .Select(m => m.Groups[1].Value);
+
     /// <summary>"page.md: target (why)" for each link of <paramref name="pages"/> that does not resolve.</summary>
     public static List<string> Broken(IEnumerable<string> pages, string root)
     {
         var broken = new List<string>();
         foreach (var page in pages)
         {
-            var text = CodeSpan.Replace(Comment.Replace(Fence.Replace(File.ReadAllText(page), ""), ""), "");
-            foreach (Match match in Link.Matches(text))
+            foreach (var target in Targets(page))
             {
-                var target = match.Groups[1].Value;
                 if (Regex.IsMatch(target, "^[a-z][a-z0-9+.-]*:", RegexOptions.IgnoreCase)) continue; // https:, mailto:
                 var hash = target.IndexOf('#');
                 var path = hash < 0 ? target : target.Substring(0, hash);
