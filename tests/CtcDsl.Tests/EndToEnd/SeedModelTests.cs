@@ -13,7 +13,7 @@ namespace CtcDsl.Tests.EndToEnd;
 /// <summary>The seed spec, generated and trained on the real LDC93S1 data, as the sample does.</summary>
 public class SeedModelTests
 {
-    /// <summary>The sample's default seed, used by the sample's run (5 of seeds 0–9 are exact at epoch 400, 7 by then: docs/benchmarks.md, "Seeds that converge").</summary>
+    /// <summary>The sample's default seed, used by the sample's run (exact from epoch 201 on; other seeds: docs/benchmarks.md, "Seeds that converge").</summary>
     private const int Seed = SampleArguments.DefaultSeed;
 
     [SkippableFact]
