@@ -83,7 +83,7 @@ public class TrainerTests
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("Epoch 1/2", lines[0]);
         // 8 examples in batches of 2: the count is of steps, the unit of ms/step.
-        Assert.Matches(@"^4/4 \[=+\] - \d+s \d+ms/step - loss: \d+\.\d{4} - distance: \d+\.\d{4} - val_loss: \d+\.\d{4} - val_distance: \d+\.\d{4}$", lines[1]);
+        Assert.Matches(@"^4/4 \[=+\] - \d+s \d+ms/step - loss: \d+\.\d{4} - distance: \d+\.\d{4} - val_loss: \d+\.\d{4} - val_distance: \d+\.\d{4} \(run: 1/2 epochs, 1 left, ~\d+s left\)$", lines[1]);
         Assert.Equal("Epoch 2/2", lines[2]);
     }
 
