@@ -21,7 +21,7 @@ public static class Quality
     public static IReadOnlyList<string> Warnings(TranscriptionReport report, string what)
     {
         var warnings = new List<string>();
-        var empty = report.Results.Count(r => r.Hypothesis.Length == 0 && r.Reference.Length > 0);
+        var empty = report.Results.Count(r => string.IsNullOrWhiteSpace(r.Hypothesis) && r.Reference.Length > 0);
         if (empty > 0)
             warnings.Add($"warning: {empty} of {report.Results.Count} transcripts of {what} came out empty: the model emits only blanks for them.");
         if (report.Results.Count > 0 && report.CharacterErrorRate >= Untrained)
@@ -31,7 +31,7 @@ public static class Quality
 
     /// <summary>The empty-transcript notice for one recording, or null when the transcript has text.</summary>
     public static string? EmptyTranscript(string text, string recording) =>
-        text.Length > 0 ? null : $"warning: the transcript of {recording} is empty: the model emitted only blanks (an untrained or under-trained model, or no speech in the recording).";
+        !string.IsNullOrWhiteSpace(text) ? null : $"warning: the transcript of {recording} is empty: the model emitted only blanks (an untrained or under-trained model, or no speech in the recording).";
 
     /// <summary>Writes SubRip or WebVTT (by extension: .vtt is WebVTT) unless there are no words, which it says instead.</summary>
     /// <returns>Whether a file was written.</returns>
