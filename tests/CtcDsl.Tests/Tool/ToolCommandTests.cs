@@ -108,6 +108,34 @@ public sealed class ToolCommandTests : IDisposable
     }
 
     [Fact]
+    public void Check_names_unreadable_audio_and_labels_that_cannot_fit_their_frames()
+    {
+        var data = DemoData(4);
+        var manifest = Path.Combine(data, "train.csv");
+        var lines = File.ReadAllLines(manifest);
+        lines[1] = "wav/missing.wav,0,the dark boy";                                  // line 2
+        File.WriteAllBytes(Path.Combine(data, "wav", "noise.wav"), new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 });
+        lines[2] = "wav/noise.wav,8,the dark boy";                                     // line 3
+        var longText = string.Join(" ", Enumerable.Repeat("the quick fox saw a green boat near the old mill", 20));
+        lines[3] = lines[3][..(lines[3].LastIndexOf(',') + 1)] + longText;            // line 4: far more labels than frames
+        File.WriteAllLines(manifest, lines);
+
+        var (code, output) = ToolProcess.Run(directory, "check", Spec, manifest);
+        Assert.Equal(1, code);
+        Assert.Contains("2 unreadable audio file(s)", output);
+        Assert.Contains(manifest + " line 2: ", output);
+        Assert.Contains(manifest + " line 3: ", output);
+        Assert.Contains("1 utterance(s) whose labels cannot fit their frames", output);
+        Assert.Matches(@"line 4: \d+ labels need \d+ output frames, [\d.]+ s of audio gives \d+", output);
+        Assert.Contains("sample rates: 16000 Hz x2", output);
+
+        (code, output) = ToolProcess.Run(directory, "check", Spec, manifest, "--skip-infeasible");
+        Assert.Equal(1, code); // the unreadable files still stop training
+        Assert.Contains("(skipped by training)", output);
+        Assert.Contains("2 problem(s) stop training", output);
+    }
+
+    [SkippableFact]
     public void Device_cuda_without_cuda_is_one_error_line()
     {
         Skip.If(torch.cuda.is_available(), "this machine has CUDA");
@@ -132,6 +160,7 @@ public sealed class ToolCommandTests : IDisposable
         Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("Run folder: " + run1, StringComparison.Ordinal))); // at the start and at the end
         Assert.True(File.Exists(Path.Combine(run1, "last.ckpt")));
         Assert.Contains("(run: 1/1 epochs, done in", output);
+        Assert.True(File.Exists(Path.Combine(run1, "history.png")));
         // One epoch on eight sentences learns nothing, and the tool says so.
         Assert.Contains("the model has not learned to transcribe yet", output);
 
