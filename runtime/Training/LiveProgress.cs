@@ -53,7 +53,7 @@ public sealed class LiveProgress : ITrainingProgress, IDisposable
         // The run bar counts epochs; its remaining-time column is the whole run's.
         run.MaxValue = epochs;
         run.Value = epoch - 1;
-        run.Description = $"Run: epoch {epoch}/{epochs}, {epochs - epoch + 1} to go";
+        run.Description = $"Run: epoch {epoch} of {epochs}";
     }
 
     /// <inheritdoc/>
