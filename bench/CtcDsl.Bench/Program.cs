@@ -3,7 +3,7 @@
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --pipeline    feature extraction throughput and trainer idle time
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --long-audio [MINUTES]  memory of featurising one long recording
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --suite       issue 6: floor, workload 2, beam search, generator, memory
-//   dotnet run --project bench/CtcDsl.Bench -c Release -- --threads [EPOCHS] [LIMIT_S]  thread settings with and without a competing process
+//   dotnet run --project bench/CtcDsl.Bench -c Release -- --threads [seed] [template] [workload2] [--no-crossover]  issue 21: thread settings alone and beside a second training job
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --beam [ROUNDS]  prefix beam search frames/s, widths 8 and 32
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --decode [MINUTES]  FLAC, WAV and MP3 decoding speed (needs flac, lame)
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --stream-corpus [HOURS,HOURS] [EPOCHS]  training from disk: memory and idle share

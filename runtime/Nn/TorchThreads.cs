@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading;
 using static TorchSharp.torch;
 
 namespace CtcDsl.Runtime.Nn;
@@ -24,7 +25,8 @@ namespace CtcDsl.Runtime.Nn;
 /// Thread counts: <c>CTCDSL_THREADS</c> and <c>CTCDSL_INTEROP_THREADS</c> when set, else a count
 /// chosen before the first model (<c>torch.set_num_threads</c>, <c>OMP_NUM_THREADS</c>), else
 /// <see cref="Environment.ProcessorCount"/>, which counts the CPUs of the process's affinity mask
-/// and its cgroup quota, not the host's. Results depend on the intra-op thread count (reductions
+/// and its cgroup quota, not the host's; <c>Fit</c> then fits that last, CtcDsl-chosen count to the
+/// model (<see cref="PlanForTraining"/>). Results depend on the intra-op thread count (reductions
 /// split differently): the same seed gives the same history only at the same thread count.
 /// </para>
 /// </summary>
@@ -39,6 +41,10 @@ public static class TorchThreads
     private static readonly object Gate = new();
     private static bool configured;
     private static bool interopSet;
+    // The count CtcDsl chose on its own (no argument, no variable, no earlier choice of the
+    // application); null once anyone else chose. Only such a count is ever replaced by a plan.
+    private static int? ownChoice;
+    private static string? reason;
 
     /// <summary>Whether OpenMP's waiting threads sleep rather than spin in this process (null: unknown).</summary>
     public static bool? PassiveWait { get; private set; }
@@ -48,7 +54,7 @@ public static class TorchThreads
 
     /// <summary>"2 CPU threads, OpenMP waits passively": for run headers.</summary>
     public static string Describe() =>
-        $"{Threads} CPU thread{(Threads == 1 ? "" : "s")}, OpenMP " + PassiveWait switch
+        $"{Threads} CPU thread{(Threads == 1 ? "" : "s")}{(reason is null ? "" : $" ({reason})")}, OpenMP " + PassiveWait switch
         {
             true => "waits passively",
             false => "spins while waiting (OMP_WAIT_POLICY)",
@@ -92,8 +98,14 @@ public static class TorchThreads
         lock (Gate)
         {
             if (threads is null && interopThreads is null && configured) return;
-            var intra = threads ?? FromEnvironment(ThreadsVariable) ?? ChosenElsewhere() ?? Environment.ProcessorCount;
+            var (explicitCount, source) = threads is { } asked ? (asked, "as the application asked")
+                : FromEnvironment(ThreadsVariable) is { } variable ? (variable, ThreadsVariable)
+                : ChosenElsewhere() is { } elsewhere ? (elsewhere, "set before CtcDsl")
+                : ((int?)null, (string?)null);
+            var intra = explicitCount ?? Environment.ProcessorCount;
             if (get_num_threads() != intra) set_num_threads(intra);
+            ownChoice = explicitCount is null ? intra : null;
+            reason = source;
             // libtorch accepts the inter-op count once, before inter-op work starts.
             if (!interopSet)
             {
@@ -107,10 +119,30 @@ public static class TorchThreads
     }
 
     /// <summary>
+    /// Fits the intra-op threads to <paramref name="model"/>'s training step (<see cref="ThreadPlan"/>)
+    /// unless the count was chosen by the user: <c>CTCDSL_THREADS</c>, <see cref="Training.FitOptions.Threads"/>,
+    /// <c>OMP_NUM_THREADS</c>/<c>MKL_NUM_THREADS</c>, or <c>torch.set_num_threads</c> before or after the
+    /// model was created. Called by <c>Fit</c>.
+    /// </summary>
+    public static void PlanForTraining(nn.Module model, int batchSize)
+    {
+        lock (Gate)
+        {
+            Configure();
+            // A count that is no longer ours was set by the application after the model: it stands.
+            if (ownChoice is not { } own || get_num_threads() != own) { ownChoice = null; return; }
+            var planned = ThreadPlan.ForTraining(model, batchSize, Environment.ProcessorCount);
+            if (planned != own) set_num_threads(planned);
+            ownChoice = planned;
+            reason = $"for this model: {ThreadPlan.Explain(model, batchSize)}";
+        }
+    }
+
+    /// <summary>
     /// The intra-op count when someone other than CtcDsl chose it, and that choice stands: the
     /// application called <c>torch.set_num_threads</c> before the first model (libtorch's count then
-    /// differs from its own default), or <c>OMP_NUM_THREADS</c> / <c>MKL_NUM_THREADS</c> is set.
-    /// Null when the count is still libtorch's default (which counts the host's cores, not this
+    /// differs from the one it starts with), or <c>OMP_NUM_THREADS</c> / <c>MKL_NUM_THREADS</c> is set.
+    /// Null when the count is still libtorch's initial one (which counts the host's cores, not this
     /// process's share: the reason CtcDsl sets its own).
     /// </summary>
     private static int? ChosenElsewhere()
@@ -118,17 +150,24 @@ public static class TorchThreads
         var current = get_num_threads();
         if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OMP_NUM_THREADS")) ||
             !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("MKL_NUM_THREADS"))) return current;
-        return LibTorchDefaultThreads() is { } libtorchDefault && current != libtorchDefault ? current : null;
+        return LibTorchInitialThreads() is { } initial && current != initial ? current : null;
     }
 
-    /// <summary>libtorch's own default intra-op count (<c>at::intraop_default_num_threads</c>), or null where it cannot be asked.</summary>
-    private static int? LibTorchDefaultThreads()
+    /// <summary>
+    /// The count libtorch starts with: MKL's maximum (<c>at::init_num_threads</c> takes it), read on
+    /// a new thread because <c>torch.set_num_threads</c> changes MKL's count only for the calling
+    /// thread. (<c>at::intraop_default_num_threads</c> is no guide: it said 1 on a 2-core EPYC whose
+    /// libtorch started with 2.) Null where libtorch has no MKL or it cannot be asked.
+    /// </summary>
+    private static int? LibTorchInitialThreads()
     {
-        var (library, symbol) = OperatingSystem.IsWindows() ? ("torch_cpu.dll", "?intraop_default_num_threads@at@@YAHXZ")
-            : OperatingSystem.IsMacOS() ? ("libtorch_cpu.dylib", "_ZN2at27intraop_default_num_threadsEv")
-            : ("libtorch_cpu.so", "_ZN2at27intraop_default_num_threadsEv");
-        if (!NativeLibrary.TryLoad(library, out var handle) || !NativeLibrary.TryGetExport(handle, symbol, out var function)) return null;
-        return Marshal.GetDelegateForFunctionPointer<IntFunction>(function)();
+        var library = OperatingSystem.IsWindows() ? "torch_cpu.dll" : OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib" : "libtorch_cpu.so";
+        if (!NativeLibrary.TryLoad(library, out var handle) || !NativeLibrary.TryGetExport(handle, "mkl_get_max_threads", out var function)) return null;
+        var count = 0;
+        var reader = new Thread(() => count = Marshal.GetDelegateForFunctionPointer<IntFunction>(function)());
+        reader.Start();
+        reader.Join();
+        return count > 0 ? count : null;
     }
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]

@@ -40,6 +40,7 @@ public static class CtcTrainer
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "The batch size must be at least 1.");
         if (options.Threads is < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "Threads must be at least 1.");
         TorchThreads.Configure(options.Threads);
+        if (options.Threads is null) TorchThreads.PlanForTraining(model.Module, options.BatchSize);
 
         CheckExamples(model, training, "training", options.CancellationToken);
         if (validation is not null) CheckExamples(model, validation, "validation", options.CancellationToken);

@@ -25,9 +25,11 @@ public sealed record FitOptions
     public bool Prefetch { get; init; } = true;
 
     /// <summary>
-    /// libtorch's intra-op CPU threads for this run (and after it); null: <c>CTCDSL_THREADS</c> or the
-    /// CPUs this process may use (<see cref="Nn.TorchThreads"/>). Histories are reproducible at one
-    /// thread count: another count splits reductions differently.
+    /// libtorch's intra-op CPU threads for this run (and after it); null: <c>CTCDSL_THREADS</c>, a count
+    /// the application set before (<c>torch.set_num_threads</c>, <c>OMP_NUM_THREADS</c>), else as many as
+    /// the model's training step uses well (<see cref="Nn.ThreadPlan"/>: one for a small recurrent model,
+    /// every CPU this process may use for a large one). Histories are reproducible at one thread count:
+    /// another count splits reductions differently.
     /// </summary>
     public int? Threads { get; init; }
 

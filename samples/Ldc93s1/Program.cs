@@ -73,7 +73,7 @@ static int Run(string[] args)
         Console.Error.WriteLine($"error: {e.Message}");
         return 1;
     }
-    Console.WriteLine($"Data: {data.Directory} ({data.Examples.Count} utterances: {data.Examples[0].Features.GetLength(0)} and {data.Examples[1].Features.GetLength(0)} frames{(data.Resampled is { } how ? "; audio " + how : "")}). Device: {device}; {TorchThreads.Describe()}.");
+    Console.WriteLine($"Data: {data.Directory} ({data.Examples.Count} utterances: {data.Examples[0].Features.GetLength(0)} and {data.Examples[1].Features.GetLength(0)} frames{(data.Resampled is { } how ? "; audio " + how : "")}). Device: {device}.");
 
     if (arguments.Evaluate is { } checkpointPath)
     {
@@ -146,6 +146,7 @@ static int Run(string[] args)
         return 1;
     }
     Console.WriteLine($"Checkpoints and history (csv, json, png): {Path.GetFullPath(checkpoints.Directory)}");
+    if (device.type == TorchSharp.DeviceType.CPU) Console.WriteLine($"Trained on {TorchThreads.Describe()}.");
     if (result.History.Stopped)
     {
         Console.WriteLine($"Stopped{(stopSignals.Signal is { } signal ? $" by {signal}" : "")}. Resume with: --resume {checkpoints.LastPath}");

@@ -6,8 +6,9 @@
 //       with every allocation poisoned (poison_alloc.c, LD_PRELOAD) and without.
 //   CtcDsl.FreshProcess libtorch-conv            libtorch's own conv1d (26 channels) and a GRU, as in issue
 //       20; exit code 1 when an output is NaN (under the poisoned allocator: always).
-//   CtcDsl.FreshProcess threads [N]              calls torch.set_num_threads(N) when N is given, creates a
-//       model, and prints the intra-op thread count it then has and the one before.
+//   CtcDsl.FreshProcess threads [N] [late M] [fit K]  calls torch.set_num_threads(N) when N is given, creates
+//       the seed model, prints the intra-op thread count it then has and the one before, sets M threads
+//       when asked, trains one epoch (FitOptions.Threads = K) and prints the count after it.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -23,10 +24,17 @@ var models = typeof(Program).Assembly.GetTypes()
     .ToList();
 if (args is ["threads", ..])
 {
-    if (args.Length > 1) torch.set_num_threads(int.Parse(args[1], CultureInfo.InvariantCulture));
+    // threads [N] [late M] [fit K]: torch.set_num_threads(N) before the model, M after it, FitOptions.Threads = K.
+    int? Option(string name) => Array.IndexOf(args, name) is var i and > 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : null;
+    if (args.Length > 1 && int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var early)) torch.set_num_threads(early);
     var before = torch.get_num_threads();
     using var model = new CtcDsl.Models.Ldc93s1Model(torch.CPU);
     Console.WriteLine($"threads: {torch.get_num_threads()} (before the model: {before})");
+    if (Option("late") is { } late) torch.set_num_threads(late);
+    var features = new float[40, CtcDsl.Models.Ldc93s1Model.FeatureSize];
+    var examples = new[] { CtcDsl.Models.Ldc93s1Example.FromTranscript(features, "ab"), CtcDsl.Models.Ldc93s1Example.FromTranscript(features, "ba") };
+    model.Fit(examples, options: CtcDsl.Models.Ldc93s1Model.DefaultFitOptions with { Epochs = 1, Progress = null, Threads = Option("fit") });
+    Console.WriteLine($"threads after fit: {torch.get_num_threads()}");
     return 0;
 }
 if (args is ["libtorch-conv"])
@@ -49,7 +57,7 @@ if (args is ["libtorch-conv"])
 }
 if (args is not ["guard", ..])
 {
-    Console.Error.WriteLine("usage: CtcDsl.FreshProcess guard [ModelName...] | libtorch-conv | threads [N]");
+    Console.Error.WriteLine("usage: CtcDsl.FreshProcess guard [ModelName...] | libtorch-conv | threads [N] [late M] [fit K]");
     return 2;
 }
 var only = args.Length > 1 ? new HashSet<string>(args.Skip(1), StringComparer.OrdinalIgnoreCase) : null;

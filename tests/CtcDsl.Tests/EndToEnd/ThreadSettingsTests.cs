@@ -30,40 +30,63 @@ public sealed class ThreadSettingsTests : IDisposable
         var data = SharedData.Ldc93s1();
         var (code, output) = Sample(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = "1" }, data, "--epochs", "1", "--checkpoints", Path.Combine(directory, "a"));
         Assert.True(code == 0, output);
-        Assert.Contains("1 CPU thread, OpenMP waits passively", output);
+        Assert.Contains("Trained on 1 CPU thread (CTCDSL_THREADS), OpenMP waits passively.", output);
 
         (code, output) = Sample(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = "1" }, data, "--epochs", "1", "--threads", "2", "--checkpoints", Path.Combine(directory, "b"));
         Assert.True(code == 0, output);
-        Assert.Contains("2 CPU threads, OpenMP waits passively", output); // the command line wins
+        Assert.Contains("Trained on 2 CPU threads (as the application asked), OpenMP waits passively.", output); // the command line wins
 
         // A user's own OpenMP setting is kept.
         (code, output) = Sample(new Dictionary<string, string?> { ["OMP_WAIT_POLICY"] = "ACTIVE", ["CTCDSL_THREADS"] = "1" }, data, "--epochs", "1", "--checkpoints", Path.Combine(directory, "c"));
         Assert.True(code == 0, output);
-        Assert.Contains("1 CPU thread, OpenMP spins while waiting", output);
+        Assert.Contains("Trained on 1 CPU thread (CTCDSL_THREADS), OpenMP spins while waiting", output);
+
+        // Nothing chosen: one thread for the seed model's tiny recurrent step, and the header says why.
+        (code, output) = Sample(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = null, ["OMP_NUM_THREADS"] = null }, data, "--epochs", "1", "--checkpoints", Path.Combine(directory, "d"));
+        Assert.True(code == 0, output);
+        Assert.Contains("Trained on 1 CPU thread (for this model: largest recurrent step 0.02 M multiply-adds), OpenMP waits passively.", output);
     }
 
     [Fact]
     public void An_applications_own_thread_count_stands()
     {
-        // Nothing chosen: CtcDsl's own count (the CPUs this process may use).
-        var (code, output) = FreshProcess.Run(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = null }, "threads");
+        var unset = new Dictionary<string, string?> { ["CTCDSL_THREADS"] = null, ["OMP_NUM_THREADS"] = null, ["MKL_NUM_THREADS"] = null };
+
+        // Nothing chosen: CtcDsl's own count (the CPUs this process may use), then one thread for the
+        // seed model's tiny recurrent step (ThreadPlan).
+        var (code, output) = FreshProcess.Run(unset, "threads");
         Assert.True(code == 0, output);
         Assert.Contains($"threads: {Environment.ProcessorCount}", output);
+        Assert.Contains("threads after fit: 1", output);
 
-        // torch.set_num_threads before the first model: kept.
-        (code, output) = FreshProcess.Run(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = null }, "threads", "3");
+        // torch.set_num_threads before the first model: kept, and the plan leaves it alone.
+        (code, output) = FreshProcess.Run(unset, "threads", "3");
         Assert.True(code == 0, output);
         Assert.Contains("threads: 3", output);
+        Assert.Contains("threads after fit: 3", output);
 
-        // OMP_NUM_THREADS: what libtorch made of it is kept.
-        (code, output) = FreshProcess.Run(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = null, ["OMP_NUM_THREADS"] = "1" }, "threads");
+        // ... or after the model, before Fit.
+        (code, output) = FreshProcess.Run(unset, "threads", "late", "3");
         Assert.True(code == 0, output);
-        Assert.Contains("threads: 1 (before the model: 1)", output);
+        Assert.Contains("threads after fit: 3", output);
+
+        // FitOptions.Threads.
+        (code, output) = FreshProcess.Run(unset, "threads", "fit", "3");
+        Assert.True(code == 0, output);
+        Assert.Contains("threads after fit: 3", output);
+
+        // OMP_NUM_THREADS: what libtorch made of it is kept (MKL caps it at the cores).
+        (code, output) = FreshProcess.Run(new Dictionary<string, string?>(unset) { ["OMP_NUM_THREADS"] = "2" }, "threads");
+        Assert.True(code == 0, output);
+        var libtorchMade = Math.Min(2, Environment.ProcessorCount);
+        Assert.Contains($"threads: {libtorchMade} (before the model: {libtorchMade})", output);
+        Assert.Contains($"threads after fit: {libtorchMade}", output);
 
         // CTCDSL_THREADS is CtcDsl's own setting and wins over both.
-        (code, output) = FreshProcess.Run(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = "1", ["OMP_NUM_THREADS"] = "3" }, "threads", "3");
+        (code, output) = FreshProcess.Run(new Dictionary<string, string?> { ["CTCDSL_THREADS"] = "3", ["OMP_NUM_THREADS"] = "1" }, "threads", "1");
         Assert.True(code == 0, output);
-        Assert.Contains("threads: 1", output);
+        Assert.Contains("threads: 3", output);
+        Assert.Contains("threads after fit: 3", output);
     }
 
     [Fact]
