@@ -85,7 +85,7 @@ public static class TrainCommand
         else
             folder = RunFolders.CreateNext(settings.Runs, spec.Name);
         Console.WriteLine($"Run folder: {Path.GetFullPath(folder)}");
-        Console.WriteLine($"Spec: {spec.SpecPath} ({spec.ModelType.Name}); device {device}; {TorchThreads.Describe()}.");
+        Console.WriteLine($"Spec: {spec.SpecPath} ({spec.ModelType.Name}); device {device}.");
 
         if (!settings.NoCheck)
         {
@@ -122,6 +122,7 @@ public static class TrainCommand
             Epochs = epochs,
             BatchSize = settings.BatchSize ?? spec.DefaultFitOptions.BatchSize,
             Seed = settings.Seed,
+            Threads = settings.Threads, // null: Fit fits CtcDsl's own count to the model (TorchThreads.PlanForTraining)
             BucketByLength = true,
             Checkpoints = new CheckpointOptions(folder) { LogScaleLoss = !settings.LinearPlot },
             ResumeFrom = resume,
@@ -135,6 +136,7 @@ public static class TrainCommand
             return 130;
         }
 
+        if (device.type == DeviceType.CPU) Console.WriteLine($"Trained on {TorchThreads.Describe()}.");
         var scored = validation ?? training;
         var what = validation is null ? $"{settings.Train} (training data; give --valid for a fair score)" : settings.Valid!;
         var result = session.Report(scored, limit: 500);
