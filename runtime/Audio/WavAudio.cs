@@ -72,6 +72,28 @@ public static class WavAudio
     private const ushort IeeeFloat = 3;
     private const ushort Extensible = 0xFFFE;
 
+    /// <summary>Writes <paramref name="audio"/> as a 16-bit PCM mono WAV file (samples clipped to [-1, 1]).</summary>
+    public static void Write(string path, MonoAudio audio)
+    {
+        using var stream = File.Create(path);
+        using var writer = new BinaryWriter(stream);
+        var dataBytes = audio.Samples.Length * 2;
+        writer.Write("RIFF"u8);
+        writer.Write(36 + dataBytes);
+        writer.Write("WAVEfmt "u8);
+        writer.Write(16);
+        writer.Write(Pcm);
+        writer.Write((ushort)1);
+        writer.Write(audio.SampleRate);
+        writer.Write(audio.SampleRate * 2);
+        writer.Write((ushort)2);
+        writer.Write((ushort)16);
+        writer.Write("data"u8);
+        writer.Write(dataBytes);
+        foreach (var sample in audio.Samples)
+            writer.Write((short)Math.Round(Math.Clamp(sample, -1f, 1f) * short.MaxValue));
+    }
+
     /// <summary>Reads <paramref name="path"/>, down-mixing to mono and, when <paramref name="sampleRate"/> is given, resampling to it.</summary>
     /// <exception cref="DataFileException">Missing, unreadable, not a WAV file, truncated, an unsupported encoding, or non-finite samples; the message names the file.</exception>
     public static MonoAudio Read(string path, int? sampleRate = null)

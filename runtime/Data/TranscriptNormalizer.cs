@@ -58,7 +58,8 @@ public sealed class TranscriptNormalizer(Vocabulary vocabulary)
                 default:
                     throw new DataFileException(
                         $"{utterance.Source}: character '{c}' (U+{(int)c:X4}) at position {i} of \"{text}\" is not in the vocabulary; " +
-                        "fix the transcript, or declare a policy (drop, or map with a replacement).");
+                        "fix the transcript, or set the spec's vocabulary.unknown_characters (drop, or { map: { \"" + (c is '"' or '\\' ? "\\" + c : c.ToString()) + "\": \" \" } }), " +
+                        "or with the ctcdsl tool pass --unknown-characters drop|map (--map FILE); `ctcdsl check` lists every such character at once.");
             }
         }
         // Dropped or mapped characters can leave separators doubled or at either end: collapse them again.

@@ -279,7 +279,7 @@ public static class CtcTrainer
             if (options.Checkpoints is { } checkpoints && History.Epochs.Count > 0 && !saveFailed)
             {
                 HistoryFiles.WriteTables(History, checkpoints.Directory);
-                HistoryFiles.WritePlot(History, System.IO.Path.Combine(checkpoints.Directory, "history.png"));
+                HistoryFiles.WritePlot(History, System.IO.Path.Combine(checkpoints.Directory, "history.png"), logScaleLoss: checkpoints.LogScaleLoss);
             }
             progress?.Finished(History);
         }
@@ -319,7 +319,7 @@ public static class CtcTrainer
             HistoryFiles.WriteTables(History, checkpoints.Directory);
             if (lastPlot is null || lastPlot.Elapsed >= PlotInterval)
             {
-                HistoryFiles.WritePlot(History, System.IO.Path.Combine(checkpoints.Directory, "history.png"));
+                HistoryFiles.WritePlot(History, System.IO.Path.Combine(checkpoints.Directory, "history.png"), logScaleLoss: checkpoints.LogScaleLoss);
                 lastPlot = Stopwatch.StartNew();
             }
         }

@@ -91,6 +91,9 @@ public sealed record CheckpointOptions(string Directory, string Monitor = "val_l
     /// <summary>Named arrays saved in every checkpoint (a front-end's normalisation statistics, for example); read back with <see cref="Checkpoint.Extras"/>.</summary>
     public System.Collections.Generic.IReadOnlyDictionary<string, float[]>? Extras { get; init; }
 
+    /// <summary>Plot the losses in <c>history.png</c> on a logarithmic axis (CTC losses fall by orders of magnitude; on a linear axis most of a run is a flat line).</summary>
+    public bool LogScaleLoss { get; init; }
+
     /// <summary>Path of the checkpoint written after every epoch.</summary>
     public string LastPath => System.IO.Path.Combine(Directory, "last.ckpt");
 

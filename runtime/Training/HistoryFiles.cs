@@ -17,9 +17,11 @@ public static class HistoryFiles
 
     /// <summary>
     /// Plots the losses (left) and the other metrics — error rates — (right) against the epoch,
-    /// training solid and validation dashed, into <paramref name="path"/>.
+    /// training solid and validation dashed, into <paramref name="path"/>. With <paramref name="logScaleLoss"/>
+    /// the losses are drawn on a logarithmic axis (ticks at powers of ten): a CTC loss falls by orders of
+    /// magnitude, and on a linear axis everything after the first epochs is a flat line.
     /// </summary>
-    public static void WritePlot(TrainingHistory history, string path, int width = 1200, int height = 450)
+    public static void WritePlot(TrainingHistory history, string path, int width = 1200, int height = 450, bool logScaleLoss = false)
     {
         if (history.Epochs.Count == 0) return;
         var names = history.Epochs[0].Values.Select(v => v.Key).ToArray();
@@ -35,12 +37,15 @@ public static class HistoryFiles
             var isLoss = name.EndsWith("loss", System.StringComparison.Ordinal);
             var plot = isLoss ? losses : rates;
             var values = history.Epochs.Select(e => e.TryGet(name, out var v) && double.IsFinite(v) ? v : double.NaN).ToArray();
+            // ScottPlot has no logarithmic axis: plot log10 and label the ticks with the values (a loss at or below zero has no place on it).
+            if (isLoss && logScaleLoss) values = values.Select(v => v > 0 ? System.Math.Log10(v) : double.NaN).ToArray();
             var line = plot.Add.ScatterLine(epochs, values);
             line.LegendText = name;
             line.LineWidth = 2;
             if (name.StartsWith("val_", System.StringComparison.Ordinal)) line.LinePattern = LinePattern.Dashed;
         }
-        losses.Title("Loss");
+        losses.Title(logScaleLoss ? "Loss (log scale)" : "Loss");
+        if (logScaleLoss) losses.Axes.Left.TickGenerator = LogTicks(history, names.Where(n => n.EndsWith("loss", System.StringComparison.Ordinal)));
         losses.XLabel("epoch");
         losses.ShowLegend(Alignment.UpperRight);
         rates.Title("Error rates");
@@ -50,6 +55,24 @@ public static class HistoryFiles
         var temporary = path + ".tmp.png";
         multiplot.SavePng(temporary, width, height);
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Ticks at 1, 2 and 5 times the powers of ten the losses span (powers of ten alone beyond three decades), labelled with the values.</summary>
+    private static ScottPlot.TickGenerators.NumericManual LogTicks(TrainingHistory history, System.Collections.Generic.IEnumerable<string> losses)
+    {
+        var values = losses.SelectMany(n => history.Epochs.Select(e => e.TryGet(n, out var v) ? v : double.NaN)).Where(v => v > 0 && double.IsFinite(v)).ToArray();
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        if (values.Length == 0) return ticks;
+        var low = System.Math.Floor(System.Math.Log10(values.Min()));
+        var high = System.Math.Ceiling(System.Math.Log10(values.Max()));
+        var steps = high - low > 3 ? new[] { 1.0 } : new[] { 1.0, 2.0, 5.0 };
+        for (var power = low; power <= high; power++)
+            foreach (var step in steps)
+            {
+                var value = step * System.Math.Pow(10, power);
+                ticks.AddMajor(System.Math.Log10(value), value.ToString("G4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        return ticks;
     }
 
     private static void WriteAtomically(string path, string text)

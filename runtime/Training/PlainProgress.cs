@@ -6,13 +6,16 @@ using System.Text;
 
 namespace CtcDsl.Runtime.Training;
 
-/// <summary>One line per epoch in the format Keras' <c>fit</c> prints; for redirected output, logs and CI.</summary>
+/// <summary>
+/// One line per epoch in the format Keras' <c>fit</c> prints, followed by the whole run's progress
+/// (epochs and time left); for redirected output, logs and CI.
+/// </summary>
 public sealed class PlainProgress(TextWriter writer) : ITrainingProgress
 {
+    private readonly RunClock run = new();
+
     /// <inheritdoc/>
-    public void EpochStarted(int epoch, int epochs, int batches)
-    {
-    }
+    public void EpochStarted(int epoch, int epochs, int batches) => run.EpochStarted(epoch);
 
     /// <inheritdoc/>
     public void BatchCompleted(int epoch, int batch, int batches, IReadOnlyList<KeyValuePair<string, double>> running)
@@ -20,8 +23,11 @@ public sealed class PlainProgress(TextWriter writer) : ITrainingProgress
     }
 
     /// <inheritdoc/>
-    public void EpochCompleted(EpochResult result, int epochs, int examples, int steps) =>
-        writer.WriteLine(Format(result, epochs, examples, steps));
+    public void EpochCompleted(EpochResult result, int epochs, int examples, int steps)
+    {
+        writer.WriteLine($"{Format(result, epochs, examples, steps)} ({run.Describe(result.Epoch, epochs)})");
+        writer.Flush();
+    }
 
     /// <inheritdoc/>
     public void Finished(TrainingHistory history)

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using CtcDsl.Models;
 using CtcDsl.Runtime.Data;
 using CtcDsl.Runtime.Training;
@@ -26,6 +27,8 @@ public static class ManifestRun
 
         using var stopSignals = new StopSignals();
         var checkpoints = new CheckpointOptions(arguments.CheckpointDirectory ?? Path.Combine("runs", $"manifest-seed{arguments.Seed}"));
+        // This trains the seed spec (LSTM 50, SGD), sized for one utterance; the ctcdsl tool trains any spec on a manifest.
+        Console.WriteLine($"Checkpoints: {Path.GetFullPath(checkpoints.Directory)} (an earlier run there is overwritten; for other specs and a folder per run, see the ctcdsl tool, docs/cli.md)");
         var history = model.Fit(training.Examples, validation?.Examples, Ldc93s1Model.DefaultFitOptions with
         {
             Epochs = arguments.Epochs,
@@ -36,7 +39,11 @@ public static class ManifestRun
         });
         if (history.Stopped) Console.WriteLine($"Stopped. Resume with: --resume {checkpoints.LastPath}");
         if (!SampleDecoding.Apply(model, arguments)) return 1;
-        Console.Write(model.Report(validation?.Examples ?? training.Examples).ToText(worst: 5));
+        var report = model.Report(validation?.Examples ?? training.Examples);
+        Console.Write(report.ToText(worst: 5));
+        var empty = report.Results.Count(r => string.IsNullOrWhiteSpace(r.Hypothesis));
+        if (empty > 0) Console.Error.WriteLine($"warning: {empty} of {report.Results.Count} transcripts are empty: the model has not learned yet (docs/cli.md, 'When nothing is learned').");
+        Console.WriteLine($"Checkpoints: {Path.GetFullPath(checkpoints.Directory)}");
         return history.Stopped ? 130 : 0;
     }
 }

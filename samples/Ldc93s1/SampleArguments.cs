@@ -151,7 +151,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
         "       Ldc93s1 --grammar [--epochs N] [--lm LM.arpa] [--lexicon WORDS.txt]\n" +
         "  data-dir       folder with LDC93S1.wav and LDC93S1.txt (default: ../shared/data/ldc93s1 when found)\n" +
         "  --threads      libtorch CPU threads (default: CTCDSL_THREADS, else the CPUs this process may use)\n" +
-        "  --checkpoints  where last.ckpt, best.ckpt and history.{csv,json,png} go (default: runs/ldc93s1-seedN)\n" +
+        "  --checkpoints  where last.ckpt, best.ckpt and history.{csv,json,png} go (default: runs/ldc93s1-seedN; with --train runs/manifest-seedN)\n" +
         "  --resume       continue training from a checkpoint (Ctrl+C stops after the current step)\n" +
         "  --evaluate     decode the utterances with a checkpoint and report LER/CER/WER\n" +
         "  --sweep        train each seed in the range and report which decode both utterances exactly\n" +

@@ -37,6 +37,8 @@ public static class TranscribeCommand
             }
             Console.WriteLine($"{audioPath} ({transcript.Duration:F1} s):");
             Console.WriteLine(transcript.Text);
+            if (string.IsNullOrWhiteSpace(transcript.Text))
+                Console.Error.WriteLine($"warning: the transcript of {audioPath} is empty: the model emitted only blanks (under-trained, or a model of other data; see docs/cli.md, 'When nothing is learned').");
             Console.WriteLine("Word timings: " + string.Join(" ", transcript.Words.Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Text} {w.Start:F2}-{w.End:F2}"))));
             if (subtitlesPath is not null) Write(subtitlesPath, transcript.Words);
             return 0;
@@ -51,6 +53,11 @@ public static class TranscribeCommand
     /// <summary>Writes SubRip or WebVTT, chosen by the extension (.vtt: WebVTT; anything else: SubRip).</summary>
     public static void Write(string path, System.Collections.Generic.IReadOnlyList<TimedWord> words)
     {
+        if (words.Count == 0)
+        {
+            Console.Error.WriteLine($"warning: no subtitles written to {path}: the transcript is empty.");
+            return;
+        }
         var text = Path.GetExtension(path).Equals(".vtt", StringComparison.OrdinalIgnoreCase) ? Subtitles.ToWebVtt(words) : Subtitles.ToSrt(words);
         File.WriteAllText(path, text);
         Console.WriteLine($"Subtitles: {Path.GetFullPath(path)}");

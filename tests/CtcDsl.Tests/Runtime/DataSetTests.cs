@@ -172,6 +172,9 @@ public sealed class DataSetTests : IDisposable
 
         var error = Assert.Throws<DataFileException>(() => new TranscriptNormalizer(Letters).Normalize(utterance));
         Assert.Contains("train.csv line 9: character '—' (U+2014) at position 10", error.Message);
+        // Both ways out are named: the spec key and the tool's option.
+        Assert.Contains("vocabulary.unknown_characters", error.Message);
+        Assert.Contains("--unknown-characters drop|map", error.Message);
 
         Assert.Equal("don't stopnow", new TranscriptNormalizer(Letters) { Policy = UnknownCharacterPolicy.Drop }.Normalize(utterance));
         var mapped = new TranscriptNormalizer(Letters) { Policy = UnknownCharacterPolicy.Map, Map = new Dictionary<char, string> { ['—'] = " ", ['!'] = "" } };

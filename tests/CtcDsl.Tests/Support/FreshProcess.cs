@@ -30,9 +30,13 @@ internal static class FreshProcess
     }
 
     /// <summary>Runs <c>dotnet <paramref name="assembly"/></c> with <paramref name="environment"/> applied (null removes a variable); returns its exit code and its output and error output.</summary>
-    public static (int ExitCode, string Output) Dotnet(string assembly, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    public static (int ExitCode, string Output) Dotnet(string assembly, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        DotnetIn(null, assembly, environment, arguments);
+
+    /// <summary>As <see cref="Dotnet"/>, in <paramref name="workingDirectory"/> (null: this process's).</summary>
+    public static (int ExitCode, string Output) DotnetIn(string? workingDirectory, string assembly, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
         start.ArgumentList.Add(assembly);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         foreach (var (name, value) in environment)

@@ -83,8 +83,43 @@ public class TrainerTests
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("Epoch 1/2", lines[0]);
         // 8 examples in batches of 2: the count is of steps, the unit of ms/step.
-        Assert.Matches(@"^4/4 \[=+\] - \d+s \d+ms/step - loss: \d+\.\d{4} - distance: \d+\.\d{4} - val_loss: \d+\.\d{4} - val_distance: \d+\.\d{4}$", lines[1]);
+        Assert.Matches(@"^4/4 \[=+\] - \d+s \d+ms/step - loss: \d+\.\d{4} - distance: \d+\.\d{4} - val_loss: \d+\.\d{4} - val_distance: \d+\.\d{4} \(run: 1/2 epochs, 1 left, ~\d+s left\)$", lines[1]);
         Assert.Equal("Epoch 2/2", lines[2]);
+    }
+
+    [Fact]
+    public void The_loss_plot_can_be_drawn_on_a_log_axis()
+    {
+        using var model = new ToyModel();
+        using var sgd = optim.SGD(model.parameters(), 0.01);
+        var folder = Directory.CreateTempSubdirectory("ctcdsl-plot-").FullName;
+        try
+        {
+            CtcTrainer.Fit(model, sgd, Data, Data, Options(3) with { Checkpoints = new CheckpointOptions(folder) { LogScaleLoss = true } });
+            var png = File.ReadAllBytes(Path.Combine(folder, "history.png"));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png.Take(4).ToArray());
+            Assert.True(png.Length > 10_000, "a drawn plot, not an empty image");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_run_clock_counts_epochs_and_time_left_from_this_process_epochs()
+    {
+        var clock = new RunClock();
+        Assert.Equal("run: 4/10 epochs", clock.Describe(4, 10)); // nothing timed yet
+        clock.EpochStarted(4); // a resumed run: epochs 1-3 ran in another process
+        Thread.Sleep(50);
+        var left = clock.Remaining(5, 10)!.Value;
+        // Two epochs took at least 50 ms, so five more take at least 125 ms.
+        Assert.True(left >= TimeSpan.FromMilliseconds(125), left.ToString());
+        Assert.Matches(@"^run: 5/10 epochs, 5 left, ~\d+s left$", clock.Describe(5, 10));
+        Assert.StartsWith("run: 10/10 epochs, done in ", clock.Describe(10, 10));
+        Assert.Equal("1h 02m", RunClock.Format(TimeSpan.FromMinutes(62)));
+        Assert.Equal("3m 05s", RunClock.Format(TimeSpan.FromSeconds(185)));
     }
 
     [Fact]
