@@ -168,7 +168,7 @@ internal static partial class SpecAnalyzer
             var nameNode = root.Find("name") ?? (YamlNode)root.Node;
             if (!CSharpNames.IsTypeName(typeName))
                 context.Report(DiagnosticCatalog.InvalidModelName, nameNode, typeName.Length > 40 ? $"a name of {typeName.Length} characters" : typeName,
-                    CSharpNames.Pascal(typeName) is { Length: > 0 and <= CSharpNames.MaxNameLength } p && CSharpNames.IsTypeName(p) ? p : "MyModel");
+                    CSharpNames.PascalCase(typeName) is { Length: > 0 and <= CSharpNames.MaxNameLength } p && CSharpNames.IsTypeName(p) ? p : "MyModel");
             else
                 identifiers.Claim("the model name", nameNode, typeName + "Model", typeName + "Example", typeName + "Batch", typeName + "Outputs");
             var ns = root.String("namespace") ?? DefaultNamespace;
