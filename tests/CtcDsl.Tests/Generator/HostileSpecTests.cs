@@ -139,6 +139,18 @@ public class HostileSpecTests(Xunit.Abstractions.ITestOutputHelper output)
         AssertCompilesCleanly(("/specs/test.ctc.yaml", Spec($"  - {{ type: dense, name: {name}, units: 5 }}\n  - {{ type: dense, name: logits, input: {name}, units: 3 }}")));
 
     [Theory]
+    [InlineData("  features: { kind: features, shape: [time, 4] }", "  features: { kind: features, shape: [time, 4 }", "[time", "'['")]
+    [InlineData("  features: { kind: features, shape: [time, 4] }", "  features: { kind: features, shape: [time, 4]", "{ kind", "'{'")]
+    [InlineData("vocabulary: { tokens: \"ab\", blank: last }", "vocabulary: { tokens: \"ab, blank: last }", "\"ab", "'\"'")]
+    public void Unclosed_brackets_and_quotes_are_reported_where_they_open(string find, string replace, string at, string named)
+    {
+        var yaml = Spec();
+        Assert.Contains(find, yaml);
+        var diagnostic = AssertDiagnosed(yaml.Replace(find, replace), "CTC0001", at);
+        Assert.Contains(named + " opened here is never closed", diagnostic.GetMessage());
+    }
+
+    [Theory]
     [InlineData("label_ids")]
     [InlineData("transcript")]
     [InlineData("transcripts")]
