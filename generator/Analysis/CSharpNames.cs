@@ -38,6 +38,8 @@ internal sealed class CSharpNames
         "device", "values", "lengths", "scope", "wasTraining", "hypotheses", "frames", "name", "audio", "checkpoint", "path", "items", "start",
         "slice", "i", "batchSize", "resume", "checkpoints", "texts", "direction", "augment", "featureList", "labelList", "transcript",
         "labelIds", "statistics",
+        // Members of the runtime's CtcExample and CtcBatch base classes that an input's property would hide.
+        "Frames", "IsStreamed",
         // nn.Module<Tensor, Tensor, Tensor> (public and protected) and the module extension methods.
         "BoxedModule", "ClearModules", "ConditionallyRegisterBuffer", "ConditionallyRegisterParameter", "Create", "Equals", "Finalize",
         "GetDefaultDeviceAndType", "GetHashCode", "GetName", "GetType", "MemberwiseClone", "ReferenceEquals", "RegisterComponents",
@@ -86,11 +88,20 @@ internal sealed class CSharpNames
     {
         var file = System.IO.Path.GetFileName(filePath);
         var stem = file.EndsWith(".ctc.yaml", StringComparison.OrdinalIgnoreCase) ? file.Substring(0, file.Length - ".ctc.yaml".Length) : System.IO.Path.GetFileNameWithoutExtension(file);
-        return Pascal(stem);
+        return PascalCase(stem);
     }
 
-    /// <summary>PascalCase of a snake/kebab/dotted name.</summary>
-    public static string Pascal(string name)
+    /// <summary>
+    /// PascalCase of a snake/kebab/dotted name, moved to a free identifier (a trailing underscore) when the
+    /// generated code already uses it, as C# keywords are escaped: a user may name a layer <c>forward</c>.
+    /// </summary>
+    public static string Pascal(string name) => Free(PascalCase(name));
+
+    /// <summary>The identifier itself, or with a trailing underscore when the generated code uses it (no reserved name ends in one).</summary>
+    private static string Free(string identifier) => Reserved.Contains(identifier) ? identifier + "_" : identifier;
+
+    /// <summary>PascalCase of a snake/kebab/dotted name, without moving reserved names (for the model's own type name).</summary>
+    public static string PascalCase(string name)
     {
         var builder = new StringBuilder();
         var upper = true;
@@ -104,12 +115,12 @@ internal sealed class CSharpNames
         return builder.ToString();
     }
 
-    /// <summary>camelCase, escaped when it is a C# keyword.</summary>
+    /// <summary>camelCase, escaped when it is a C# keyword and moved to a free identifier when the generated code uses it.</summary>
     public static string Camel(string name)
     {
-        var pascal = Pascal(name);
+        var pascal = PascalCase(name);
         var camel = pascal.Length == 0 ? "_" : char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
-        return SyntaxFacts.GetKeywordKind(camel) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(camel) is SyntaxKind.GlobalKeyword ? "@" + camel : camel;
+        return SyntaxFacts.GetKeywordKind(camel) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(camel) is SyntaxKind.GlobalKeyword ? "@" + camel : Free(camel);
     }
 
     /// <summary>The singular of a plural input name, for its lengths property: "features" → "Feature".</summary>

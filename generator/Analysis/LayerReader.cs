@@ -192,6 +192,18 @@ internal static partial class SpecAnalyzer
 
                 // Lengths are described by the convolutions that change them, compared structurally.
                 var first = inputs[0];
+                if (plan.Conv is { } window && features.MinLength is { } minFrames)
+                {
+                    // The shortest input the spec allows must still give this convolution one output frame.
+                    var frames = first.Subsampling.Aggregate(minFrames, (length, c) => c.OutputLength(length));
+                    if (window.OutputLength(frames) == 0)
+                    {
+                        context.Report(DiagnosticCatalog.KernelLongerThanInput, layer.Map.SpanOf("kernel"), layer.Name, window.Span, minFrames, frames, 2 * window.Padding,
+                            Math.Max(1, (frames + 2L * window.Padding - 1) / window.Dilation + 1));
+                        ok = false;
+                        continue;
+                    }
+                }
                 var subsampling = plan.Conv is { KeepsLength: false } conv ? first.Subsampling.Concat(new[] { conv }).ToEquatableArray() : first.Subsampling;
                 tensors[layer.Name] = new LayerGraph.Tensor(layer.Name, plan.Output, plan.OutputSize, plan.OutputLengths, subsampling);
                 if (!LayerKind.Of(plan.Kind).IsAlias) plans.Add(plan);

@@ -58,13 +58,15 @@ internal static partial class SpecAnalyzer
         }
         catch (YamlException e)
         {
-            context.Report(DiagnosticCatalog.YamlSyntax, ErrorSpan(e, text), FirstLine(e.Message));
+            if (!ReportUnclosed(context, text, e))
+                context.Report(DiagnosticCatalog.YamlSyntax, ErrorSpan(e, text), FirstLine(e.Message));
             return (null, context.Diagnostics, SourceSpan.Unknown);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet throws these, without a position, on some malformed documents (a plain scalar
             // it cannot finish, a key with no text). Point at the last token it could read.
+            if (ReportUnclosed(context, text, e)) return (null, context.Diagnostics, SourceSpan.Unknown);
             var mark = LastGoodMark(text);
             context.Report(DiagnosticCatalog.YamlSyntax, YamlSpans.Of(mark, mark), "malformed YAML after this point (" + FirstLine(e.Message) + ")");
             return (null, context.Diagnostics, SourceSpan.Unknown);
@@ -78,6 +80,16 @@ internal static partial class SpecAnalyzer
         var map = new YamlMap(context, root, "the spec");
         var plan = new Reader(context, map).Read();
         return (context.HasErrors ? null : plan, context.Diagnostics, map.Find("name") is { } name ? YamlSpans.Of(name) : SourceSpan.Unknown);
+    }
+
+    /// <summary>An unclosed bracket or quote is reported by YamlDotNet where it gives up; this reports it at the opener.</summary>
+    private static bool ReportUnclosed(SpecContext context, string text, Exception e)
+    {
+        if (YamlUnclosed.Find(text) is not { } unclosed) return false;
+        var closer = unclosed.Opener switch { '[' => ']', '{' => '}', _ => unclosed.Opener };
+        context.Report(DiagnosticCatalog.YamlSyntax, YamlSpans.At(text, unclosed.Index),
+            $"'{unclosed.Opener}' opened here is never closed: add the matching '{closer}' (YamlDotNet: {FirstLine(e.Message)})");
+        return true;
     }
 
     /// <summary>
@@ -168,7 +180,7 @@ internal static partial class SpecAnalyzer
             var nameNode = root.Find("name") ?? (YamlNode)root.Node;
             if (!CSharpNames.IsTypeName(typeName))
                 context.Report(DiagnosticCatalog.InvalidModelName, nameNode, typeName.Length > 40 ? $"a name of {typeName.Length} characters" : typeName,
-                    CSharpNames.Pascal(typeName) is { Length: > 0 and <= CSharpNames.MaxNameLength } p && CSharpNames.IsTypeName(p) ? p : "MyModel");
+                    CSharpNames.PascalCase(typeName) is { Length: > 0 and <= CSharpNames.MaxNameLength } p && CSharpNames.IsTypeName(p) ? p : "MyModel");
             else
                 identifiers.Claim("the model name", nameNode, typeName + "Model", typeName + "Example", typeName + "Batch", typeName + "Outputs");
             var ns = root.String("namespace") ?? DefaultNamespace;

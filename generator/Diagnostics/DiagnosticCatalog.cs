@@ -91,6 +91,12 @@ internal static class DiagnosticCatalog
         "{0} mel filters at {1} Hz: the 25 ms window's {2}-point FFT leaves the lowest filters without a frequency bin, so their features are constant; use at most {3} filters or a higher sample_rate",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor KernelLongerThanInput = Error("CTC0027", "Convolution window longer than the shortest input",
+        "Layer '{0}' spans {1} frames (dilation·(kernel − 1) + 1), but with inputs of min_length {2} it may receive {3} frames plus {4} of padding; it would produce no output. Use a kernel of at most {5}, more padding, or a larger min_length");
+
+    public static readonly DiagnosticDescriptor MetricNameCollision = Error("CTC0028", "Metric name collides with a validation value",
+        "Metric '{0}' has the name the history gives to the validation value of '{1}' (every value gets a val_ counterpart); give it a name that does not start with val_");
+
     public static readonly DiagnosticDescriptor InternalError = Error("CTC0099", "Generator failure",
         "The CtcDsl generator failed on this spec ({0}); no code was generated for it. Please report this with the spec.");
 

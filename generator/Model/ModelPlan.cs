@@ -75,6 +75,12 @@ internal sealed record ConvPlan(int Kernel, int Stride, int Padding, int Dilatio
 {
     /// <summary>Whether output lengths equal input lengths (stride 1, 'same' padding): such a convolution never changes lengths.</summary>
     public bool KeepsLength => Stride == 1 && 2 * Padding == Dilation * (Kernel - 1);
+
+    /// <summary>Frames the window spans: dilation·(kernel − 1) + 1.</summary>
+    public long Span => (long)Dilation * (Kernel - 1) + 1;
+
+    /// <summary>The output length for an input of <paramref name="frames"/> frames (0 when the window does not fit).</summary>
+    public int OutputLength(int frames) => frames + 2L * Padding < Span ? 0 : (int)((frames + 2L * Padding - Span) / Stride + 1);
 }
 
 /// <summary>An initialiser: kind plus its numeric arguments.</summary>

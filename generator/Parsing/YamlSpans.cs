@@ -7,6 +7,16 @@ namespace CtcDsl.Generator.Parsing;
 internal static class YamlSpans
 {
     /// <summary>The node's span; YamlDotNet marks are 1-based lines and columns, Roslyn's are 0-based.</summary>
+    /// <summary>The one character at <paramref name="index"/> of <paramref name="text"/> (0-based line and column).</summary>
+    public static SourceSpan At(string text, int index)
+    {
+        var line = 0;
+        var lineStart = 0;
+        for (var i = 0; i < index; i++)
+            if (text[i] == '\n') { line++; lineStart = i + 1; }
+        return new SourceSpan(index, 1, line, index - lineStart, line, index - lineStart + 1);
+    }
+
     public static SourceSpan Of(YamlNode node) => Of(node.Start, node.End);
 
     public static SourceSpan Of(Mark start, Mark end)

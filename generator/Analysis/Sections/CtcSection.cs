@@ -83,7 +83,7 @@ internal static partial class SpecAnalyzer
             var steps = new List<string>();
             foreach (var conv in logits.Subsampling)
             {
-                var next = Math.Max(0, (int)Math.Floor((frames + 2.0 * conv.Padding - conv.Dilation * (conv.Kernel - 1) - 1) / conv.Stride) + 1);
+                var next = conv.OutputLength(frames);
                 steps.Add($"⌊({frames} + 2·{conv.Padding} − {conv.Dilation}·({conv.Kernel} − 1) − 1) / {conv.Stride}⌋ + 1 = {next}");
                 frames = next;
             }

@@ -27,7 +27,7 @@ internal static partial class SpecAnalyzer
                 }
                 var input = new YamlMap(context, inputNode, $"input '{name}'");
                 var property = CSharpNames.Pascal(name);
-                var lengthsProperty = CSharpNames.Singular(property) + "Lengths";
+                var lengthsProperty = CSharpNames.Pascal(CSharpNames.Singular(CSharpNames.PascalCase(name)) + "Lengths");
                 if (!Declare(name, $"input '{name}'", pair.Key, property, lengthsProperty, CSharpNames.Camel(property), CSharpNames.Camel(lengthsProperty), "load" + property)) continue;
                 var kind = Option(input, "kind", "input kind", new[] { "features", "labels" }, fallback: null);
                 if (BaseNameClash(kind, property, lengthsProperty) is { } taken)

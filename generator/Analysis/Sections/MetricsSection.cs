@@ -16,6 +16,7 @@ internal static partial class SpecAnalyzer
         private List<MetricPlan> ReadMetrics()
         {
             var metrics = new List<MetricPlan>();
+            var spans = new List<SourceSpan>();
             var sequence = root.Sequence("metrics");
             if (sequence is null) return metrics;
             foreach (var item in sequence)
@@ -34,9 +35,16 @@ internal static partial class SpecAnalyzer
                 if (type is null || decoder is null || aggregation is null) continue;
                 if (!IsPlainName(name) || name.EndsWith("_loss", StringComparison.Ordinal) || name == "loss" || metrics.Any(m => m.Name == name))
                     context.Report(DiagnosticCatalog.DuplicateName, map.SpanOf("name"), name, "another metric or a loss (names must be unique, plain, and not end in _loss)");
-                else metrics.Add(new MetricPlan(name, type, decoder, aggregation));
+                else { metrics.Add(new MetricPlan(name, type, decoder, aggregation)); spans.Add(map.SpanOf("name")); }
             }
-            return metrics;
+
+            // The history adds val_<name> for each value, so 'val_ler' beside 'ler' would be two columns with one name.
+            var collisions = metrics.Select((m, i) => (Metric: m, Span: spans[i]))
+                .Where(x => x.Metric.Name.StartsWith("val_", StringComparison.Ordinal) && metrics.Any(o => o.Name == x.Metric.Name.Substring(4)))
+                .ToList();
+            foreach (var (metric, span) in collisions)
+                context.Report(DiagnosticCatalog.MetricNameCollision, span, metric.Name, metric.Name.Substring(4));
+            return collisions.Count == 0 ? metrics : metrics.Except(collisions.Select(c => c.Metric)).ToList();
         }
     }
 }

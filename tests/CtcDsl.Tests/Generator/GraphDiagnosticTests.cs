@@ -88,11 +88,42 @@ public class GraphDiagnosticTests
     }
 
     [Fact]
-    public void Reserved_names_are_rejected()
+    public void Convolution_longer_than_the_shortest_input_is_an_error_at_its_kernel()
+    {
+        // min_length 100 → conv1 (stride 2, 'same') leaves ⌊(100 + 10 − 11) / 2⌋ + 1 = 50 frames for conv2.
+        var yaml = Edit(DeepSpeech2, "name: conv2, filters: 64, kernel: 11, padding: same", "name: conv2, filters: 64, kernel: 51, padding: valid");
+        var diagnostic = Single(yaml, "CTC0027");
+        Assert.Equal(LineOf(yaml, "kernel: 51"), Line(diagnostic));
+        Assert.Equal(yaml.Split('\n')[Line(diagnostic) - 1].IndexOf("51", System.StringComparison.Ordinal), diagnostic.Location.GetLineSpan().StartLinePosition.Character);
+        Assert.Contains("spans 51 frames", diagnostic.GetMessage());
+        Assert.Contains("at most 50", diagnostic.GetMessage());
+
+        // The boundary: a window of exactly the shortest input gives one frame, which is allowed.
+        var fits = Edit(DeepSpeech2, "name: conv2, filters: 64, kernel: 11, padding: same", "name: conv2, filters: 64, kernel: 50, padding: valid");
+        Assert.DoesNotContain(GeneratorHarness.Diagnose(fits), d => d.Id == "CTC0027");
+        // Dilation counts: kernel 26 dilated by 2 spans 51.
+        var dilated = Edit(DeepSpeech2, "name: conv2, filters: 64, kernel: 11, padding: same", "name: conv2, filters: 64, kernel: 26, dilation: 2, padding: valid");
+        Assert.Contains("spans 51 frames", Single(dilated, "CTC0027").GetMessage());
+    }
+
+    [Fact]
+    public void Metric_named_like_another_metrics_validation_value_is_an_error()
+    {
+        var yaml = Edit(DeepSpeech2, "  - { name: cer, type: cer }", "  - { name: cer, type: cer }\n  - { name: val_cer, type: wer }");
+        var diagnostic = Single(yaml, "CTC0028");
+        Assert.Equal(LineOf(yaml, "val_cer"), Line(diagnostic));
+        Assert.Contains("'val_cer'", diagnostic.GetMessage());
+        Assert.Contains("'cer'", diagnostic.GetMessage());
+        // The order does not matter, and a val_ name with no counterpart is fine.
+        Assert.Single(GeneratorHarness.Diagnose(Edit(DeepSpeech2, "  - { name: cer, type: cer }", "  - { name: val_cer, type: wer }\n  - { name: cer, type: cer }")), d => d.Id == "CTC0028");
+        Assert.DoesNotContain(GeneratorHarness.Diagnose(Edit(DeepSpeech2, "  - { name: cer, type: cer }", "  - { name: cer, type: cer }\n  - { name: val_ler, type: label_error_rate }")), d => d.Id == "CTC0028");
+    }
+
+    [Fact]
+    public void Names_the_generated_code_uses_are_mapped_not_rejected()
     {
         var yaml = Edit(InterCtc, "name: block2, input: block1", "name: outputs, input: block1").Replace("[block1, block2]", "[block1, outputs]");
-        var diagnostic = Single(yaml, "CTC0010");
-        Assert.Contains("'outputs'", diagnostic.GetMessage());
+        Assert.Empty(GeneratorHarness.Diagnose(yaml));
     }
 
     [Fact]

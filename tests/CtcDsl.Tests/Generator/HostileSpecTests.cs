@@ -121,15 +121,51 @@ public class HostileSpecTests(Xunit.Abstractions.ITestOutputHelper output)
     public void Layer_names_that_clash_in_csharp_are_diagnosed(string layers, string at) =>
         AssertDiagnosed(Spec(layers), "CTC0007", at + ",");
 
+    /// <summary>
+    /// Names a user may choose that the generated code or nn.Module already uses become free identifiers
+    /// (a trailing underscore), as C# keywords are escaped; every one of them is taken from the reserved table.
+    /// </summary>
+    public static TheoryData<string> ReservedLayerNames()
+    {
+        var names = new TheoryData<string> { "forward", "backward", "Forward", "Dispose", "outputs", "transcript", "label_ids", "LabelIds" };
+        foreach (var name in CtcDsl.Generator.Analysis.CSharpNames.Reserved.Where(n => !n.EndsWith("Lengths", StringComparison.Ordinal) && !n.EndsWith("Loss", StringComparison.Ordinal) && !n.EndsWith("Out", StringComparison.Ordinal)))
+            names.Add(name);
+        return names;
+    }
+
     [Theory]
-    [InlineData("forward")]
-    [InlineData("train")]
-    [InlineData("parameters")]
-    [InlineData("Device")]
-    [InlineData("to")]
-    [InlineData("Equals")]
-    public void Layer_names_the_generated_code_uses_are_diagnosed(string name) =>
-        AssertDiagnosed(Spec($"  - {{ type: dense, name: {name}, units: 5 }}\n  - {{ type: dense, name: logits, units: 3 }}"), "CTC0010", name + ",");
+    [MemberData(nameof(ReservedLayerNames))]
+    public void Layer_names_the_generated_code_uses_compile_as_free_identifiers(string name) =>
+        AssertCompilesCleanly(("/specs/test.ctc.yaml", Spec($"  - {{ type: dense, name: {name}, units: 5 }}\n  - {{ type: dense, name: logits, input: {name}, units: 3 }}")));
+
+    [Theory]
+    [InlineData("  features: { kind: features, shape: [time, 4] }", "  features: { kind: features, shape: [time, 4 }", "[time", "'['")]
+    [InlineData("  features: { kind: features, shape: [time, 4] }", "  features: { kind: features, shape: [time, 4]", "{ kind", "'{'")]
+    [InlineData("vocabulary: { tokens: \"ab\", blank: last }", "vocabulary: { tokens: \"ab, blank: last }", "\"ab", "'\"'")]
+    public void Unclosed_brackets_and_quotes_are_reported_where_they_open(string find, string replace, string at, string named)
+    {
+        var yaml = Spec();
+        Assert.Contains(find, yaml);
+        var diagnostic = AssertDiagnosed(yaml.Replace(find, replace), "CTC0001", at);
+        Assert.Contains(named + " opened here is never closed", diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("label_ids")]
+    [InlineData("transcript")]
+    [InlineData("transcripts")]
+    [InlineData("labelIds")]
+    [InlineData("targets")]
+    public void Label_inputs_named_like_generated_members_compile(string labelsName) =>
+        AssertCompilesCleanly(("/specs/test.ctc.yaml", WithInputs("features", labelsName)));
+
+    [Theory]
+    [InlineData("frames")]
+    [InlineData("audio")]
+    [InlineData("batch")]
+    [InlineData("values")]
+    public void Feature_inputs_named_like_generated_members_compile(string featuresName) =>
+        AssertCompilesCleanly(("/specs/test.ctc.yaml", WithInputs(featuresName, "labels")));
 
     private static string WithInputs(string featuresName, string labelsName) =>
         Spec().Replace("  features: { kind", "  {F}: { kind").Replace("  labels: { kind", "  {L}: { kind").Replace("labels: labels }", "labels: {L} }")
