@@ -72,7 +72,9 @@ public sealed class Lexicon
         var words = new List<string>();
         try
         {
-            foreach (var line in File.ReadLines(path, new UTF8Encoding(false, throwOnInvalidBytes: true)))
+            using var file = new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: true));
+            var lines = new Data.BoundedLineReader(file, path);
+            while (lines.ReadLine() is { } line)
             {
                 var trimmed = line.Trim();
                 if (trimmed.Length == 0 || trimmed.StartsWith('#')) continue;
