@@ -72,6 +72,7 @@ public sealed class Lexicon
         var words = new List<string>();
         try
         {
+            OutsideFile.RequireRegular(path, "lexicon");
             using var file = new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: true));
             var lines = new Data.BoundedLineReader(file, path);
             while (lines.ReadLine() is { } line)

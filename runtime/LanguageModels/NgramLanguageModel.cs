@@ -118,6 +118,7 @@ public sealed class NgramLanguageModel
     {
         try
         {
+            Data.OutsideFile.RequireRegular(path, "language model");
             using var file = File.OpenRead(path);
             Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
             using var reader = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true));

@@ -80,7 +80,7 @@ public class NgramLanguageModelTests
             Assert.Contains(expected, error.Message);
             Assert.StartsWith("test.arpa", error.Message);
         }
-        Assert.Contains("cannot read", Assert.Throws<DataFileException>(() => NgramLanguageModel.Load("/nonexistent/lm.arpa")).Message);
+        Assert.Contains("/nonexistent/lm.arpa: the language model does not exist", Assert.Throws<DataFileException>(() => NgramLanguageModel.Load("/nonexistent/lm.arpa")).Message);
     }
 
     /// <summary>

@@ -1,0 +1,56 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading.Tasks;
+using CtcDsl.Runtime.Data;
+using CtcDsl.Runtime.Decoding;
+using CtcDsl.Runtime.LanguageModels;
+using Xunit;
+
+namespace CtcDsl.Tests.LanguageModels;
+
+/// <summary>Issue 23: the ARPA and lexicon readers refuse devices, FIFOs and folders by name, and spec paths resolve in a short, closed list of folders.</summary>
+public sealed class UntrustedFileTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("ctcdsl-untrusted-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    /// <summary>Runs a read with a timeout so that a regression (a FIFO that blocks) fails instead of hanging CI.</summary>
+    private static DataFileException Refused(Action read)
+    {
+        var task = Task.Run(read);
+        try
+        {
+            Assert.True(task.Wait(TimeSpan.FromSeconds(20)), "the read did not return within 20 s");
+        }
+        catch (AggregateException)
+        {
+        }
+        return Assert.IsType<DataFileException>(task.Exception?.InnerException);
+    }
+
+    [Fact]
+    public void Dev_zero_a_fifo_and_a_folder_are_refused_by_name()
+    {
+        var fifo = Path.Combine(directory, "words.arpa");
+        using (var mkfifo = Process.Start("mkfifo", fifo)) mkfifo.WaitForExit();
+        Assert.True(File.Exists(fifo));
+        foreach (var path in new[] { "/dev/zero", fifo, directory })
+        {
+            Assert.Contains(path, Refused(() => NgramLanguageModel.Load(path)).Message);
+            Assert.Contains(path, Refused(() => Lexicon.Load(path)).Message);
+        }
+    }
+
+    [Fact]
+    public void Relative_spec_paths_never_climb_out_and_name_the_places_looked()
+    {
+        var message = Assert.Throws<DataFileException>(() => SpecDecoders.Resolve("../../../etc/passwd", "specs", "lexicon")).Message;
+        Assert.Contains("climbs out of", message);
+        var missing = Assert.Throws<DataFileException>(() => SpecDecoders.Resolve($"no-such-{Guid.NewGuid():N}.arpa", "specs", "language model")).Message;
+        // Three places at most (spec folder under the working and application folders, the working folder), none above them.
+        Assert.Equal(3, missing.Split(", ").Length);
+        Assert.Equal("/abs/words.arpa", SpecDecoders.Resolve("/abs/words.arpa", "specs", "language model"));
+    }
+}
