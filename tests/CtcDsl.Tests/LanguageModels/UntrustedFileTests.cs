@@ -53,4 +53,14 @@ public sealed class UntrustedFileTests : IDisposable
         Assert.Equal(3, missing.Split(", ").Length);
         Assert.Equal("/abs/words.arpa", SpecDecoders.Resolve("/abs/words.arpa", "specs", "language model"));
     }
+
+    [Fact]
+    public void A_lexicon_in_capitals_against_a_lowercase_vocabulary_is_refused_offering_case_folding()
+    {
+        var vocabulary = new CtcDsl.Runtime.Text.Vocabulary(new[] { "a", "b", " " }, blankIndex: 3);
+        var message = Assert.Throws<ArgumentException>(() => new LanguageModelBeamSearch(vocabulary, lexicon: new Lexicon(new[] { "AB", "BA" }))).Message;
+        Assert.Contains("cannot spell any of the lexicon's 2 words", message);
+        Assert.Contains("Lowercase the lexicon", message);
+        _ = new LanguageModelBeamSearch(vocabulary, lexicon: new Lexicon(new[] { "ab", "BA" })); // one spellable word is enough
+    }
 }
