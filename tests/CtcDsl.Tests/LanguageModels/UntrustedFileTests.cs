@@ -63,4 +63,21 @@ public sealed class UntrustedFileTests : IDisposable
         Assert.Contains("Lowercase the lexicon", message);
         _ = new LanguageModelBeamSearch(vocabulary, lexicon: new Lexicon(new[] { "ab", "BA" })); // one spellable word is enough
     }
+
+    [Fact]
+    public void A_gzip_bomb_of_one_line_stops_at_the_line_bound_naming_the_file()
+    {
+        // 64 MiB of zeros compress to ~64 KB; before issue 23 the reader grew one string until the framework threw.
+        var bomb = Path.Combine(directory, "bomb.arpa.gz");
+        using (var gzip = new System.IO.Compression.GZipStream(File.Create(bomb), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            gzip.Write("\\data\\\n"u8);
+            var zeros = new byte[1 << 20];
+            for (var i = 0; i < 64; i++) gzip.Write(zeros);
+        }
+        var watch = Stopwatch.StartNew();
+        var message = Refused(() => NgramLanguageModel.Load(bomb)).Message;
+        Assert.Contains($"{bomb} line 2: longer than {1 << 20} characters", message);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+    }
 }
