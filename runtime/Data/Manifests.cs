@@ -215,10 +215,12 @@ public static class Manifests
             !element.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
             throw new DataFileException($"{source}: expected {{\"audio\": \"path\", \"text\": \"...\"}} (or NeMo's \"audio_filepath\"), found {Describe(element)}.");
         var duration = Seconds(element, "duration", source);
-        var offset = Seconds(element, "offset", source) ?? 0;
+        var offset = Seconds(element, "offset", source);
         if (duration is <= 0) throw new DataFileException($"{source}: \"duration\" {duration} is not a length; it must be positive.");
-        // NeMo reads `duration` seconds from `offset`; with no offset the duration describes the whole file.
-        var segment = offset > 0 ? new AudioSegment(offset, offset + duration) : null;
+        // NeMo reads `duration` seconds from `offset` whenever the line has an offset key, 0 included;
+        // with no offset key the duration describes the whole file (NeMo's own convention).
+        var segment = offset is { } start && duration is { } length ? new AudioSegment(start, start + length)
+            : offset is { } from && from > 0 ? new AudioSegment(from, null) : null;
         return new Utterance(AudioPath(directory, audio.GetString()!, source), text.GetString()!, source) { Segment = segment, Duration = duration };
     }
 

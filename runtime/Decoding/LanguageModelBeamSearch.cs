@@ -71,11 +71,28 @@ public sealed class LanguageModelBeamSearch : ICtcDecoder
     private readonly bool constrained;
     private readonly double lmWeight;
 
+    /// <summary>
+    /// A lexicon word the vocabulary cannot spell can never be emitted; when it is every word (a
+    /// lexicon in capitals, CMU and LibriSpeech style, against a lowercase vocabulary) every fused
+    /// transcript would be empty without a word of explanation, so that is refused, saying so.
+    /// </summary>
+    private static void RequireSpellable(Lexicon lexicon, Vocabulary vocabulary)
+    {
+        bool Spellable(string word) => word.All(c => vocabulary.IdOf(c) >= 0);
+        var unspellable = lexicon.Words.Where(w => !Spellable(w)).ToList();
+        if (unspellable.Count < lexicon.Count) return;
+        var folded = lexicon.Words.Count(w => Spellable(w.ToLowerInvariant())) > lexicon.Count / 2 ? " Lowercase the lexicon (its words are in capitals; the vocabulary's letters are not)."
+            : lexicon.Words.Count(w => Spellable(w.ToUpperInvariant())) > lexicon.Count / 2 ? " Uppercase the lexicon (the vocabulary's letters are capitals)." : "";
+        throw new ArgumentException($"The vocabulary cannot spell any of the lexicon's {lexicon.Count} words (e.g. '{string.Join("', '", unspellable.Take(3))}'), so every transcript would be empty.{folded}", nameof(lexicon));
+    }
+
+
     /// <summary>Creates the decoder.</summary>
     /// <param name="vocabulary">The model's output alphabet (its word separator splits words).</param>
     /// <param name="languageModel">The n-gram model to fuse, or null.</param>
     /// <param name="lexicon">Words that may be emitted, or null.</param>
     /// <param name="options">Search and fusion settings.</param>
+    /// <exception cref="ArgumentException">The vocabulary cannot spell any of the lexicon's words (the message offers case-folding when that would help).</exception>
     public LanguageModelBeamSearch(Vocabulary vocabulary, NgramLanguageModel? languageModel = null, Lexicon? lexicon = null, LanguageModelBeamSearchOptions? options = null)
     {
         Options = options ?? new LanguageModelBeamSearchOptions();
@@ -85,6 +102,7 @@ public sealed class LanguageModelBeamSearch : ICtcDecoder
         this.vocabulary = vocabulary;
         lm = languageModel;
         this.lexicon = lexicon;
+        if (lexicon is not null) RequireSpellable(lexicon, vocabulary);
         separator = vocabulary.IdOf(vocabulary.WordSeparator);
         lmWeight = Options.Alpha * Math.Log(10); // ARPA probabilities are log10
         foreach (var (phrase, boost) in Options.Hotwords)

@@ -11,11 +11,12 @@ namespace CtcDsl.Runtime.Decoding;
 
 /// <summary>
 /// Decoders a spec's <c>decoding:</c> section declares. A language model or lexicon named there is
-/// read when the model first decodes, not when it is built — training does not need the files — from
-/// the first place it exists: the path as given (absolute, or relative to the working folder); the
-/// application's folder; the spec's folder (relative to its project) under the working folder and
-/// under the application's folder and each folder above it (which finds the project's own folder
-/// when the application runs from its bin/). Copy the files next to the application to ship them.
+/// read when the model first decodes, not when it is built — training does not need the files. A
+/// relative path is looked for in exactly these places, in order (docs/decoding.md): the spec's folder
+/// (relative to its project) under the working folder, the same under the application's folder (where
+/// the project's files are copied), then the working folder itself. No folder above them is searched,
+/// and a path that climbs out of its folder with <c>..</c> is refused. A failed load is not remembered:
+/// the next decode tries again.
 /// </summary>
 public static class SpecDecoders
 {
@@ -32,33 +33,47 @@ public static class SpecDecoders
             options));
 
     /// <summary>Where a file a spec names is read from (see the class remarks).</summary>
-    /// <exception cref="DataFileException">It is in none of the places; the message lists them.</exception>
+    /// <exception cref="DataFileException">It is in none of the places (the message lists them), or climbs out of them with <c>..</c>.</exception>
     public static string Resolve(string path, string specFolder, string what)
     {
-        var candidates = new List<string>();
-        if (Path.IsPathRooted(path))
+        if (Path.IsPathRooted(path)) return path;
+        var working = Path.GetFullPath(Directory.GetCurrentDirectory());
+        var application = Path.GetFullPath(AppContext.BaseDirectory);
+        var candidates = new List<(string File, string Root)>
         {
-            candidates.Add(path);
-        }
-        else
+            (Path.Combine(working, specFolder, path), Path.Combine(working, specFolder)),
+            (Path.Combine(application, specFolder, path), Path.Combine(application, specFolder)),
+            (Path.Combine(working, path), working),
+        };
+        var places = new List<string>();
+        foreach (var (file, root) in candidates)
         {
-            var inSpecFolder = Path.Combine(specFolder, path);
-            candidates.Add(Path.GetFullPath(path));
-            candidates.Add(Path.Combine(AppContext.BaseDirectory, path));
-            candidates.Add(Path.GetFullPath(inSpecFolder));
-            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-                candidates.Add(Path.Combine(folder.FullName, inSpecFolder));
+            var full = Path.GetFullPath(file);
+            var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
+            // A spec path is read inside the folder it is relative to: '../../etc/x' is not the spec's file.
+            if (!full.StartsWith(folder, StringComparison.Ordinal))
+                throw new DataFileException($"{path}: the spec's {what} climbs out of {folder}; give an absolute path to read a file elsewhere.");
+            if (places.Contains(full)) continue;
+            places.Add(full);
+            if (File.Exists(full)) return full;
         }
-        var distinct = candidates.Select(Path.GetFullPath).Distinct().ToList();
-        return distinct.FirstOrDefault(File.Exists)
-            ?? throw new DataFileException($"{path}: the spec's {what} is not in {string.Join(", ", distinct.Take(4))}{(distinct.Count > 4 ? $" or {distinct.Count - 4} folders above the application" : "")}; put it there, or set the model's Decoder with one loaded from elsewhere.");
+        throw new DataFileException($"{path}: the spec's {what} is not in {string.Join(", ", places)}; put it there, or set the model's Decoder with one loaded from elsewhere.");
     }
 
     /// <summary>A decoder built on first use.</summary>
+    /// <remarks>Unlike <see cref="Lazy{T}"/>, a failure is not cached: once the missing file is put where the message says, the next decode reads it.</remarks>
     private sealed class DeferredDecoder(Func<ICtcDecoder> create) : ICtcDecoder
     {
-        private readonly Lazy<ICtcDecoder> decoder = new(create, System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
+        private readonly object gate = new();
+        private ICtcDecoder? decoder;
 
-        public IReadOnlyList<Hypothesis>[] Decode(Tensor logits, Tensor lengths) => decoder.Value.Decode(logits, lengths);
+        public IReadOnlyList<Hypothesis>[] Decode(Tensor logits, Tensor lengths)
+        {
+            var built = System.Threading.Volatile.Read(ref decoder);
+            if (built is null)
+                lock (gate)
+                    built = decoder ??= create();
+            return built.Decode(logits, lengths);
+        }
     }
 }

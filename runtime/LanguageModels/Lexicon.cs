@@ -36,7 +36,11 @@ public sealed class Lexicon
                 }
                 node = child;
             }
-            if (!isWord[node]) Count++;
+            if (!isWord[node])
+            {
+                Count++;
+                distinct.Add(word);
+            }
             isWord[node] = true;
         }
         if (Count == 0) throw new ArgumentException("A lexicon needs at least one word.", nameof(words));
@@ -44,6 +48,11 @@ public sealed class Lexicon
 
     /// <summary>Distinct words.</summary>
     public int Count { get; }
+
+    private readonly List<string> distinct = new();
+
+    /// <summary>The distinct words, in the order first read.</summary>
+    public IReadOnlyList<string> Words => distinct;
 
     /// <summary>The node after spelling <paramref name="text"/> from <paramref name="node"/>, or −1 when no word continues that way.</summary>
     public int Step(int node, string text)
@@ -72,7 +81,10 @@ public sealed class Lexicon
         var words = new List<string>();
         try
         {
-            foreach (var line in File.ReadLines(path, new UTF8Encoding(false, throwOnInvalidBytes: true)))
+            OutsideFile.RequireRegular(path, "lexicon");
+            using var file = new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: true));
+            var lines = new Data.BoundedLineReader(file, path);
+            while (lines.ReadLine() is { } line)
             {
                 var trimmed = line.Trim();
                 if (trimmed.Length == 0 || trimmed.StartsWith('#')) continue;

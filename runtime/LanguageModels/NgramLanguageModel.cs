@@ -118,6 +118,7 @@ public sealed class NgramLanguageModel
     {
         try
         {
+            Data.OutsideFile.RequireRegular(path, "language model");
             using var file = File.OpenRead(path);
             Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
             using var reader = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true));
@@ -133,15 +134,10 @@ public sealed class NgramLanguageModel
     /// <exception cref="DataFileException">Not ARPA: a missing header or section, a count that does not match, a malformed or duplicated entry; the message names the line.</exception>
     public static NgramLanguageModel Read(TextReader reader, string name)
     {
-        var number = 0;
+        var lines = new Data.BoundedLineReader(reader, name);
         string? line;
-        string? Next()
-        {
-            line = reader.ReadLine();
-            if (line is not null) number++;
-            return line;
-        }
-        DataFileException Error(string what) => new($"{name} line {number}: {what}.");
+        string? Next() => line = lines.ReadLine();
+        DataFileException Error(string what) => new($"{name} line {lines.Number}: {what}.");
 
         // Anything before \data\ is a comment.
         while (Next() is { } text && text.Trim() != "\\data\\")
@@ -172,13 +168,18 @@ public sealed class NgramLanguageModel
             {
             }
             if (line is null || line.Trim() != $"\\{n}-grams:") throw Error($"expected \\{n}-grams:, found '{line?.Trim() ?? "the end of the file"}'");
-            var table = grams[n - 1] = new Dictionary<UInt128, (float, float)>(declared[n - 1]);
+            // The header is outside input: 'ngram 3=2000000000' in a 12 KB file must not size the table
+            // (an OutOfMemoryException); the table grows with the entries actually read, and the count is checked after.
+            var table = grams[n - 1] = new Dictionary<UInt128, (float, float)>(Math.Min(declared[n - 1], 1 << 16));
             while (Next() is { } entry && entry.Trim().Length > 0 && !entry.TrimStart().StartsWith('\\'))
             {
                 var fields = entry.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
                 if (fields.Length != n + 1 && fields.Length != n + 2) throw Error($"a {n}-gram entry needs a log probability, {n} word(s) and an optional back-off; found {fields.Length} fields");
                 var logProb = Number(fields[0], "log probability");
                 var backoff = fields.Length == n + 2 ? Number(fields[n + 1], "back-off") : 0f;
+                // A back-off is log10 of a weight that scales probabilities: it must be finite, and a
+                // positive one makes P(w | h) exceed 1 (3e38 was accepted and changed decodes).
+                if (!float.IsFinite(backoff) || backoff > 0) throw Error($"back-off {fields[n + 1]} must be finite and not above 0");
                 if (logProb > 0) throw Error($"log probability {fields[0]} is above 0");
                 for (var k = 0; k < n; k++)
                 {
@@ -208,7 +209,10 @@ public sealed class NgramLanguageModel
 
         float Number(string text, string what)
         {
-            if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || float.IsNaN(value) || float.IsPositiveInfinity(value))
+            // One rule for minus infinity (probability 0): '-inf' (KenLM, SRILM) and '-Infinity' (.NET) both read.
+            var value = float.NegativeInfinity;
+            if (!text.Equals("-inf", StringComparison.OrdinalIgnoreCase) &&
+                (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || float.IsNaN(value) || float.IsPositiveInfinity(value)))
                 throw Error($"'{text}' is not a {what}");
             return value;
         }

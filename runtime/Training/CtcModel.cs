@@ -151,9 +151,17 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
         }
     }
 
-    /// <summary>Prediction view: the best transcript of each example in a padded batch of features.</summary>
+    /// <summary>
+    /// Prediction view: the best transcript of each example in a padded batch of features. An example
+    /// for which the decoder kept no hypothesis (a lexicon-constrained search can end with none) gets
+    /// the empty string; <see cref="Metrics.TranscriptionReport.NoHypothesisCount"/> counts them in a report.
+    /// </summary>
     public string[] Transcribe(Tensor features, Tensor featureLengths, ICtcDecoder? decoder = null) =>
-        Array.ConvertAll(Decode(features, featureLengths, decoder), hypotheses => vocabulary.Decode(hypotheses[0].Labels));
+        Array.ConvertAll(TranscribeOrNull(features, featureLengths, decoder), text => text ?? "");
+
+    /// <summary>The best transcript of each example, null where the decoder returned no hypothesis.</summary>
+    private string?[] TranscribeOrNull(Tensor features, Tensor featureLengths, ICtcDecoder? decoder) =>
+        Array.ConvertAll(Decode(features, featureLengths, decoder), hypotheses => hypotheses.Count == 0 ? null : vocabulary.Decode(hypotheses[0].Labels));
 
     /// <summary>Prediction view: the best transcript of each feature matrix <c>[time, features]</c>.</summary>
     public string[] Transcribe(IReadOnlyList<float[,]> features, ICtcDecoder? decoder = null)
@@ -210,15 +218,23 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
     {
         if (batchSize <= 0) batchSize = defaults.BatchSize;
         var items = new List<(string Name, string Reference, string Hypothesis)>(examples.Count);
+        var noHypothesis = new HashSet<int>();
         for (var start = 0; start < examples.Count; start += batchSize)
         {
             var slice = new List<float[,]>();
             for (var i = start; i < Math.Min(start + batchSize, examples.Count); i++) slice.Add(examples[i].Features);
-            var hypotheses = Transcribe(slice, decoder);
+            var (values, lengths) = Data.PaddedBatch.Features(slice, featureSize, Device);
+            string?[] hypotheses;
+            using (values)
+            using (lengths)
+                hypotheses = TranscribeOrNull(values, lengths, decoder);
             for (var i = 0; i < hypotheses.Length; i++)
-                items.Add((examples[start + i].Name, vocabulary.Decode(examples[start + i].Labels), hypotheses[i]));
+            {
+                if (hypotheses[i] is null) noHypothesis.Add(start + i);
+                items.Add((examples[start + i].Name, vocabulary.Decode(examples[start + i].Labels), hypotheses[i] ?? ""));
+            }
         }
-        return TranscriptionReport.Create(items, vocabulary.WordSeparator);
+        return TranscriptionReport.Create(items, vocabulary.WordSeparator, noHypothesis);
     }
 
     /// <summary>Loss and metrics over <paramref name="examples"/>, without training; <paramref name="batchSize"/> 0: the spec's.</summary>

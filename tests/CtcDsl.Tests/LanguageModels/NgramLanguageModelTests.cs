@@ -80,7 +80,7 @@ public class NgramLanguageModelTests
             Assert.Contains(expected, error.Message);
             Assert.StartsWith("test.arpa", error.Message);
         }
-        Assert.Contains("cannot read", Assert.Throws<DataFileException>(() => NgramLanguageModel.Load("/nonexistent/lm.arpa")).Message);
+        Assert.Contains("/nonexistent/lm.arpa: the language model does not exist", Assert.Throws<DataFileException>(() => NgramLanguageModel.Load("/nonexistent/lm.arpa")).Message);
     }
 
     /// <summary>
@@ -134,6 +134,42 @@ public class NgramLanguageModelTests
         Assert.True(lm.ScoreSentence("the dog sat".Split(' ')) > lm.ScoreSentence("the dog zebra".Split(' ')));
         Assert.Throws<ArgumentException>(() => KneserNeyBuilder.ToArpa(new[] { new[] { "<s>" } }));
         Assert.Throws<ArgumentException>(() => KneserNeyBuilder.ToArpa(Array.Empty<string[]>()));
+    }
+
+    /// <summary>Issue 23: back-offs that make P exceed 1 or are not finite are refused with the line; -inf and -Infinity read alike.</summary>
+    [Theory]
+    [InlineData("3e38")]
+    [InlineData("0.5")]
+    [InlineData("-inf")]
+    [InlineData("-Infinity")]
+    public void A_positive_or_non_finite_back_off_is_refused_with_its_line(string backoff)
+    {
+        var arpa = Bigram.Replace("-0.5\ta\t-0.2", $"-0.5\ta\t{backoff}");
+        Assert.NotEqual(Bigram, arpa);
+        var message = Assert.Throws<DataFileException>(() => Read(arpa)).Message;
+        Assert.Contains($"test.arpa line 10: back-off {backoff} must be finite and not above 0", message);
+    }
+
+    [Theory]
+    [InlineData("-inf")]
+    [InlineData("-Infinity")]
+    [InlineData("-INF")]
+    public void Minus_infinity_log_probabilities_read_under_either_spelling(string spelling)
+    {
+        var lm = Read(Bigram.Replace("-2.0\t<unk>", $"{spelling}\t<unk>"));
+        Assert.Equal(float.NegativeInfinity, lm.Score(lm.EmptyState, lm.Id("<unk>"), out _));
+    }
+
+    [Fact]
+    public void A_lying_count_does_not_size_memory_and_an_endless_line_is_bounded()
+    {
+        // ngram 2=2000000000 in a tiny file: the count mismatch is reported, no OutOfMemoryException.
+        var lying = Bigram.Replace("ngram 2=3", "ngram 2=2000000000");
+        Assert.Contains("declares 2000000000 2-grams, the section has 3", Assert.Throws<DataFileException>(() => Read(lying)).Message);
+        // One endless line (what /dev/zero or a gzip bomb gives): stopped at the bound, naming the line.
+        var endless = new StringReader("\\data\\\n" + new string('\0', (1 << 20) + 10));
+        var message = Assert.Throws<DataFileException>(() => NgramLanguageModel.Read(endless, "zero.arpa")).Message;
+        Assert.Contains($"zero.arpa line 2: longer than {1 << 20} characters", message);
     }
 
     /// <summary>Walks a model from &lt;s&gt; (when the context starts with it) or from an empty state through words.</summary>

@@ -73,9 +73,11 @@ public sealed class DataSetTests : IDisposable
         var utterances = Manifests.Read(manifest);
         Assert.Equal(new[] { Path.Combine(directory, "a", "1.wav"), Path.Combine(directory, "a", "2.wav") }, utterances.Select(u => u.AudioPath));
         Assert.Equal(new[] { "one", "two" }, utterances.Select(u => u.Transcript));
-        // A duration without an offset describes the file; it does not cut it.
+        // A duration without an offset key describes the file; it does not cut it. With an offset key,
+        // 0 included, NeMo reads `duration` seconds from the offset (issue 23: offset 0 read the whole file).
         Assert.Equal(new double?[] { 1.5, 2.0 }, utterances.Select(u => u.Duration));
-        Assert.All(utterances, u => Assert.Null(u.Segment));
+        Assert.Null(utterances[0].Segment);
+        Assert.Equal(new AudioSegment(0, 2.0), utterances[1].Segment);
 
         File.WriteAllText(manifest, "{\"audio_filepath\": \"long.wav\", \"duration\": 2.0, \"offset\": 12.5, \"text\": \"three\"}\n{\"audio_filepath\": \"long.wav\", \"offset\": 3, \"text\": \"four\"}\n");
         utterances = Manifests.Read(manifest);

@@ -39,4 +39,18 @@ public class TranscriptionReportTests
         Assert.Empty(report.Worst(5));
         Assert.Contains("every utterance is transcribed exactly", report.ToText(worst: 5));
     }
+
+    [Fact]
+    public void An_utterance_with_no_hypothesis_is_flagged_counted_and_scored_as_empty()
+    {
+        var items = new[] { ("a", "the cat", "the cat"), ("b", "a dog", ""), ("c", "hush", "") };
+        // Only b had no hypothesis; c's empty transcript was the decoder's choice.
+        var report = TranscriptionReport.Create(items, ' ', new System.Collections.Generic.HashSet<int> { 1 });
+        Assert.Equal(1, report.NoHypothesisCount);
+        Assert.Equal(new[] { false, true, false }, report.Results.Select(r => r.NoHypothesis));
+        Assert.Equal(1.0, report.Results[1].CharacterErrorRate, 12);
+        Assert.Contains("1 utterances with no hypothesis from the decoder", report.ToText());
+        Assert.Equal(0, TranscriptionReport.Create(items).NoHypothesisCount);
+        Assert.DoesNotContain("no hypothesis", TranscriptionReport.Create(items).ToText());
+    }
 }

@@ -1,0 +1,21 @@
+using System.IO;
+
+namespace CtcDsl.Runtime.Data;
+
+/// <summary>Checks an outside file before it is opened, so that opening cannot hang or read without end.</summary>
+internal static class OutsideFile
+{
+    /// <summary>
+    /// Refuses a folder, and anything whose size is 0: a FIFO (opening it blocks until a writer comes),
+    /// a device such as <c>/dev/zero</c> (endless) or an empty file. Stat reports size 0 for all of them,
+    /// and no ARPA model or lexicon is empty, so the size is the portable test.
+    /// </summary>
+    /// <exception cref="DataFileException">The path is a folder, missing, or not a regular file with content.</exception>
+    public static void RequireRegular(string path, string what)
+    {
+        if (Directory.Exists(path)) throw new DataFileException($"{path}: the {what} is a folder, not a file.");
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new DataFileException($"{path}: the {what} does not exist.");
+        if (info.Length == 0) throw new DataFileException($"{path}: the {what} is empty or not a regular file (a FIFO, a device); refused before opening.");
+    }
+}
