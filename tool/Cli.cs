@@ -47,7 +47,7 @@ public static class Cli
 
     private static Option<string> DeviceOption() => new("--device") { Description = "cpu, cuda, cuda:N or auto (CUDA when available, else CPU).", DefaultValueFactory = _ => "auto" };
 
-    private static Option<int?> ThreadsOption() => new("--threads") { Description = "libtorch CPU threads (default: CTCDSL_THREADS, else the CPUs this process may use)." };
+    private static Option<int?> ThreadsOption() => new("--threads") { Description = "libtorch CPU threads (default: CTCDSL_THREADS, else as many as the model trains fastest with, docs/cpu-threads.md)." };
 
     private static Option<string?> UnknownOption() =>
         new Option<string?>("--unknown-characters") { Description = "Transcript characters outside the vocabulary: error, drop or map (default: the spec's vocabulary.unknown_characters, else error)." }

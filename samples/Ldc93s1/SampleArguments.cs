@@ -10,7 +10,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
     /// <summary>A manifest to train the seed spec on instead of LDC93S1 (DeepSpeech CSV, JSON lines or NeMo JSON, Common Voice TSV, a Kaldi data folder or a LibriSpeech folder).</summary>
     public string? TrainManifest { get; init; }
 
-    /// <summary>libtorch's intra-op threads (null: CTCDSL_THREADS or the CPUs this process may use).</summary>
+    /// <summary>libtorch's intra-op threads (null: CTCDSL_THREADS, else CtcDsl's choice for the model, see ThreadPlan).</summary>
     public int? Threads { get; init; }
 
     /// <summary>A recording to transcribe with <see cref="Checkpoint"/> (any length; WAV, FLAC or MP3).</summary>
@@ -150,7 +150,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
         "       Ldc93s1 --transcribe AUDIO --checkpoint CKPT [--subtitles OUT.srt|OUT.vtt]\n" +
         "       Ldc93s1 --grammar [--epochs N] [--lm LM.arpa] [--lexicon WORDS.txt]\n" +
         "  data-dir       folder with LDC93S1.wav and LDC93S1.txt (default: ../shared/data/ldc93s1 when found)\n" +
-        "  --threads      libtorch CPU threads (default: CTCDSL_THREADS, else the CPUs this process may use)\n" +
+        "  --threads      libtorch CPU threads (default: CTCDSL_THREADS, else as many as the model trains fastest with, docs/cpu-threads.md)\n" +
         "  --checkpoints  where last.ckpt, best.ckpt and history.{csv,json,png} go (default: runs/ldc93s1-seedN; with --train runs/manifest-seedN)\n" +
         "  --resume       continue training from a checkpoint (Ctrl+C stops after the current step)\n" +
         "  --evaluate     decode the utterances with a checkpoint and report LER/CER/WER\n" +
