@@ -127,9 +127,11 @@ public class HostileSpecTests(Xunit.Abstractions.ITestOutputHelper output)
     /// </summary>
     public static TheoryData<string> ReservedLayerNames()
     {
-        var names = new TheoryData<string> { "forward", "backward", "Forward", "Dispose", "outputs", "transcript", "label_ids", "LabelIds" };
-        foreach (var name in CtcDsl.Generator.Analysis.CSharpNames.Reserved.Where(n => !n.EndsWith("Lengths", StringComparison.Ordinal) && !n.EndsWith("Loss", StringComparison.Ordinal) && !n.EndsWith("Out", StringComparison.Ordinal)))
-            names.Add(name);
+        var natural = new[] { "forward", "backward", "Forward", "Dispose", "outputs", "transcript", "label_ids", "LabelIds" };
+        var reserved = CtcDsl.Generator.Analysis.CSharpNames.Reserved.Where(n => !n.EndsWith("Lengths", StringComparison.Ordinal) && !n.EndsWith("Loss", StringComparison.Ordinal) && !n.EndsWith("Out", StringComparison.Ordinal));
+        // Each name once: xunit skips a repeated case rather than running it twice.
+        var names = new TheoryData<string>();
+        foreach (var name in natural.Concat(reserved).Distinct(StringComparer.Ordinal)) names.Add(name);
         return names;
     }
 
