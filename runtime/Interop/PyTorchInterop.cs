@@ -27,11 +27,20 @@ namespace CtcDsl.Runtime.Interop;
 public static class PyTorchInterop
 {
     /// <summary>Writes <paramref name="module"/>'s state dict to <paramref name="path"/> (written beside, then renamed), with the model's identity beside it when given.</summary>
+    /// <exception cref="CheckpointException">The file could not be written (a full disk, no permission); no temporary is left and an earlier file at <paramref name="path"/> is kept.</exception>
     public static void Save(torch.nn.Module module, string path, Vocabulary? vocabulary = null)
     {
         var temporary = path + ".tmp";
-        module.save_py(temporary);
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            module.save_py(temporary);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (System.Exception e) when (e is IOException or System.UnauthorizedAccessException)
+        {
+            try { File.Delete(temporary); } catch (System.Exception cleanup) when (cleanup is IOException or System.UnauthorizedAccessException) { }
+            throw new CheckpointException($"{path}: the state dict could not be written ({e.Message}); nothing was left behind.", e);
+        }
         if (vocabulary is not null)
         {
             var identity = new JsonObject
@@ -51,6 +60,7 @@ public static class PyTorchInterop
         if (!File.Exists(path)) throw new CheckpointException($"{path}: no such state dict file.");
         if (vocabulary is not null && File.Exists(IdentityPath(path))) CheckIdentity(module.GetName(), vocabulary, path);
 
+        VerifyArchive(path);
         System.Collections.Hashtable stored;
         try
         {
@@ -108,4 +118,31 @@ public static class PyTorchInterop
     public static IReadOnlyDictionary<string, long[]> Describe(string path) =>
         PyTorchUnpickler.UnpickleStateDict(path).Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => ((torch.Tensor)e.Value!).shape);
+
+    /// <summary>
+    /// Checks every entry of the state dict's zip archive against the CRC-32 the archive records for
+    /// it, as <c>.ckpt</c> checkpoints are checked: the unpickler reads tensor bytes without looking,
+    /// so a flipped byte in a weight would otherwise load as a changed weight.
+    /// </summary>
+    private static void VerifyArchive(string path)
+    {
+        try
+        {
+            using var archive = System.IO.Compression.ZipFile.OpenRead(path);
+            var buffer = new byte[81920];
+            foreach (var entry in archive.Entries)
+            {
+                var crc = new System.IO.Hashing.Crc32();
+                using (var stream = entry.Open())
+                    for (int read; (read = stream.Read(buffer, 0, buffer.Length)) > 0;) crc.Append(new System.ReadOnlySpan<byte>(buffer, 0, read));
+                var actual = crc.GetCurrentHashAsUInt32();
+                if (actual != entry.Crc32)
+                    throw new CheckpointException($"{path}: entry '{entry.FullName}' is damaged (its CRC-32 is {actual:x8}, the archive records {entry.Crc32:x8}); the file was changed after it was written.");
+            }
+        }
+        catch (System.Exception e) when (e is InvalidDataException or IOException or System.UnauthorizedAccessException)
+        {
+            throw new CheckpointException($"{path}: not a readable PyTorch state dict ({e.Message}).", e);
+        }
+    }
 }
