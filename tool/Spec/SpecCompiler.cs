@@ -32,7 +32,7 @@ public static class SpecCompiler
         var compilation = CSharpCompilation.Create(
             "CtcDslTool_" + SafeName(Path.GetFileName(fullPath)) + "_" + Guid.NewGuid().ToString("N"),
             syntaxTrees: null,
-            References(),
+            GeneratedCodeReferences.Load(),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release));
         GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new CtcSpecGenerator().AsSourceGenerator() }, parseOptions: parse)
             .AddAdditionalTexts(ImmutableArray.Create<AdditionalText>(new SpecText(fullPath, yaml)));
@@ -57,16 +57,6 @@ public static class SpecCompiler
     }
 
     private static string SafeName(string fileName) => new(fileName.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
-
-    private static ImmutableArray<MetadataReference> References()
-    {
-        // The shared framework, and the runtime and TorchSharp this tool carries (the generated code calls both).
-        var framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
-        var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => Path.GetDirectoryName(p) == framework);
-        var extra = new[] { typeof(TorchSharp.torch).Assembly.Location, typeof(CtcDsl.Runtime.Text.Vocabulary).Assembly.Location };
-        return platform.Concat(extra).Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
-    }
 
     /// <summary>The spec as the generator sees an additional file.</summary>
     private sealed class SpecText(string path, string text) : AdditionalText

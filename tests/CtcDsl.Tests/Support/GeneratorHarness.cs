@@ -14,7 +14,7 @@ namespace CtcDsl.Tests.Support;
 /// <summary>Runs the generator in-process over in-memory specs, as the compiler would.</summary>
 internal static class GeneratorHarness
 {
-    private static readonly Lazy<ImmutableArray<MetadataReference>> references = new(LoadReferences);
+    private static readonly Lazy<ImmutableArray<MetadataReference>> references = new(CtcDsl.Tool.Spec.GeneratedCodeReferences.Load);
 
     /// <summary>Framework, TorchSharp and runtime references, enough to compile generated code.</summary>
     public static ImmutableArray<MetadataReference> References => references.Value;
@@ -76,16 +76,6 @@ internal static class GeneratorHarness
         if (!emitted.Success) throw new InvalidOperationException(string.Join("\n", emitted.Diagnostics));
         image.Position = 0;
         return System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromStream(image);
-    }
-
-    private static ImmutableArray<MetadataReference> LoadReferences()
-    {
-        // The shared framework only: the test host's list also holds the sample, whose generated types would clash.
-        var framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
-        var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => Path.GetDirectoryName(p) == framework);
-        var extra = new[] { typeof(TorchSharp.torch).Assembly.Location, typeof(CtcDsl.Runtime.Text.Vocabulary).Assembly.Location };
-        return platform.Concat(extra).Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     }
 
     /// <summary>An additional file held in memory.</summary>
