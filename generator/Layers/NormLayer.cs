@@ -7,29 +7,31 @@ namespace CtcDsl.Generator.Layers;
 /// <c>layer_norm</c> (per frame) and <c>batch_norm</c> (the runtime's MaskedBatchNorm: statistics over
 /// valid frames only, so padding never shifts them); width and lengths unchanged.
 /// </summary>
-internal sealed class NormLayer(string type) : LayerKind
+internal sealed record NormLayer(LayerWiring Wiring, bool IsBatch) : LayerPlan(Wiring)
 {
-    public override string Type => type;
+    public static LayerKind LayerNorm { get; } = new("layer_norm", r => Read(r, isBatch: false));
 
-    public override bool HasModule => true;
+    public static LayerKind BatchNorm { get; } = new("batch_norm", r => Read(r, isBatch: true));
 
-    private bool IsBatch => type == "batch_norm";
-
-    public override LayerPlan? Read(LayerReading r)
+    private static LayerPlan Read(LayerReading r, bool isBatch)
     {
         r.Map.AllowOnly("type", "name", "input");
-        return r.Plan(type, r.Input.Width, r.Input.Width);
+        return new NormLayer(r.Wiring(), isBatch);
     }
 
-    public override string FieldType(LayerPlan layer) => IsBatch ? "global::CtcDsl.Runtime.Nn.MaskedBatchNorm" : "global::TorchSharp.Modules.LayerNorm";
+    public override string Type => IsBatch ? "batch_norm" : "layer_norm";
 
-    public override string Construct(LayerPlan layer) =>
-        IsBatch ? $"new global::CtcDsl.Runtime.Nn.MaskedBatchNorm({layer.InputSize})" : $"global::TorchSharp.torch.nn.LayerNorm({layer.InputSize})";
+    public override int OutputSize => InputSize;
 
-    public override IEnumerable<string> Forward(LayerPlan layer)
+    public override string FieldType => IsBatch ? "global::CtcDsl.Runtime.Nn.MaskedBatchNorm" : "global::TorchSharp.Modules.LayerNorm";
+
+    public override string Construct() =>
+        IsBatch ? $"new global::CtcDsl.Runtime.Nn.MaskedBatchNorm({InputSize})" : $"global::TorchSharp.torch.nn.LayerNorm({InputSize})";
+
+    public override IEnumerable<string> Forward()
     {
         yield return IsBatch
-            ? $"var {layer.Output} = {layer.FieldName}.call({layer.Inputs[0]}, {layer.InputLengths});"
-            : $"var {layer.Output} = {layer.FieldName}.call({layer.Inputs[0]});";
+            ? $"var {Output} = {FieldName}.call({Inputs[0]}, {InputLengths});"
+            : $"var {Output} = {FieldName}.call({Inputs[0]});";
     }
 }
