@@ -153,7 +153,7 @@ internal static class ModelEmitter
         };
     }
 
-    private static Template LoadTemplate(string name)
+    internal static Template LoadTemplate(string name)
     {
         using var stream = typeof(ModelEmitter).Assembly.GetManifestResourceStream("CtcDsl.Generator.Templates." + name)
             ?? throw new FileNotFoundException("Embedded template missing: " + name);
