@@ -18,7 +18,7 @@ internal sealed class LayerKind
     public static readonly IReadOnlyList<LayerKind> All = new[]
     {
         RnnLayer.Lstm, RnnLayer.Gru, DenseLayer.Kind, Conv1dLayer.Kind, DropoutLayer.Kind,
-        NormLayer.LayerNorm, NormLayer.BatchNorm, ActivationLayer.Kind, CombineLayer.Add, CombineLayer.Concat, MaskingLayer.Kind,
+        LayerNormLayer.Kind, BatchNormLayer.Kind, ActivationLayer.Kind, CombineLayer.Add, CombineLayer.Concat, MaskingLayer.Kind,
     };
 
     private static readonly Dictionary<string, LayerKind> ByType = All.ToDictionary(k => k.Type, StringComparer.Ordinal);
