@@ -60,7 +60,7 @@ internal static partial class SpecAnalyzer
         }
         catch (YamlException e)
         {
-            if (!ReportUnclosed(context, text, e))
+            if (!ReportUnclosed(context, text, e) && !ReportIndentation(context, text, ErrorSpan(e, text).Line, e))
                 context.Report(DiagnosticCatalog.YamlSyntax, ErrorSpan(e, text), FirstLine(e.Message));
             return (null, context.Diagnostics, SourceSpan.Unknown);
         }
@@ -70,6 +70,7 @@ internal static partial class SpecAnalyzer
             // it cannot finish, a key with no text). Point at the last token it could read.
             if (ReportUnclosed(context, text, e)) return (null, context.Diagnostics, SourceSpan.Unknown);
             var mark = LastGoodMark(text);
+            if (ReportIndentation(context, text, System.Math.Max(0, (int)mark.Line - 1), e)) return (null, context.Diagnostics, SourceSpan.Unknown);
             context.Report(DiagnosticCatalog.YamlSyntax, YamlSpans.Of(mark, mark), "malformed YAML after this point (" + FirstLine(e.Message) + ")");
             return (null, context.Diagnostics, SourceSpan.Unknown);
         }
@@ -91,6 +92,14 @@ internal static partial class SpecAnalyzer
         var closer = unclosed.Opener switch { '[' => ']', '{' => '}', _ => unclosed.Opener };
         context.Report(DiagnosticCatalog.YamlSyntax, YamlSpans.At(text, unclosed.Index),
             $"'{unclosed.Opener}' opened here is never closed: add the matching '{closer}' (YamlDotNet: {FirstLine(e.Message)})");
+        return true;
+    }
+
+    /// <summary>A line indented wrongly at or just before <paramref name="errorLine"/> (0-based) is reported there, with what to change.</summary>
+    private static bool ReportIndentation(SpecContext context, string text, int errorLine, Exception e)
+    {
+        if (YamlIndentation.Find(text, errorLine) is not { } mistake) return false;
+        context.Report(DiagnosticCatalog.YamlSyntax, YamlSpans.At(text, mistake.Index), $"{mistake.Hint} (YamlDotNet: {FirstLine(e.Message)})");
         return true;
     }
 
