@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Text.RegularExpressions;
+using CtcDsl.Generator.CSharp;
 using CtcDsl.Generator.Model;
 
 namespace CtcDsl.Generator.Analysis;

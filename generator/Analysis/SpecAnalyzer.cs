@@ -3,11 +3,13 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using CtcDsl.Generator.CSharp;
 using CtcDsl.Generator.Diagnostics;
 using CtcDsl.Generator.Layers;
 using CtcDsl.Generator.Model;
 using CtcDsl.Generator.Parsing;
 using Microsoft.CodeAnalysis.CSharp;
+using CtcDsl.SpecFacts;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -23,7 +25,7 @@ internal static partial class SpecAnalyzer
     public const string DefaultNamespace = "CtcDsl.Models";
 
     internal static readonly string[] RootKeys = { "version", "name", "namespace", "description", "vocabulary", "features", "inputs", "layers", "ctc", "metrics", "decoding", "training" };
-    internal static readonly string[] FrontEndTypes = { "mfcc", "logfbank" };
+    internal static readonly string[] FrontEndTypes = { FrontEndFacts.Mfcc, FrontEndFacts.LogFilterbank };
     internal static readonly string[] Normalizations = { "utterance", "global", "none" };
     internal static readonly string[] LayerTypes = LayerKind.All.Select(k => k.Type).ToArray();
     internal static readonly string[] Activations = { "linear", "relu", "tanh", "sigmoid", "gelu" };
@@ -168,7 +170,7 @@ internal static partial class SpecAnalyzer
         private readonly SpecContext context;
         private readonly YamlMap root;
         private readonly Dictionary<string, string> names = new(StringComparer.Ordinal); // name → what it is
-        private readonly CSharpNames identifiers;
+        private readonly IdentifierTable identifiers;
         private FeatureInputPlan? features;
         private LabelInputPlan? labelsInput;
 
@@ -176,7 +178,7 @@ internal static partial class SpecAnalyzer
         {
             this.context = context;
             this.root = root;
-            identifiers = new CSharpNames(context);
+            identifiers = new IdentifierTable(context);
         }
 
         public ModelPlan? Read()

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using CtcDsl.Generator.CSharp;
 using CtcDsl.Generator.Model;
 using Scriban;
 using Scriban.Runtime;
