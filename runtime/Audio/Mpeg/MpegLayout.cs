@@ -18,7 +18,7 @@ namespace CtcDsl.Runtime.Audio.Mpeg;
 /// <param name="Tag">The Xing/Info tag, or null.</param>
 internal sealed record MpegLayout(long TagFrameStart, long AudioStart, long AudioEnd, MpegFrameHeader First, long Frames, XingTag? Tag)
 {
-    /// <summary>Consecutive frame headers, each where the previous frame's length puts it, that make bytes MP3 (fewer when the file ends there).</summary>
+    /// <summary>Consecutive frame headers, each where the previous frame's length puts it, that make bytes MP3 (two when the file ends after the second).</summary>
     public const int FramesToSniff = 3;
 
     /// <summary>The most ID3v2 tags looked past (files with several exist; a loop of them does not).</summary>
@@ -138,7 +138,13 @@ internal sealed record MpegLayout(long TagFrameStart, long AudioStart, long Audi
         {
             position += header.Length;
             var got = ReadAt(stream, position, bytes);
-            if (got == 0 || IsTrailer(stream, position)) return first;
+            if (got == 0 || IsTrailer(stream, position))
+            {
+                // A lone frame is what a frame sync in random bytes looks like, and mpg123 and
+                // ffmpeg decode nothing from one (measured on lone layer II and III frames).
+                if (i == 1) throw new DataFileException($"{name}: not a valid MP3 file: a single MPEG audio frame header (at byte {at}) and no frame after it; the reference decoders (mpg123, ffmpeg) decode nothing from it.");
+                return first;
+            }
             if (got < 4 || !MpegFrameHeader.TryParse(bytes, out header) || !header.SameStream(first))
                 throw new DataFileException($"{name}: not a valid MP3 file: the MPEG frame header at byte {at} is not followed by a frame of the same stream at byte {position} (frame {i + 1}), so the bytes are not MPEG audio.");
         }
