@@ -12,7 +12,7 @@ namespace CtcDsl.Tests.Runtime;
 /// <summary>
 /// MPEG audio timing against the reference decoders (issue 23 item 3): files from every MPEG audio
 /// encoder Debian's ffmpeg, lame and sox ship (LAME, ffmpeg's libmp3lame with its <c>Lavc</c> Info tag,
-/// libshine, sox through libmp3lame and twolame, ffmpeg's mp2 and libtwolame), MPEG-1 and MPEG-2,
+/// libshine, sox through libmp3lame and twolame, ffmpeg's mp2, mp2fixed and libtwolame), MPEG-1 and MPEG-2,
 /// layers II and III, 1 sample to a second, decode to as many samples as <c>mpg123</c> and
 /// <c>ffmpeg</c> give, sample-aligned with both.
 /// </summary>
@@ -30,6 +30,7 @@ public sealed class Mp3TimingTests : IDisposable
         ("libshine", [32000, 44100, 48000]),
         ("sox-mp3", [16000, 24000, 44100]),
         ("mp2", [16000, 22050, 32000, 48000]),
+        ("mp2fixed", [24000, 44100]),
         ("libtwolame", [16000, 24000, 44100]),
         ("sox-mp2", [22050, 48000]),
     ];
@@ -49,7 +50,7 @@ public sealed class Mp3TimingTests : IDisposable
         var name = $"{encoder}_{rate}_{channels}_{frames}";
         var test = new FlacTests.Case(name, rate, channels, 16, frames, "speech", Array.Empty<string>());
         var wav = FlacTests.WriteWav(Path.Combine(directory, name + ".wav"), FlacTests.Signal(test), rate, 16);
-        var layerTwo = encoder is "mp2" or "libtwolame" or "sox-mp2";
+        var layerTwo = encoder is "mp2" or "mp2fixed" or "libtwolame" or "sox-mp2";
         var output = Path.Combine(directory, name + (layerTwo ? ".mp2" : ".mp3"));
         switch (encoder)
         {
@@ -63,7 +64,7 @@ public sealed class Mp3TimingTests : IDisposable
                 break;
             default:
                 // mp2's default at 44.1/48 kHz mono is 384 kbit/s, a combination layer II forbids (see Forbidden_layer_two_bitrates_are_refused_by_name).
-                var rateOption = encoder == "mp2" ? new[] { "-b:a", channels == 1 ? "96k" : "192k" } : Array.Empty<string>();
+                var rateOption = encoder is "mp2" or "mp2fixed" ? new[] { "-b:a", channels == 1 ? "96k" : "192k" } : Array.Empty<string>();
                 ExternalTools.Run("ffmpeg", new[] { "-v", "error", "-y", "-i", wav, "-c:a", encoder }.Concat(rateOption).Append(output).ToArray());
                 break;
         }
