@@ -152,7 +152,7 @@ internal sealed record MpegLayout(long TagFrameStart, long AudioStart, long Audi
     }
 
     /// <summary>Audio frames from <paramref name="at"/>: their count, where the last whole one ends, and whether a frame is cut by the end of the file.</summary>
-    private static (long Frames, long End, bool Cut) CountFrames(Stream stream, long at, MpegFrameHeader stream0)
+    private static (long Frames, long End, bool Cut) CountFrames(Stream stream, long at, MpegFrameHeader model)
     {
         var bytes = new byte[4];
         long frames = 0;
@@ -162,7 +162,7 @@ internal sealed record MpegLayout(long TagFrameStart, long AudioStart, long Audi
         {
             var got = ReadAt(stream, at, bytes);
             if (got == 0) return (frames, end, false);
-            if (got == 4 && MpegFrameHeader.TryParse(bytes, out var header) && header.SameStream(stream0))
+            if (got == 4 && MpegFrameHeader.TryParse(bytes, out var header) && header.SameStream(model))
             {
                 if (at + header.Length > length) return (frames, end, !IsTrailer(stream, at));
                 frames++;
@@ -173,16 +173,17 @@ internal sealed record MpegLayout(long TagFrameStart, long AudioStart, long Audi
             if (IsTrailer(stream, at)) return (frames, end, false);
             // Damage between frames: the decoder resynchronises at the next header that another
             // header follows; counting does the same, so both see the same frames.
-            var next = Resynchronise(stream, at + 1, stream0);
+            var next = Resynchronise(stream, at + 1, model);
             if (next < 0) return (frames, end, false);
             at = next;
         }
     }
 
     /// <summary>The next offset from <paramref name="at"/> holding a frame header of the stream followed by another (or the end), or -1.</summary>
-    private static long Resynchronise(Stream stream, long at, MpegFrameHeader stream0)
+    private static long Resynchronise(Stream stream, long at, MpegFrameHeader model)
     {
-        var buffer = new byte[1 << 16];
+        // Small reads: damage is usually followed by a header within a few bytes, and each call reads afresh.
+        var buffer = new byte[1 << 12];
         var bytes = new byte[4];
         while (true)
         {
@@ -190,10 +191,10 @@ internal sealed record MpegLayout(long TagFrameStart, long AudioStart, long Audi
             if (got < 4) return -1;
             for (var i = 0; i + 3 < got; i++)
             {
-                if (buffer[i] != 0xFF || !MpegFrameHeader.TryParse(buffer.AsSpan(i, 4), out var header) || !header.SameStream(stream0)) continue;
+                if (buffer[i] != 0xFF || !MpegFrameHeader.TryParse(buffer.AsSpan(i, 4), out var header) || !header.SameStream(model)) continue;
                 var next = at + i + header.Length;
                 var read = ReadAt(stream, next, bytes);
-                if (read == 0 || (read == 4 && MpegFrameHeader.TryParse(bytes, out var following) && following.SameStream(stream0))) return at + i;
+                if (read == 0 || (read == 4 && MpegFrameHeader.TryParse(bytes, out var following) && following.SameStream(model))) return at + i;
             }
             at += got - 3;
         }
