@@ -37,15 +37,19 @@ public sealed class Conv2d : nn.Module<Tensor, Tensor>
         var bound = 1.0 / Math.Sqrt(inputChannels * kernel * kernel);
         weight = new Parameter(empty(outputChannels, inputChannels, kernel, kernel).uniform_(-bound, bound));
         bias = new Parameter(empty(outputChannels).uniform_(-bound, bound));
-        register_parameter("weight", weight);
-        register_parameter("bias", bias);
+        RegisterComponents();
     }
 
-    /// <summary><c>[out, in, kernel, kernel]</c>.</summary>
-    public Parameter weight { get; }
+    // Fields named as the state dict names them: Module.to(dtype or device) replaces registered
+    // parameters through the member of the same name, which a get-only property cannot take.
+    private Parameter weight;
+    private Parameter bias;
 
-    /// <summary><c>[out]</c>.</summary>
-    public Parameter bias { get; }
+    /// <summary><c>[out, in, kernel, kernel]</c> (state-dict name <c>weight</c>).</summary>
+    public Parameter Weight => weight;
+
+    /// <summary><c>[out]</c> (state-dict name <c>bias</c>).</summary>
+    public Parameter Bias => bias;
 
     /// <summary>Output size along one axis of <paramref name="size"/> frames or bins: ⌊(size + 2·padding − kernel) / stride⌋ + 1, at least 0.</summary>
     public long OutputSize(long size) => Math.Max(0, (long)Math.Floor((size + 2.0 * padding - kernel) / stride) + 1);

@@ -32,15 +32,19 @@ public sealed class DepthwiseConv1d : nn.Module<Tensor, Tensor>
         var bound = 1.0 / Math.Sqrt(kernel);
         weight = new Parameter(empty(channels, 1, kernel).uniform_(-bound, bound));
         bias = new Parameter(empty(channels).uniform_(-bound, bound));
-        register_parameter("weight", weight);
-        register_parameter("bias", bias);
+        RegisterComponents();
     }
 
-    /// <summary><c>[channels, 1, kernel]</c>.</summary>
-    public Parameter weight { get; }
+    // Fields named as the state dict names them: Module.to(dtype or device) replaces registered
+    // parameters through the member of the same name, which a get-only property cannot take.
+    private Parameter weight;
+    private Parameter bias;
 
-    /// <summary><c>[channels]</c>.</summary>
-    public Parameter bias { get; }
+    /// <summary><c>[channels, 1, kernel]</c> (state-dict name <c>weight</c>).</summary>
+    public Parameter Weight => weight;
+
+    /// <summary><c>[channels]</c> (state-dict name <c>bias</c>).</summary>
+    public Parameter Bias => bias;
 
     /// <summary><c>[batch, time, channels]</c> → the same shape.</summary>
     public override Tensor forward(Tensor input)

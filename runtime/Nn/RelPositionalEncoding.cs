@@ -45,7 +45,7 @@ public sealed class RelPositionalEncoding : nn.Module<Tensor, (Tensor X, Tensor 
         using var start = (time - 1).ToScalar();
         using var stop = (-time).ToScalar();
         using var step = (-1L).ToScalar();
-        var distances = arange(start, stop, step, dtype: ScalarType.Float32, device: x.device);
+        var distances = arange(start, stop, step, dtype: SinusoidalPositionalEncoding.TableType(x.dtype), device: x.device);
         var table = SinusoidalPositionalEncoding.Table(distances, size).to_type(x.dtype).unsqueeze(0);
         if (dropout_emb is not null) table = dropout_emb.call(table);
         var scaled = dropout.call(SinusoidalPositionalEncoding.Scaled(x, size, scale));

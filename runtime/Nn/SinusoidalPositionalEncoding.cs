@@ -35,14 +35,15 @@ public sealed class SinusoidalPositionalEncoding : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var positions = arange(x.shape[1], dtype: ScalarType.Float32, device: x.device);
+        var positions = arange(x.shape[1], dtype: SinusoidalPositionalEncoding.TableType(x.dtype), device: x.device);
         var table = Table(positions, size).to_type(x.dtype).unsqueeze(0);
         return dropout.call(Tensors.Add(Scaled(x, size, scale), table)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// NeMo's <c>create_pe</c>: the sinusoid table <c>[positions, size]</c> for float32
-    /// <paramref name="positions"/> <c>[positions]</c>, sines at even features and cosines at odd ones.
+    /// NeMo's <c>create_pe</c>: the sinusoid table <c>[positions, size]</c> for
+    /// <paramref name="positions"/> <c>[positions]</c> (float32 as NeMo's, or float64), sines at even
+    /// features and cosines at odd ones, in the positions' precision.
     /// </summary>
     public static Tensor Table(Tensor positions, long size)
     {
@@ -51,10 +52,16 @@ public sealed class SinusoidalPositionalEncoding : nn.Module<Tensor, Tensor>
         using var start = 0L.ToScalar();
         using var stop = size.ToScalar();
         using var step = 2L.ToScalar();
-        var frequencies = arange(start, stop, step, dtype: ScalarType.Float32, device: positions.device).mul(rate).exp(); // [size/2]
+        var frequencies = arange(start, stop, step, dtype: positions.dtype, device: positions.device).mul(rate).exp(); // [size/2]
         var angles = positions.unsqueeze(1) * frequencies;                                                             // [positions, size/2]
         return stack(new[] { angles.sin(), angles.cos() }, -1).reshape(positions.shape[0], size).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The precision of the table: float32 as NeMo computes it, or float64 for float64 input, whose
+    /// callers (reference checks) want every digit.
+    /// </summary>
+    internal static ScalarType TableType(ScalarType input) => input == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
 
     /// <summary><paramref name="x"/>·√size when <paramref name="scale"/>, else <paramref name="x"/> itself.</summary>
     internal static Tensor Scaled(Tensor x, long size, bool scale)
