@@ -4,7 +4,7 @@ using CtcDsl.Runtime.Text;
 
 namespace CtcDsl.Runtime.Training;
 
-/// <summary>How <see cref="CtcAudioModel{TExample, TBatch}.TranscribeLong(string, LongFormOptions?)"/> cuts a long recording.</summary>
+/// <summary>How <c>TranscribeLong</c> (TorchSharp models and the ONNX recognizer) cuts a long recording.</summary>
 public sealed record LongFormOptions
 {
     /// <summary>Seconds of each window whose output is kept (default 10).</summary>
