@@ -132,6 +132,15 @@ public abstract class CtcAudioModel<TExample, TBatch> : CtcModel<TExample, TBatc
         return BestPathTimings.Read(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(stitched), stitched.Count / classes, classes, shape.Vocabulary, SecondsPerFrame, reader.Info.Duration);
     }
 
+    /// <summary>The front-end and, with global normalisation, its statistics join what an exported ONNX model records.</summary>
+    /// <exception cref="InvalidOperationException">Global normalisation without statistics: the exported model could not normalise its input.</exception>
+    protected override Export.OnnxModelInfo OnnxInfo()
+    {
+        if (FrontEnd.Settings.Normalization == FeatureNormalizationMode.Global && FrontEnd.Statistics is null)
+            throw new InvalidOperationException("This model normalises with training-set statistics and has none: call FitStatistics, train, or load a checkpoint before exporting it.");
+        return base.OnnxInfo() with { FrontEnd = FrontEnd.Settings with { Augment = null }, Statistics = FrontEnd.Statistics };
+    }
+
     /// <summary>An example from audio and its transcript; its features go through <see cref="FrontEnd"/> when first needed.</summary>
     /// <exception cref="Text.VocabularyException">The transcript has a character outside the vocabulary.</exception>
     public TExample ExampleFromAudio(MonoAudio audio, string transcript, string? name = null) =>
