@@ -58,8 +58,8 @@ public sealed partial class OnnxGraph
         var logitsName = first ? OnnxModelInfo.LogitsOutput : name ?? throw new ArgumentNullException(nameof(name), "Every head after the first needs a name.");
         var lengthsName = first ? OnnxModelInfo.LogitLengthsOutput : logitsName + "_lengths";
         // Outputs get their own names through Identity: one tensor may be two heads' lengths.
-        Node("Identity", new[] { logits }, Reserve(logitsName));
-        Node("Identity", new[] { lengths }, Reserve(lengthsName));
+        Node("Identity", new[] { logits.Name }, new[] { Reserve(logitsName) });
+        Node("Identity", new[] { lengths.Name }, new[] { Reserve(lengthsName) });
         outputs.Add(ValueInfo(logitsName, DataType.Float, "batch", "frames", null));
         outputs.Add(ValueInfo(lengthsName, DataType.Int64, "batch"));
     }

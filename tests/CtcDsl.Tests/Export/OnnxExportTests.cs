@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using CtcDsl.Runtime.Decoding;
+using CtcDsl.Runtime.Export;
+using CtcDsl.Tests.Generator;
+using CtcDsl.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CtcDsl.Tests.Export;
+
+/// <summary>
+/// Every example spec exported to ONNX and run in ONNX Runtime: logits within 1e-4 of TorchSharp's
+/// (weights and statistics at random), a padded batch equal to each utterance alone, the same
+/// transcripts with the spec's decoder and greedy, the metadata complete, and ONNX's own checker content.
+/// </summary>
+public class OnnxExportTests(ITestOutputHelper output)
+{
+    public static IEnumerable<object[]> Specs() => GeneratorSnapshotTests.Specs();
+
+    [Theory]
+    [MemberData(nameof(Specs))]
+    public void Onnx_runtime_computes_what_torchsharp_computes(string spec)
+    {
+        using var parity = new OnnxParity(spec);
+        var path = Path.Combine(parity.Directory, "model.onnx");
+        File.WriteAllBytes(path, HandWiredExport.Model(spec, parity.Model));
+
+        var torch = parity.TorchLogits();
+        using var batched = parity.Load(path);
+        using var alone = parity.Load(path, batchSize: 1);
+        var onnxBatch = batched.Logits(parity.Features);
+        var onnxAlone = alone.Logits(parity.Features);
+        var toTorch = torch.Zip(onnxBatch, OnnxParity.MaxDifference).Max();
+        var batchToAlone = onnxBatch.Zip(onnxAlone, OnnxParity.MaxDifference).Max();
+        output.WriteLine($"{spec}: max |ONNX Runtime − TorchSharp| = {toTorch:E2}, max |padded batch − alone| = {batchToAlone:E2}");
+        Assert.True(toTorch < 1e-4, $"{spec}: logits differ from TorchSharp's by {toTorch:E2}");
+        Assert.True(batchToAlone < 1e-5, $"{spec}: a padded batch differs from the utterances alone by {batchToAlone:E2}");
+
+        var greedy = new GreedyCtcDecoder(parity.Generated.Vocabulary.BlankIndex);
+        Assert.Equal(parity.Generated.Transcribe(parity.Model, parity.Features), batched.Transcribe(parity.Features));
+        Assert.Equal(parity.Generated.Transcribe(parity.Model, parity.Features, greedy), batched.Transcribe(parity.Features, greedy));
+    }
+
+    [Theory]
+    [MemberData(nameof(Specs))]
+    public void Metadata_carries_what_the_recognizer_needs(string spec)
+    {
+        using var parity = new OnnxParity(spec);
+        var path = Path.Combine(parity.Directory, "model.onnx");
+        File.WriteAllBytes(path, HandWiredExport.Model(spec, parity.Model));
+        var expected = HandWiredExport.Info(parity.Model);
+        using var recognizer = parity.Load(path);
+        var info = recognizer.Info;
+        Assert.Equal(expected.ModelName, info.ModelName);
+        Assert.Equal(expected.Vocabulary.Tokens, info.Vocabulary.Tokens);
+        Assert.Equal(expected.Vocabulary.BlankIndex, info.Vocabulary.BlankIndex);
+        Assert.Equal(expected.Vocabulary.WordSeparator, info.Vocabulary.WordSeparator);
+        Assert.Equal(expected.FeatureSize, info.FeatureSize);
+        Assert.Equal(spec is "deepspeech2.ctc.yaml" or "synthetic.ctc.yaml" ? 2 : 1, info.Subsampling);
+        Assert.Equal(expected.FrontEnd, info.FrontEnd);
+        Assert.Equal(expected.Statistics?.Mean, info.Statistics?.Mean);
+        Assert.Equal(expected.Statistics?.StandardDeviation, info.Statistics?.StandardDeviation);
+        Assert.Equal(expected.Decoder, info.Decoder);
+        Assert.Equal(spec == "beam-wer.ctc.yaml" ? "beam" : "greedy", info.Decoder.Kind);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Specs))]
+    public void Onnx_checker_accepts_the_model(string spec)
+    {
+        RequireOnnxPackage();
+        using var parity = new OnnxParity(spec);
+        var path = Path.Combine(parity.Directory, "model.onnx");
+        File.WriteAllBytes(path, HandWiredExport.Model(spec, parity.Model));
+        // full_check runs ONNX's shape inference too: every node's inputs and attributes must agree.
+        var (code, text) = Python($"import onnx; m = onnx.load(r'{path}'); onnx.checker.check_model(m, full_check=True); print(m.opset_import[0].version, m.ir_version)");
+        Assert.True(code == 0, $"{spec}: ONNX's checker refused the model:\n{text}");
+        Assert.Equal($"{OnnxGraph.Opset} {OnnxGraph.IrVersion}", text.Trim());
+    }
+
+    private static void RequireOnnxPackage()
+    {
+        var available = File.Exists("/usr/bin/python3") && Python("import onnx").Code == 0;
+        if (!available && Environment.GetEnvironmentVariable("CTCDSL_REQUIRE_TOOLS") == "1")
+            Assert.Fail("CTCDSL_REQUIRE_TOOLS=1 but /usr/bin/python3 cannot import onnx (apt-get install python3-onnx).");
+        Skip.IfNot(available, "ONNX for /usr/bin/python3 is not installed (apt-get install python3-onnx).");
+    }
+
+    private static (int Code, string Text) Python(string code)
+    {
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(code);
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var text = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, text + error.Result);
+    }
+}
