@@ -9,10 +9,12 @@
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --stream-corpus [HOURS,HOURS] [EPOCHS]  training from disk: memory and idle share
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --lm [SENTENCES]  ARPA load time, memory and query speed at about a million n-grams
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --conv [ROUNDS]  the runtime's conv1d against libtorch's (speed and error)
+//   dotnet run --project bench/CtcDsl.Bench -c Release -- --onnx [FILES]  ONNX Runtime recognizer vs TorchSharp: RTF, first result, peak memory, 1 and 2 threads
 using System.Linq;
 using CtcDsl.Bench;
 
-if (args.Contains("--conv")) ConvBenchmark.Run(args.Where(a => a != "--conv").ToArray());
+if (args.Contains("--onnx")) OnnxBenchmark.Run(args.Where(a => a != "--onnx").ToArray());
+else if (args.Contains("--conv")) ConvBenchmark.Run(args.Where(a => a != "--conv").ToArray());
 else if (args.Contains("--lm")) LanguageModelBenchmark.Run(args.Where(a => a != "--lm").ToArray());
 else if (args.Contains("--stream-corpus")) StreamingCorpusBenchmark.Run(args.Where(a => a != "--stream-corpus").ToArray());
 else if (args.Contains("--decode")) AudioDecodeBenchmark.Run(args.Where(a => a != "--decode").ToArray());
