@@ -106,10 +106,8 @@ public sealed class OnnxRecognizer : IDisposable
         decoder ??= Decoder;
         var logits = Logits(features);
         var classes = Vocabulary.ClassCount;
-        var result = new IReadOnlyList<Hypothesis>[logits.Length];
         // Utterances are independent: each searched on its own core, as the runtime does.
-        System.Threading.Tasks.Parallel.For(0, logits.Length, i => result[i] = decoder.Search(LogSoftmax(logits[i]), logits[i].GetLength(0), classes));
-        return result;
+        return ParallelSearch.Run(logits.Length, i => decoder.Search(LogSoftmax(logits[i]), logits[i].GetLength(0), classes));
     }
 
     /// <summary>The best transcript of each utterance's normalised features.</summary>
