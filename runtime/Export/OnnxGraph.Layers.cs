@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using CtcDsl.Runtime.Nn;
 
 namespace CtcDsl.Runtime.Export;
@@ -44,14 +46,13 @@ public sealed partial class OnnxGraph
         return Node("Add", new[] { scaled, Initializer("norm_shift", shift, shift.Length) }, "norm");
     }
 
-    /// <summary><c>layer_norm</c> over each frame's features (ONNX LayerNormalization, opset 17).</summary>
-    public OnnxValue LayerNorm(TorchSharp.Modules.LayerNorm module, OnnxValue x, double epsilon = 1e-5)
+    /// <summary><c>layer_norm</c> over each frame's features (ONNX LayerNormalization, opset 17); without elementwise affine parameters the scale is ones and there is no shift.</summary>
+    public OnnxValue LayerNorm(TorchSharp.Modules.LayerNorm module, OnnxValue x, double epsilon = 1e-5, int width = 0)
     {
-        var weight = module.weight ?? throw new ArgumentException("A layer norm without weights.", nameof(module));
-        var bias = module.bias ?? throw new ArgumentException("A layer norm without a bias.", nameof(module));
-        var width = weight.shape[0];
-        return Node("LayerNormalization", new[] { x, Initializer("layer_norm_weight", Values(weight), width), Initializer("layer_norm_bias", Values(bias), width) }, "layer_norm",
-            new Attribute("axis", Int: -1), new Attribute("epsilon", Float: (float)epsilon));
+        var scale = module.weight is { } weight ? Values(weight) : Enumerable.Repeat(1f, width > 0 ? width : throw new ArgumentException("A layer norm without weights needs its width.", nameof(width))).ToArray();
+        var inputs = new List<OnnxValue> { x, Initializer("layer_norm_weight", scale, scale.Length) };
+        if (module.bias is { } bias) inputs.Add(Initializer("layer_norm_bias", Values(bias), scale.Length));
+        return Node("LayerNormalization", inputs, "layer_norm", new Attribute("axis", Int: -1), new Attribute("epsilon", Float: (float)epsilon));
     }
 
     /// <summary><c>dropout</c>: nothing at inference (an Identity, so the layer keeps its place in the graph).</summary>
