@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using CtcDsl.Runtime.Audio;
 using CtcDsl.Runtime.Text;
 
@@ -26,6 +27,23 @@ public static class LongFormTranscription
         options ??= new LongFormOptions();
         if (!(options.ChunkSeconds > 0) || !(options.ContextSeconds >= 0))
             throw new ArgumentException($"ChunkSeconds must be positive and ContextSeconds not negative (got {options.ChunkSeconds} and {options.ContextSeconds}).", nameof(options));
+        if (options.Pauses is not { } pauses) return Stitched(reader, options, frontEnd, subsampling, vocabulary, logProbabilities);
+
+        // Each stretch of speech on its own: its last word ends with it, whatever the model emitted.
+        var tokens = new List<TimedToken>();
+        var words = new List<TimedWord>();
+        foreach (var (start, end) in PauseDetector.SpeechStretches(reader, pauses))
+        {
+            var piece = Stitched(new StretchReader(reader, start, end - start), options, frontEnd, subsampling, vocabulary, logProbabilities);
+            var offset = (double)start / reader.Info.SampleRate;
+            tokens.AddRange(piece.Tokens.Select(t => t with { Start = t.Start + offset, End = t.End + offset }));
+            words.AddRange(piece.Words.Select(w => w with { Start = w.Start + offset, End = w.End + offset }));
+        }
+        return new LongTranscript(string.Join(vocabulary.WordSeparator, words.Select(w => w.Text)), tokens, words, reader.Info.Duration);
+    }
+
+    private static LongTranscript Stitched(AudioReader reader, LongFormOptions options, FrontEnd frontEnd, int subsampling, Vocabulary vocabulary, Func<float[,], float[]> logProbabilities)
+    {
         var rate = frontEnd.Settings.SampleRate;
         var source = reader.Info.SampleRate;
         var frameStep = frontEnd.HopSamples * subsampling; // model-rate samples per logit frame
@@ -51,5 +69,16 @@ public static class LongFormTranscription
         }
         return BestPathTimings.Read(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(stitched), stitched.Count / classes, classes, vocabulary,
             frontEnd.HopSeconds * subsampling, reader.Info.Duration);
+    }
+
+    /// <summary>Samples <c>[first, first + count)</c> of a recording, read as a recording of their own (the outer reader stays open).</summary>
+    private sealed class StretchReader(AudioReader inner, long first, long count) : AudioReader
+    {
+        public override AudioInfo Info { get; } = inner.Info with { Frames = count };
+
+        protected override string Name => $"samples {first}–{first + count}";
+
+        public override float[] ReadRange(long start, int length) =>
+            inner.ReadRange(first + start, (int)Math.Clamp(count - start, 0, length));
     }
 }

@@ -45,6 +45,33 @@ public class OnnxExportTests(ITestOutputHelper output)
         Assert.Equal(parity.Generated.Transcribe(parity.Model, parity.Features, greedy), batched.Transcribe(parity.Features, greedy));
     }
 
+    [Fact]
+    public void An_intermediate_ctc_head_is_an_output_too()
+    {
+        using var parity = new OnnxParity("interctc.ctc.yaml");
+        var path = Path.Combine(parity.Directory, "model.onnx");
+        File.WriteAllBytes(path, HandWiredExport.Model("interctc.ctc.yaml", parity.Model));
+        var features = parity.Features[1];
+        var (time, width) = (features.GetLength(0), features.GetLength(1));
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(path);
+        using var x = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(features.Cast<float>().ToArray(), new long[] { 1, time, width });
+        using var lengths = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new long[] { time }, new long[] { 1 });
+        using var run = new Microsoft.ML.OnnxRuntime.RunOptions();
+        using var outputs = session.Run(run, new Dictionary<string, Microsoft.ML.OnnxRuntime.OrtValue> { ["features"] = x, ["feature_lengths"] = lengths },
+            new[] { "inter_logits", "inter_logits_lengths" });
+        var onnx = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        Assert.Equal(time, outputs[1].GetTensorDataAsSpan<long>()[0]);
+
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var _ = TorchSharp.torch.no_grad();
+        var result = parity.Generated.Invoke(parity.Model, "Run",
+            TorchSharp.torch.tensor(features.Cast<float>().ToArray(), new long[] { 1, time, width }), TorchSharp.torch.tensor(new long[] { time }));
+        var torch = ((TorchSharp.torch.Tensor)result.GetType().GetProperty("InterLogits")!.GetValue(result)!).contiguous().data<float>().ToArray();
+        Assert.Equal(torch.Length, onnx.Length);
+        var difference = torch.Zip(onnx, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(difference < 1e-4, $"the intermediate head differs by {difference:E2}");
+    }
+
     [Theory]
     [MemberData(nameof(Specs))]
     public void Metadata_carries_what_the_recognizer_needs(string spec)
