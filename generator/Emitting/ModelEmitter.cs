@@ -38,12 +38,14 @@ internal static class ModelEmitter
                 ["init"] = LayerKind.Of(l.Kind).Initialize(l).ToList(),
             }).ToList(),
             ["run"] = model.Layers.SelectMany(l => LayerKind.Of(l.Kind).Forward(l)).ToList(),
+            ["export"] = model.Layers.SelectMany(OnnxExportCode.Layer).ToList(),
             ["outputs"] = model.CtcNodes.Select(n => new Dictionary<string, object>
             {
                 ["property"] = n.LogitsProperty,
                 ["local"] = n.LogitsLocal,
                 ["lengths_local"] = n.LengthsLocal,
                 ["node"] = n.Name,
+                ["onnx_name"] = CSharpLiterals.String(n.Name + "_logits"),
             }).ToList(),
             ["ctc_nodes"] = model.CtcNodes.Select(n => new Dictionary<string, object>
             {

@@ -81,6 +81,9 @@ internal sealed class OnnxParity : IDisposable
         return max;
     }
 
+    /// <summary>The generated <c>ExportOnnx</c>.</summary>
+    public void Export(string path) => Generated.Invoke(Model, "ExportOnnx", path);
+
     public OnnxRecognizer Load(string path, int batchSize = 16) => OnnxRecognizer.Load(path, new OnnxRecognizerOptions { Threads = 1, BatchSize = batchSize });
 
     public void Dispose()

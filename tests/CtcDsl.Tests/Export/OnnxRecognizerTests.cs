@@ -26,7 +26,7 @@ public class OnnxRecognizerTests
     {
         using var parity = new OnnxParity(spec);
         var path = Path.Combine(parity.Directory, "model.onnx");
-        File.WriteAllBytes(path, HandWiredExport.Model(spec, parity.Model));
+        parity.Export(path);
         var audio = Recording(seed: 3, utterances: 5);
         var options = new LongFormOptions { ChunkSeconds = 4, ContextSeconds = 1 };
 
@@ -57,7 +57,7 @@ public class OnnxRecognizerTests
     {
         using var parity = new OnnxParity("beam-wer.ctc.yaml");
         var path = Path.Combine(parity.Directory, "model.onnx");
-        File.WriteAllBytes(path, HandWiredExport.Model("beam-wer.ctc.yaml", parity.Model));
+        parity.Export(path);
         var letters = parity.Generated.Letters;
         var words = Enumerable.Range(0, 12).Select(i => new string(new[] { letters[i % letters.Length], letters[(i * 3 + 1) % letters.Length], letters[(i * 5 + 2) % letters.Length] })).Distinct().ToList();
         var sentences = Enumerable.Range(0, 40).Select(i => (IReadOnlyList<string>)new[] { words[i % words.Count], words[(i * 7 + 3) % words.Count] }).ToList();
