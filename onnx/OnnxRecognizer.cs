@@ -48,6 +48,9 @@ public sealed class OnnxRecognizer : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        // Idle pool threads sleep instead of spinning, as the runtime makes OpenMP's wait (docs/cpu-threads.md):
+        // on a shared machine a spinning thread takes the core another process needs.
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         var session = new InferenceSession(path, sessionOptions);
         try
         {

@@ -69,7 +69,7 @@ internal static class OnnxBenchmark
         if (engine == "onnx")
         {
             var recognizer = OnnxRecognizer.Load(Path.Combine(folder, "model.onnx"), new OnnxRecognizerOptions { Threads = threads });
-            (transcribe, owner) = (recognizer.TranscribeFile, recognizer);
+            (transcribe, owner) = (f => recognizer.TranscribeFile(f), recognizer);
         }
         else
         {
