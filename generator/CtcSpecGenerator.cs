@@ -38,8 +38,8 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
         // The emitter sees the plan alone: a spec edit that moves nothing but text positions (a comment)
         // leaves the plan equal, so the emitter's output stays cached.
         var emitted = analyzed
-            .Select(static (result, _) => result.Plan)
-            .Select(static (plan, _) => Emit(plan))
+            .Select(static (result, _) => (result.Plan, result.Skeleton))
+            .Select(static (pair, _) => Emit(pair.Plan, pair.Skeleton))
             .WithTrackingName(TrackingNames.Emitted);
 
         // Project-level check: two specs that generate the same types (or the same file name) would make
@@ -71,14 +71,18 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
         try
         {
             if (text is null)
-                return new AnalysisResult(null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, "the file could not be read") }.ToEquatableArray(), null);
+                return new AnalysisResult(null, null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, "the file could not be read") }.ToEquatableArray(), null);
             var (plan, diagnostics, nameSpan) = SpecAnalyzer.Analyze(path, text, SpecFolder(path, projectDirectory));
-            return new AnalysisResult(plan, diagnostics.ToEquatableArray(), plan is null ? null : ModelIdentity.Of(path, plan, nameSpan));
+            if (plan is not null)
+                return new AnalysisResult(plan, null, diagnostics.ToEquatableArray(), ModelIdentity.Of(path, plan, nameSpan));
+            // A spec with errors still gets placeholder types under the names user code refers to.
+            var skeleton = SkeletonReader.Read(path, text);
+            return new AnalysisResult(null, skeleton, diagnostics.ToEquatableArray(), skeleton is null ? null : ModelIdentity.Of(path, skeleton, nameSpan));
         }
         catch (Exception e)
         {
             // Never throw into the compiler: a bug here becomes a diagnostic on the spec.
-            return new AnalysisResult(null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, Describe(e)) }.ToEquatableArray(), null);
+            return new AnalysisResult(null, null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, Describe(e)) }.ToEquatableArray(), null);
         }
     }
 
@@ -92,16 +96,17 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
         return folder.StartsWith(project + "/", StringComparison.Ordinal) ? folder.Substring(project.Length + 1) : "";
     }
 
-    private static EmitResult Emit(ModelPlan? plan)
+    private static EmitResult Emit(ModelPlan? plan, ModelSkeleton? skeleton)
     {
-        if (plan is null) return new EmitResult(null, null, null);
         try
         {
-            return new EmitResult(ModelIdentity.HintNameOf(plan), ModelEmitter.Emit(plan), null);
+            if (plan is not null) return new EmitResult(ModelIdentity.HintNameOf(plan.Namespace, plan.TypeName), ModelEmitter.Emit(plan), null);
+            if (skeleton is not null) return new EmitResult(ModelIdentity.HintNameOf(skeleton.Namespace, skeleton.TypeName), SkeletonEmitter.Emit(skeleton), null);
+            return new EmitResult(null, null, null);
         }
         catch (Exception e)
         {
-            return new EmitResult(null, null, DiagnosticInfo.Create(DiagnosticCatalog.InternalError, plan.SpecFileName, SourceSpan.Unknown, Describe(e)));
+            return new EmitResult(null, null, DiagnosticInfo.Create(DiagnosticCatalog.InternalError, plan?.SpecFileName ?? skeleton?.SpecFileName ?? "", SourceSpan.Unknown, Describe(e)));
         }
     }
 
@@ -112,7 +117,8 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
         return $"{e.GetType().Name}: {e.Message}{(frame is null ? "" : " " + frame)}";
     }
 
-    private sealed record AnalysisResult(ModelPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics, ModelIdentity? Identity);
+    /// <summary>What one spec analyses to: a plan when it has no error, else at most a skeleton (placeholders under the model's names).</summary>
+    private sealed record AnalysisResult(ModelPlan? Plan, ModelSkeleton? Skeleton, EquatableArray<DiagnosticInfo> Diagnostics, ModelIdentity? Identity);
 
     private sealed record EmitResult(string? HintName, string? Source, DiagnosticInfo? Error);
 }

@@ -93,8 +93,9 @@ internal static class OnnxBenchmark
                 foreach (var file in files) texts.Add(transcribe(file));
                 best = Math.Min(best, timer.Elapsed.TotalSeconds);
             }
-            var digest = texts.Aggregate(17L, (h, t) => h * 31 + t.GetHashCode(StringComparison.Ordinal)) & 0xffff;
-            Console.WriteLine($"{engine,-12}  {threads,7}   {best / seconds:F4}   {first,6:F2} s                          {PeakResidentMegabytes(),6:F0} MB   (transcripts digest {digest:x4})");
+            // A digest that is the same in every process (string.GetHashCode is not): equal digests, equal transcripts.
+            var digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", texts))))[..8];
+            Console.WriteLine($"{engine,-12}  {threads,7}   {best / seconds:F4}   {first,6:F2} s                          {PeakResidentMegabytes(),6:F0} MB   (transcripts {digest})");
         }
     }
 

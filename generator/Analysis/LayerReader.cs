@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using CtcDsl.Generator.CSharp;
 using CtcDsl.Generator.Diagnostics;
 using CtcDsl.Generator.Layers;
 using CtcDsl.Generator.Model;
@@ -15,17 +16,17 @@ internal static partial class SpecAnalyzer
     /// <summary>A layer as written, before its inputs are resolved.</summary>
     private sealed class RawLayer
     {
-        public RawLayer(int index, YamlMap map, string type, string name)
+        public RawLayer(int index, YamlMap map, LayerKind kind, string name)
         {
             Index = index;
             Map = map;
-            Type = type;
+            Kind = kind;
             Name = name;
         }
 
         public int Index { get; }
         public YamlMap Map { get; }
-        public string Type { get; }
+        public LayerKind Kind { get; }
         public string Name { get; }
         public List<(string Name, YamlNode Node)> Inputs { get; } = new();
     }
@@ -71,7 +72,7 @@ internal static partial class SpecAnalyzer
             var graph = ordered is null ? null : Infer(ordered, vocabulary);
             if (graph is not null && !graph.Layers.Any(l => l.HasWeights))
             {
-                context.Report(DiagnosticCatalog.NoWeights, sequence, string.Join(", ", graph.Layers.Select(l => l.Kind).Distinct()) is { Length: > 0 } kinds ? "only " + kinds : "no layers");
+                context.Report(DiagnosticCatalog.NoWeights, sequence, string.Join(", ", graph.Layers.Select(l => l.Type).Distinct()) is { Length: > 0 } kinds ? "only " + kinds : "no layers");
                 return null;
             }
             return graph;
@@ -81,16 +82,16 @@ internal static partial class SpecAnalyzer
         {
             var type = map.String("type", required: true, example: "lstm");
             if (type is null) return null;
-            if (!LayerTypes.Contains(type))
+            if (LayerKind.Find(type) is not { } kind)
             {
                 context.Report(DiagnosticCatalog.UnknownLayerType, map.SpanOf("type"), type, Suggestions.DidYouMean(type, LayerTypes), string.Join(", ", LayerTypes));
                 return null;
             }
             var name = map.String("name") ?? $"{type}{index + 1}";
             if (!Declare(name, $"layer '{name}'", map.Find("name") ?? (YamlNode)map.Node, LayerIdentifiers(name))) return null;
-            var layer = new RawLayer(index, new YamlMap(context, map.Node, $"layer '{name}' ({type})"), type, name);
+            var layer = new RawLayer(index, new YamlMap(context, map.Node, $"layer '{name}' ({type})"), kind, name);
 
-            if (LayerKind.Of(type).CombinesInputs)
+            if (kind.CombinesInputs)
             {
                 var list = layer.Map.Sequence("inputs", required: true, example: "[a, b]");
                 if (list is null) return null;
@@ -148,7 +149,7 @@ internal static partial class SpecAnalyzer
                     if (state.TryGetValue(name, out var s) && s == 1)
                     {
                         var cycle = path.Skip(path.IndexOf(name)).Concat(new[] { name });
-                        context.Report(DiagnosticCatalog.Cycle, layer.Map.SpanOf(LayerKind.Of(layer.Type).CombinesInputs ? "inputs" : "input"), name, string.Join(" → ", cycle));
+                        context.Report(DiagnosticCatalog.Cycle, layer.Map.SpanOf(layer.Kind.CombinesInputs ? "inputs" : "input"), name, string.Join(" → ", cycle));
                         return false;
                     }
                     if (!state.ContainsKey(name) && !Visit(dependency)) return false;
@@ -169,7 +170,7 @@ internal static partial class SpecAnalyzer
         {
             var featuresLocal = CSharpNames.Camel(features!.PropertyName);
             var lengthsLocal = CSharpNames.Camel(features.LengthsPropertyName);
-            var tensors = new Dictionary<string, LayerGraph.Tensor>
+            var tensors = new Dictionary<string, Tensor>
             {
                 [features.Name] = new(features.Name, featuresLocal, features.Size, lengthsLocal, EquatableArray<ConvPlan>.Empty),
             };
@@ -180,7 +181,7 @@ internal static partial class SpecAnalyzer
                 // An input whose own settings were wrong is already reported: skip what depends on it.
                 if (layer.Inputs.Any(i => !tensors.ContainsKey(i.Name))) { ok = false; continue; }
                 var inputs = layer.Inputs.Select(i => tensors[i.Name]).ToList();
-                var plan = ReadLayerSettings(layer, inputs, vocabulary);
+                var plan = layer.Kind.Read(new LayerReading(layer.Map, layer.Name, inputs, vocabulary?.ClassCount, this));
                 if (plan is null) { ok = false; continue; }
                 if (plan.OutputSize > SpecLimits.MaxWidth)
                 {
@@ -190,34 +191,38 @@ internal static partial class SpecAnalyzer
                     continue;
                 }
 
-                // Lengths are described by the convolutions that change them, compared structurally.
+                // Lengths are described by the windows that change them, compared structurally.
                 var first = inputs[0];
-                if (plan.Conv is { } window && features.MinLength is { } minFrames)
-                {
-                    // The shortest input the spec allows must still give this convolution one output frame.
-                    var frames = first.Subsampling.Aggregate(minFrames, (length, c) => c.OutputLength(length));
-                    if (window.OutputLength(frames) == 0)
-                    {
-                        context.Report(DiagnosticCatalog.KernelLongerThanInput, layer.Map.SpanOf("kernel"), layer.Name, window.Span, minFrames, frames, 2 * window.Padding,
-                            Math.Max(1, (frames + 2L * window.Padding - 1) / window.Dilation + 1));
-                        ok = false;
-                        continue;
-                    }
-                }
-                var subsampling = plan.Conv is { KeepsLength: false } conv ? first.Subsampling.Concat(new[] { conv }).ToEquatableArray() : first.Subsampling;
-                tensors[layer.Name] = new LayerGraph.Tensor(layer.Name, plan.Output, plan.OutputSize, plan.OutputLengths, subsampling);
-                if (!LayerKind.Of(plan.Kind).IsAlias) plans.Add(plan);
+                if (!FitsShortestInput(layer, first, plan)) { ok = false; continue; }
+                var subsampling = plan.Windows.Any(w => !w.KeepsLength)
+                    ? first.Subsampling.Concat(plan.Windows.Where(w => !w.KeepsLength)).ToEquatableArray()
+                    : first.Subsampling;
+                tensors[layer.Name] = new Tensor(layer.Name, plan.Output, plan.OutputSize, plan.OutputLengths, subsampling);
+                if (!plan.IsAlias) plans.Add(plan);
             }
             return ok ? new LayerGraph(plans, tensors) : null;
         }
 
+        /// <summary>Whether the shortest input the spec allows still gives each of the layer's windows one output frame (reported when not).</summary>
+        private bool FitsShortestInput(RawLayer layer, Tensor input, LayerPlan plan)
+        {
+            if (features!.MinLength is not { } minFrames || plan.Windows.Count == 0) return true;
+            var frames = input.Subsampling.Aggregate(minFrames, (length, c) => c.OutputLength(length));
+            foreach (var window in plan.Windows)
+            {
+                if (window.OutputLength(frames) == 0)
+                {
+                    context.Report(DiagnosticCatalog.KernelLongerThanInput, layer.Map.SpanOf("kernel"), layer.Name, window.Span, minFrames, frames, 2 * window.Padding,
+                        Math.Max(1, (frames + 2L * window.Padding - 1) / window.Dilation + 1));
+                    return false;
+                }
+                frames = window.OutputLength(frames);
+            }
+            return true;
+        }
+
         /// <summary>Most layers a spec may list (graph analysis recurses once per layer).</summary>
         private const int MaxLayers = 1000;
-
-
-        /// <summary>The layer's own settings, read by its kind (one home per layer type: generator/Layers).</summary>
-        private LayerPlan? ReadLayerSettings(RawLayer layer, List<LayerGraph.Tensor> inputs, VocabularyPlan? vocabulary) =>
-            LayerKind.Of(layer.Type).Read(new LayerReading(layer.Map, layer.Name, inputs, vocabulary, this));
 
         /// <inheritdoc/>
         public string? Activation(YamlMap map, string key, bool required = false)

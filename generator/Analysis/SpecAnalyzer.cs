@@ -3,11 +3,13 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using CtcDsl.Generator.CSharp;
 using CtcDsl.Generator.Diagnostics;
 using CtcDsl.Generator.Layers;
 using CtcDsl.Generator.Model;
 using CtcDsl.Generator.Parsing;
 using Microsoft.CodeAnalysis.CSharp;
+using CtcDsl.SpecFacts;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -23,7 +25,7 @@ internal static partial class SpecAnalyzer
     public const string DefaultNamespace = "CtcDsl.Models";
 
     internal static readonly string[] RootKeys = { "version", "name", "namespace", "description", "vocabulary", "features", "inputs", "layers", "ctc", "metrics", "decoding", "training" };
-    internal static readonly string[] FrontEndTypes = { "mfcc", "logfbank" };
+    internal static readonly string[] FrontEndTypes = { FrontEndFacts.Mfcc, FrontEndFacts.LogFilterbank };
     internal static readonly string[] Normalizations = { "utterance", "global", "none" };
     internal static readonly string[] LayerTypes = LayerKind.All.Select(k => k.Type).ToArray();
     internal static readonly string[] Activations = { "linear", "relu", "tanh", "sigmoid", "gelu" };
@@ -58,7 +60,7 @@ internal static partial class SpecAnalyzer
         }
         catch (YamlException e)
         {
-            if (!ReportUnclosed(context, text, e))
+            if (!ReportUnclosed(context, text, e) && !ReportIndentation(context, text, ErrorSpan(e, text).Line, e))
                 context.Report(DiagnosticCatalog.YamlSyntax, ErrorSpan(e, text), FirstLine(e.Message));
             return (null, context.Diagnostics, SourceSpan.Unknown);
         }
@@ -68,6 +70,7 @@ internal static partial class SpecAnalyzer
             // it cannot finish, a key with no text). Point at the last token it could read.
             if (ReportUnclosed(context, text, e)) return (null, context.Diagnostics, SourceSpan.Unknown);
             var mark = LastGoodMark(text);
+            if (ReportIndentation(context, text, System.Math.Max(0, (int)mark.Line - 1), e)) return (null, context.Diagnostics, SourceSpan.Unknown);
             context.Report(DiagnosticCatalog.YamlSyntax, YamlSpans.Of(mark, mark), "malformed YAML after this point (" + FirstLine(e.Message) + ")");
             return (null, context.Diagnostics, SourceSpan.Unknown);
         }
@@ -89,6 +92,14 @@ internal static partial class SpecAnalyzer
         var closer = unclosed.Opener switch { '[' => ']', '{' => '}', _ => unclosed.Opener };
         context.Report(DiagnosticCatalog.YamlSyntax, YamlSpans.At(text, unclosed.Index),
             $"'{unclosed.Opener}' opened here is never closed: add the matching '{closer}' (YamlDotNet: {FirstLine(e.Message)})");
+        return true;
+    }
+
+    /// <summary>A line indented wrongly at or just before <paramref name="errorLine"/> (0-based) is reported there, with what to change.</summary>
+    private static bool ReportIndentation(SpecContext context, string text, int errorLine, Exception e)
+    {
+        if (YamlIndentation.Find(text, errorLine) is not { } mistake) return false;
+        context.Report(DiagnosticCatalog.YamlSyntax, YamlSpans.At(text, mistake.Index), $"{mistake.Hint} (YamlDotNet: {FirstLine(e.Message)})");
         return true;
     }
 
@@ -159,7 +170,7 @@ internal static partial class SpecAnalyzer
         private readonly SpecContext context;
         private readonly YamlMap root;
         private readonly Dictionary<string, string> names = new(StringComparer.Ordinal); // name → what it is
-        private readonly CSharpNames identifiers;
+        private readonly IdentifierTable identifiers;
         private FeatureInputPlan? features;
         private LabelInputPlan? labelsInput;
 
@@ -167,7 +178,7 @@ internal static partial class SpecAnalyzer
         {
             this.context = context;
             this.root = root;
-            identifiers = new CSharpNames(context);
+            identifiers = new IdentifierTable(context);
         }
 
         public ModelPlan? Read()

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using CtcDsl.Generator.Analysis;
+using CtcDsl.Generator.CSharp;
 using CtcDsl.Generator.Layers;
 using CtcDsl.Generator.Model;
 using Scriban;
@@ -11,7 +11,8 @@ namespace CtcDsl.Generator.Emitting;
 
 /// <summary>
 /// Prints a <see cref="ModelPlan"/> through the embedded Scriban template <c>Model.sbncs</c>. The
-/// template holds the shape of the file; this class only prepares the values it prints.
+/// template holds the shape of the file; this class only prepares the values it prints. Layers print
+/// themselves (their records in generator/Layers): nothing here depends on a layer's kind.
 /// </summary>
 internal static class ModelEmitter
 {
@@ -30,15 +31,15 @@ internal static class ModelEmitter
             ["labels_param"] = CSharpNames.Camel(model.Labels.PropertyName),
             ["label_lengths_param"] = CSharpNames.Camel(model.Labels.LengthsPropertyName),
             ["tokens"] = string.Join(", ", model.Vocabulary.Tokens.Select(CSharpLiterals.String)),
-            ["layers"] = model.Layers.Where(l => l.HasModule).Select(l => new Dictionary<string, object>
+            ["layers"] = model.Layers.Where(l => l.FieldType is not null).Select(l => new Dictionary<string, object>
             {
-                ["type"] = LayerKind.Of(l.Kind).FieldType(l),
+                ["type"] = l.FieldType!,
                 ["field"] = l.FieldName,
-                ["construct"] = LayerKind.Of(l.Kind).Construct(l),
-                ["init"] = LayerKind.Of(l.Kind).Initialize(l).ToList(),
+                ["construct"] = l.Construct(),
+                ["init"] = l.Initialize().ToList(),
             }).ToList(),
-            ["run"] = model.Layers.SelectMany(l => LayerKind.Of(l.Kind).Forward(l)).ToList(),
-            ["export"] = model.Layers.SelectMany(OnnxExportCode.Layer).ToList(),
+            ["run"] = model.Layers.SelectMany(l => l.Forward()).ToList(),
+            ["export"] = model.Layers.SelectMany(l => l.Export()).ToList(),
             ["outputs"] = model.CtcNodes.Select(n => new Dictionary<string, object>
             {
                 ["property"] = n.LogitsProperty,
@@ -99,13 +100,11 @@ internal static class ModelEmitter
 
     /// <summary>Valid lengths after <paramref name="subsampling"/>, as a tensor expression of the feature lengths.</summary>
     private static string LengthsExpression(EquatableArray<ConvPlan> subsampling, string featureLengths) =>
-        subsampling.Aggregate(featureLengths, (inner, c) =>
-            $"global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths({inner}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation})");
+        subsampling.Aggregate(featureLengths, LayerCode.ConvolvedLengths);
 
     /// <summary>Output frames of an input of <c>frames</c> frames after <paramref name="subsampling"/>, as an int expression.</summary>
     private static string FramesExpression(EquatableArray<ConvPlan> subsampling) =>
-        subsampling.Aggregate("frames", (inner, c) =>
-            $"global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLength({inner}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation})");
+        subsampling.Aggregate("frames", LayerCode.ConvolvedLength);
 
     private static string MetricNames(ModelPlan model) =>
         string.Join(", ", (model.CtcNodes.Count > 1 ? model.CtcNodes.Select(n => n.Name + "_loss") : Enumerable.Empty<string>()).Concat(model.Metrics.Select(m => m.Name)));
@@ -156,7 +155,7 @@ internal static class ModelEmitter
         };
     }
 
-    private static Template LoadTemplate(string name)
+    internal static Template LoadTemplate(string name)
     {
         using var stream = typeof(ModelEmitter).Assembly.GetManifestResourceStream("CtcDsl.Generator.Templates." + name)
             ?? throw new FileNotFoundException("Embedded template missing: " + name);

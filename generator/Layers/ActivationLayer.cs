@@ -1,25 +1,33 @@
 using System.Collections.Generic;
+using CtcDsl.Generator.CSharp;
 using CtcDsl.Generator.Model;
 
 namespace CtcDsl.Generator.Layers;
 
 /// <summary><c>activation</c>: a function per value (<c>linear</c> passes the input on); no weights.</summary>
-internal sealed class ActivationLayer : LayerKind
+internal sealed record ActivationLayer(LayerWiring Wiring, string? Function) : LayerPlan(Wiring)
 {
-    public override string Type => "activation";
+    public static LayerKind Kind { get; } = new("activation", Read);
 
-    public override bool HasModule => false;
-
-    public override LayerPlan? Read(LayerReading r)
+    private static LayerPlan? Read(LayerReading r)
     {
         r.Map.AllowOnly("type", "name", "input", "function");
         var function = r.Settings.Activation(r.Map, "function", required: true);
         if (function is null) return null;
-        return r.Plan("activation", r.Input.Width, r.Input.Width, activation: function == "linear" ? null : function);
+        return new ActivationLayer(r.Wiring(), LayerCode.Kept(function));
     }
 
-    public override IEnumerable<string> Forward(LayerPlan layer)
+    public override string Type => "activation";
+
+    public override int OutputSize => InputSize;
+
+    public override IEnumerable<string> Forward()
     {
-        yield return $"var {layer.Output} = {Activate(layer, layer.Inputs[0])};";
+        yield return $"var {Output} = {LayerCode.Activate(Function, Inputs[0])};";
+    }
+
+    public override IEnumerable<string> Export()
+    {
+        yield return $"var {Output} = onnx.Activation({(Function is { } f ? CSharpLiterals.String(f) : "null")}, {Inputs[0]});";
     }
 }

@@ -1,24 +1,22 @@
 using System.Collections.Generic;
 using System.Linq;
-using CtcDsl.Generator.Analysis;
 using CtcDsl.Generator.Diagnostics;
 using CtcDsl.Generator.Model;
+using CtcDsl.Generator.Parsing;
 
 namespace CtcDsl.Generator.Layers;
 
 /// <summary>
 /// <c>add</c> (a residual: equal widths) and <c>concat</c> (widths add up) of tensors with the same
-/// lengths — the same convolutions between the features and each, compared structurally.
+/// lengths — the same windows between the features and each, compared structurally.
 /// </summary>
-internal sealed class CombineLayer(string type) : LayerKind
+internal sealed record CombineLayer(LayerWiring Wiring, bool IsConcat, int Width) : LayerPlan(Wiring)
 {
-    public override string Type => type;
+    public static LayerKind Add { get; } = new("add", r => Read(r, isConcat: false), combinesInputs: true);
 
-    public override bool HasModule => false;
+    public static LayerKind Concat { get; } = new("concat", r => Read(r, isConcat: true), combinesInputs: true);
 
-    public override bool CombinesInputs => true;
-
-    public override LayerPlan? Read(LayerReading r)
+    private static LayerPlan? Read(LayerReading r, bool isConcat)
     {
         var map = r.Map;
         var input = r.Input;
@@ -26,10 +24,10 @@ internal sealed class CombineLayer(string type) : LayerKind
         foreach (var other in r.Inputs.Skip(1).Where(o => !o.Subsampling.Equals(input.Subsampling)))
         {
             r.Context.Report(DiagnosticCatalog.LengthMismatch, map.SpanOf("inputs"), r.Name, $"'{input.Name}'", $"'{other.Name}'",
-                LayerGraph.DescribeSubsampling(input.Subsampling), LayerGraph.DescribeSubsampling(other.Subsampling));
+                Tensor.DescribeLengths(input.Subsampling), Tensor.DescribeLengths(other.Subsampling));
             return null;
         }
-        if (type == "add")
+        if (!isConcat)
         {
             var mismatch = r.Inputs.FirstOrDefault(o => o.Width != input.Width);
             if (mismatch is not null)
@@ -39,7 +37,7 @@ internal sealed class CombineLayer(string type) : LayerKind
                     "project one of them with a dense layer, or use concat");
                 return null;
             }
-            return r.Plan("add", input.Width, input.Width);
+            return new CombineLayer(r.Wiring(), isConcat, input.Width);
         }
         var width = r.Inputs.Sum(i => (long)i.Width);
         if (width > SpecLimits.MaxWidth)
@@ -47,14 +45,23 @@ internal sealed class CombineLayer(string type) : LayerKind
             r.Context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("inputs"), "inputs", $"tensors at most {SpecLimits.MaxWidth:N0} wide together", $"{width:N0} values per frame");
             return null;
         }
-        return r.Plan("concat", (int)width, (int)width);
+        return new CombineLayer(r.Wiring(), isConcat, (int)width);
     }
 
+    public override string Type => IsConcat ? "concat" : "add";
+
+    public override int OutputSize => Width;
+
     // Sums go through the runtime: TorchSharp's own '+' passes an alpha scalar that nothing keeps alive.
-    public override IEnumerable<string> Forward(LayerPlan layer)
+    public override IEnumerable<string> Forward()
     {
-        yield return type == "add"
-            ? $"var {layer.Output} = global::CtcDsl.Runtime.Nn.Tensors.Sum({string.Join(", ", layer.Inputs)});"
-            : $"var {layer.Output} = global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", layer.Inputs)} }}, -1);";
+        yield return IsConcat
+            ? $"var {Output} = global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", Inputs)} }}, -1);"
+            : $"var {Output} = global::CtcDsl.Runtime.Nn.Tensors.Sum({string.Join(", ", Inputs)});";
+    }
+
+    public override IEnumerable<string> Export()
+    {
+        yield return $"var {Output} = onnx.{(IsConcat ? "Concat" : "Sum")}({string.Join(", ", Inputs)});";
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using CtcDsl.Generator.Diagnostics;
 using CtcDsl.Generator.Model;
 using CtcDsl.Generator.Parsing;
+using CtcDsl.SpecFacts;
 using YamlDotNet.RepresentationModel;
 
 namespace CtcDsl.Generator.Layers;
@@ -11,15 +12,11 @@ namespace CtcDsl.Generator.Layers;
 /// unless the convolution keeps them (stride 1, 'same' padding). Padding frames are zeroed first so each
 /// sequence's edges see zeros, exactly as when convolved alone.
 /// </summary>
-internal sealed class Conv1dLayer : LayerKind
+internal sealed record Conv1dLayer(LayerWiring Wiring, int Filters, ConvPlan Window, string? Activation, InitializerPlan Kernel, InitializerPlan Bias) : LayerPlan(Wiring)
 {
-    public override string Type => "conv1d";
+    public static LayerKind Kind { get; } = new("conv1d", Read);
 
-    public override bool HasModule => true;
-
-    public override bool HasWeights => true;
-
-    public override LayerPlan? Read(LayerReading r)
+    private static LayerPlan? Read(LayerReading r)
     {
         var map = r.Map;
         map.AllowOnly("type", "name", "input", "filters", "kernel", "stride", "padding", "dilation", "activation", "kernel_initializer", "bias_initializer");
@@ -37,8 +34,8 @@ internal sealed class Conv1dLayer : LayerKind
         var kernel = r.Settings.Initializer(map, "kernel_initializer", "glorot_uniform");
         var bias = r.Settings.Initializer(map, "bias_initializer", "zeros");
         if (filters is null || kernelSize is null || padding is null || activation is null || kernel is null || bias is null) return null;
-        return r.Plan("conv1d", filters.Value, filters.Value, activation: activation == "linear" ? null : activation,
-            conv: new ConvPlan(kernelSize.Value, stride, padding.Value, dilation), kernel: kernel, bias: bias);
+        var window = new ConvPlan(kernelSize.Value, stride, padding.Value, dilation);
+        return new Conv1dLayer(r.Wiring(new[] { window }), filters.Value, window, LayerCode.Kept(activation), kernel, bias);
     }
 
     /// <summary>Symmetric padding: valid (0, the default), same (keeps length at stride 1), or frames.</summary>
@@ -49,8 +46,7 @@ internal sealed class Conv1dLayer : LayerKind
         if (node is YamlScalarNode { Value: "valid" }) return 0;
         if (node is YamlScalarNode { Value: "same" })
         {
-            var span = dilation * (kernel - 1); // bounded by the caller
-            if (span % 2 == 0) return span / 2;
+            if (ConvolutionFacts.SamePadding(kernel, dilation) is { } same) return same;
             r.Context.Report(DiagnosticCatalog.InvalidValue, node, "padding", "explicit frames: 'same' needs an odd receptive field (dilation·(kernel − 1) even)", $"kernel {kernel}, dilation {dilation}");
             return null;
         }
@@ -59,24 +55,34 @@ internal sealed class Conv1dLayer : LayerKind
         return null;
     }
 
+    public override string Type => "conv1d";
+
+    public override int OutputSize => Filters;
+
+    public override EquatableArray<ConvPlan> Windows => new[] { Window }.ToEquatableArray();
+
+    public override bool HasWeights => true;
+
     // The runtime's conv1d, on [batch, time, channels]: libtorch's own is wrong on the CPU for most
     // channel counts (issue 20, docs/native-memory.md).
-    public override string FieldType(LayerPlan layer) => "global::CtcDsl.Runtime.Nn.Conv1d";
+    public override string FieldType => "global::CtcDsl.Runtime.Nn.Conv1d";
 
-    public override string Construct(LayerPlan layer)
+    public override string Construct() =>
+        $"new global::CtcDsl.Runtime.Nn.Conv1d({InputSize}, {Filters}, kernel: {Window.Kernel}, stride: {Window.Stride}, padding: {Window.Padding}, dilation: {Window.Dilation})";
+
+    public override IEnumerable<string> Initialize() => LayerCode.WeightAndBias(Name, FieldName, Kernel, Bias);
+
+    public override IEnumerable<string> Forward()
     {
-        var c = layer.Conv!;
-        return $"new global::CtcDsl.Runtime.Nn.Conv1d({layer.InputSize}, {layer.Units}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation})";
+        yield return $"var {Output} = {LayerCode.Activate(Activation, $"{FieldName}.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding({Inputs[0]}, {InputLengths}))")};";
+        if (!Window.KeepsLength)
+            yield return $"var {OutputLengths} = {LayerCode.ConvolvedLengths(InputLengths, Window)};";
     }
 
-    public override IEnumerable<string> Initialize(LayerPlan layer) => InitializerCode.WeightAndBias(layer);
-
-    public override IEnumerable<string> Forward(LayerPlan layer)
+    public override IEnumerable<string> Export()
     {
-        var c = layer.Conv!;
-        var input = layer.Inputs[0];
-        yield return $"var {layer.Output} = {Activate(layer, $"{layer.FieldName}.call(global::CtcDsl.Runtime.Nn.Sequences.ZeroPadding({input}, {layer.InputLengths}))")};";
-        if (!c.KeepsLength)
-            yield return $"var {layer.OutputLengths} = global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths({layer.InputLengths}, kernel: {c.Kernel}, stride: {c.Stride}, padding: {c.Padding}, dilation: {c.Dilation});";
+        yield return $"var {Output} = onnx.Conv1d({FieldName}, onnx.ZeroPadding({Inputs[0]}, {InputLengths}){LayerCode.OnnxActivation(Activation)});";
+        if (!Window.KeepsLength)
+            yield return $"var {OutputLengths} = onnx.ConvolvedLengths({InputLengths}, kernel: {Window.Kernel}, stride: {Window.Stride}, padding: {Window.Padding}, dilation: {Window.Dilation});";
     }
 }

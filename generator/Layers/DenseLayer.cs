@@ -5,34 +5,41 @@ using YamlDotNet.RepresentationModel;
 namespace CtcDsl.Generator.Layers;
 
 /// <summary><c>dense</c>: a projection per frame (<c>units: classes</c> = tokens + blank), with an optional activation.</summary>
-internal sealed class DenseLayer : LayerKind
+internal sealed record DenseLayer(LayerWiring Wiring, int Units, string? Activation, InitializerPlan Kernel, InitializerPlan Bias) : LayerPlan(Wiring)
 {
-    public override string Type => "dense";
+    public static LayerKind Kind { get; } = new("dense", Read);
 
-    public override bool HasModule => true;
-
-    public override bool HasWeights => true;
-
-    public override LayerPlan? Read(LayerReading r)
+    private static LayerPlan? Read(LayerReading r)
     {
         var map = r.Map;
         map.AllowOnly("type", "name", "input", "units", "activation", "kernel_initializer", "bias_initializer");
-        int? units = map.Find("units") is YamlScalarNode { Value: "classes" } ? r.Vocabulary?.ClassCount : r.Settings.Positive(map, "units", required: true);
+        int? units = map.Find("units") is YamlScalarNode { Value: "classes" } ? r.ClassCount : r.Settings.Positive(map, "units", required: true);
         var activation = r.Settings.Activation(map, "activation");
         var kernel = r.Settings.Initializer(map, "kernel_initializer", "glorot_uniform");
         var bias = r.Settings.Initializer(map, "bias_initializer", "zeros");
         if (units is null || activation is null || kernel is null || bias is null) return null;
-        return r.Plan("dense", units.Value, units.Value, activation: activation == "linear" ? null : activation, kernel: kernel, bias: bias);
+        return new DenseLayer(r.Wiring(), units.Value, LayerCode.Kept(activation), kernel, bias);
     }
 
-    public override string FieldType(LayerPlan layer) => "global::TorchSharp.Modules.Linear";
+    public override string Type => "dense";
 
-    public override string Construct(LayerPlan layer) => $"global::TorchSharp.torch.nn.Linear({layer.InputSize}, {layer.Units})";
+    public override int OutputSize => Units;
 
-    public override IEnumerable<string> Initialize(LayerPlan layer) => InitializerCode.WeightAndBias(layer);
+    public override bool HasWeights => true;
 
-    public override IEnumerable<string> Forward(LayerPlan layer)
+    public override string FieldType => "global::TorchSharp.Modules.Linear";
+
+    public override string Construct() => $"global::TorchSharp.torch.nn.Linear({InputSize}, {Units})";
+
+    public override IEnumerable<string> Initialize() => LayerCode.WeightAndBias(Name, FieldName, Kernel, Bias);
+
+    public override IEnumerable<string> Forward()
     {
-        yield return $"var {layer.Output} = {Activate(layer, $"{layer.FieldName}.call({layer.Inputs[0]})")};";
+        yield return $"var {Output} = {LayerCode.Activate(Activation, $"{FieldName}.call({Inputs[0]})")};";
+    }
+
+    public override IEnumerable<string> Export()
+    {
+        yield return $"var {Output} = onnx.Linear({FieldName}, {Inputs[0]}{LayerCode.OnnxActivation(Activation)});";
     }
 }

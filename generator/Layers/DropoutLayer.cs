@@ -1,29 +1,36 @@
 using System.Collections.Generic;
-using CtcDsl.Generator.Emitting;
+using CtcDsl.Generator.CSharp;
 using CtcDsl.Generator.Model;
 
 namespace CtcDsl.Generator.Layers;
 
 /// <summary><c>dropout</c>: zeroes a fraction of values while training; width and lengths unchanged.</summary>
-internal sealed class DropoutLayer : LayerKind
+internal sealed record DropoutLayer(LayerWiring Wiring, double Rate) : LayerPlan(Wiring)
 {
-    public override string Type => "dropout";
+    public static LayerKind Kind { get; } = new("dropout", Read);
 
-    public override bool HasModule => true;
-
-    public override LayerPlan? Read(LayerReading r)
+    private static LayerPlan? Read(LayerReading r)
     {
         r.Map.AllowOnly("type", "name", "input", "rate");
         var rate = r.Settings.Rate(r.Map, "rate", required: true);
-        return r.Plan("dropout", r.Input.Width, r.Input.Width, dropout: rate);
+        return new DropoutLayer(r.Wiring(), rate);
     }
 
-    public override string FieldType(LayerPlan layer) => "global::TorchSharp.Modules.Dropout";
+    public override string Type => "dropout";
 
-    public override string Construct(LayerPlan layer) => $"global::TorchSharp.torch.nn.Dropout({CSharpLiterals.Double(layer.Dropout)})";
+    public override int OutputSize => InputSize;
 
-    public override IEnumerable<string> Forward(LayerPlan layer)
+    public override string FieldType => "global::TorchSharp.Modules.Dropout";
+
+    public override string Construct() => $"global::TorchSharp.torch.nn.Dropout({CSharpLiterals.Double(Rate)})";
+
+    public override IEnumerable<string> Forward()
     {
-        yield return $"var {layer.Output} = {layer.FieldName}.call({layer.Inputs[0]});";
+        yield return $"var {Output} = {FieldName}.call({Inputs[0]});";
+    }
+
+    public override IEnumerable<string> Export()
+    {
+        yield return $"var {Output} = onnx.Dropout({Inputs[0]});";
     }
 }

@@ -9,20 +9,24 @@ namespace CtcDsl.Generator.Layers;
 /// <c>masking</c>: accepted for Keras users and ignored with a warning (lengths already mask padding).
 /// An alias of its input: later layers read the input's local directly, and no code is emitted.
 /// </summary>
-internal sealed class MaskingLayer : LayerKind
+internal sealed record MaskingLayer(LayerWiring Wiring) : LayerPlan(Wiring)
 {
-    public override string Type => "masking";
+    public static LayerKind Kind { get; } = new("masking", Read);
 
-    public override bool HasModule => false;
-
-    public override bool IsAlias => true;
-
-    public override LayerPlan? Read(LayerReading r)
+    private static LayerPlan? Read(LayerReading r)
     {
         r.Map.AllowOnly("type", "name", "input", "mask_value");
         r.Context.Report(DiagnosticCatalog.MaskingIgnored, r.Map.Span, r.Name);
-        return r.Plan("masking", r.Input.Width, r.Input.Width, outputLocal: r.Input.Local);
+        return new MaskingLayer(r.Wiring(outputLocal: r.Input.Local));
     }
 
-    public override IEnumerable<string> Forward(LayerPlan layer) => Enumerable.Empty<string>();
+    public override string Type => "masking";
+
+    public override int OutputSize => InputSize;
+
+    public override bool IsAlias => true;
+
+    public override IEnumerable<string> Forward() => Enumerable.Empty<string>();
+
+    public override IEnumerable<string> Export() => Enumerable.Empty<string>();
 }

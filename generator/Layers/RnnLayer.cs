@@ -1,7 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
-using CtcDsl.Generator.Emitting;
+using CtcDsl.Generator.CSharp;
 using CtcDsl.Generator.Model;
+using CtcDsl.Generator.Parsing;
 
 namespace CtcDsl.Generator.Layers;
 
@@ -11,22 +12,28 @@ namespace CtcDsl.Generator.Layers;
 /// valid step); bidirectional ones the runtime's BidirectionalRnn (the backward direction runs on
 /// each sequence reversed within its length).
 /// </summary>
-internal sealed class RnnLayer(string type) : LayerKind
+internal sealed record RnnLayer(
+    LayerWiring Wiring,
+    bool IsLstm,
+    int Units,
+    int LayerCount,
+    bool Bidirectional,
+    double Dropout,
+    InitializerPlan Kernel,
+    InitializerPlan Recurrent,
+    InitializerPlan Bias,
+    bool UnitForgetBias) : LayerPlan(Wiring)
 {
+    public static LayerKind Lstm { get; } = new("lstm", r => Read(r, isLstm: true));
+
+    public static LayerKind Gru { get; } = new("gru", r => Read(r, isLstm: false));
+
     private static readonly string[] Keys = { "type", "name", "input", "units", "layers", "dropout", "bidirectional", "kernel_initializer", "recurrent_initializer", "bias_initializer" };
 
-    public override string Type => type;
-
-    public override bool HasModule => true;
-
-    public override bool HasWeights => true;
-
-    private bool IsLstm => type == "lstm";
-
-    public override LayerPlan? Read(LayerReading r)
+    private static LayerPlan? Read(LayerReading r, bool isLstm)
     {
         var map = r.Map;
-        map.AllowOnly(IsLstm ? Keys.Concat(new[] { "unit_forget_bias" }).ToArray() : Keys);
+        map.AllowOnly(isLstm ? Keys.Concat(new[] { "unit_forget_bias" }).ToArray() : Keys);
         var units = r.Settings.Positive(map, "units", required: true);
         var count = r.Settings.Positive(map, "layers", max: SpecLimits.MaxStackedLayers) ?? 1;
         var dropout = r.Settings.Rate(map, "dropout");
@@ -34,59 +41,73 @@ internal sealed class RnnLayer(string type) : LayerKind
         var kernel = r.Settings.Initializer(map, "kernel_initializer", "glorot_uniform");
         var recurrent = r.Settings.Initializer(map, "recurrent_initializer", "orthogonal");
         var bias = r.Settings.Initializer(map, "bias_initializer", "zeros");
-        var forget = IsLstm && (map.Bool("unit_forget_bias") ?? true);
+        var forget = isLstm && (map.Bool("unit_forget_bias") ?? true);
         if (units is null || kernel is null || recurrent is null || bias is null) return null;
-        return r.Plan(type, units.Value, units.Value * (bidirectional ? 2 : 1), count, bidirectional, dropout, null, null, kernel, recurrent, bias, forget);
+        return new RnnLayer(r.Wiring(), isLstm, units.Value, count, bidirectional, dropout, kernel, recurrent, bias, forget);
     }
 
-    public override string FieldType(LayerPlan layer) =>
-        layer.Bidirectional ? "global::CtcDsl.Runtime.Nn.BidirectionalRnn" : IsLstm ? "global::TorchSharp.Modules.LSTM" : "global::TorchSharp.Modules.GRU";
+    public override string Type => IsLstm ? "lstm" : "gru";
 
-    public override string Construct(LayerPlan layer)
+    public override int OutputSize => Units * (Bidirectional ? 2 : 1);
+
+    public override bool HasWeights => true;
+
+    public override string FieldType =>
+        Bidirectional ? "global::CtcDsl.Runtime.Nn.BidirectionalRnn" : IsLstm ? "global::TorchSharp.Modules.LSTM" : "global::TorchSharp.Modules.GRU";
+
+    public override string Construct()
     {
-        var dropout = layer.Dropout > 0 ? $", dropout: {CSharpLiterals.Double(layer.Dropout)}" : "";
-        return layer.Bidirectional
-            ? $"new global::CtcDsl.Runtime.Nn.BidirectionalRnn(global::CtcDsl.Runtime.Nn.RnnKind.{(IsLstm ? "Lstm" : "Gru")}, inputSize: {layer.InputSize}, hiddenSize: {layer.Units}, layers: {layer.LayerCount}{dropout})"
-            : $"global::TorchSharp.torch.nn.{type.ToUpperInvariant()}(inputSize: {layer.InputSize}, hiddenSize: {layer.Units}, numLayers: {layer.LayerCount}, batchFirst: true{dropout})";
+        var dropout = Dropout > 0 ? $", dropout: {CSharpLiterals.Double(Dropout)}" : "";
+        return Bidirectional
+            ? $"new global::CtcDsl.Runtime.Nn.BidirectionalRnn(global::CtcDsl.Runtime.Nn.RnnKind.{(IsLstm ? "Lstm" : "Gru")}, inputSize: {InputSize}, hiddenSize: {Units}, layers: {LayerCount}{dropout})"
+            : $"global::TorchSharp.torch.nn.{Type.ToUpperInvariant()}(inputSize: {InputSize}, hiddenSize: {Units}, numLayers: {LayerCount}, batchFirst: true{dropout})";
     }
 
-    public override IEnumerable<string> Initialize(LayerPlan layer)
+    public override IEnumerable<string> Initialize()
     {
-        yield return $"// {layer.Name}: kernel {InitializerCode.Describe(layer.KernelInitializer)}, recurrent kernel {InitializerCode.Describe(layer.RecurrentInitializer)}, bias {InitializerCode.Describe(layer.BiasInitializer)}" +
-                     (layer.UnitForgetBias ? ", forget gate bias 1 (Keras' unit_forget_bias)." : ".");
-        if (layer.Bidirectional)
+        yield return $"// {Name}: kernel {LayerCode.Describe(Kernel)}, recurrent kernel {LayerCode.Describe(Recurrent)}, bias {LayerCode.Describe(Bias)}" +
+                     (UnitForgetBias ? ", forget gate bias 1 (Keras' unit_forget_bias)." : ".");
+        if (Bidirectional)
         {
-            yield return $"foreach (var direction in {layer.FieldName}.Directions)";
+            yield return $"foreach (var direction in {FieldName}.Directions)";
             yield return "{";
-            foreach (var line in Stack(layer, "direction", 0)) yield return "    " + line;
+            foreach (var line in Stack("direction", 0)) yield return "    " + line;
             yield return "}";
         }
         else
         {
-            for (var l = 0; l < layer.LayerCount; l++)
-                foreach (var line in Stack(layer, layer.FieldName, l)) yield return line;
+            for (var l = 0; l < LayerCount; l++)
+                foreach (var line in Stack(FieldName, l)) yield return line;
         }
     }
 
-    private static IEnumerable<string> Stack(LayerPlan layer, string module, int l)
+    private IEnumerable<string> Stack(string module, int l)
     {
-        yield return InitializerCode.Call(layer.KernelInitializer!, InitializerCode.Parameter(module, $"weight_ih_l{l}"));
-        yield return InitializerCode.Call(layer.RecurrentInitializer!, InitializerCode.Parameter(module, $"weight_hh_l{l}"));
+        yield return LayerCode.Initialize(Kernel, LayerCode.Parameter(module, $"weight_ih_l{l}"));
+        yield return LayerCode.Initialize(Recurrent, LayerCode.Parameter(module, $"weight_hh_l{l}"));
         // PyTorch keeps two bias vectors where Keras has one: both get the initialiser, the forget gate offset goes in one.
-        yield return InitializerCode.Call(layer.BiasInitializer!, InitializerCode.Parameter(module, $"bias_ih_l{l}"));
-        yield return InitializerCode.Call(layer.BiasInitializer!, InitializerCode.Parameter(module, $"bias_hh_l{l}"));
-        if (layer.UnitForgetBias) yield return $"global::CtcDsl.Runtime.Nn.Initializers.ForgetGateBias({InitializerCode.Parameter(module, $"bias_ih_l{l}")});";
+        yield return LayerCode.Initialize(Bias, LayerCode.Parameter(module, $"bias_ih_l{l}"));
+        yield return LayerCode.Initialize(Bias, LayerCode.Parameter(module, $"bias_hh_l{l}"));
+        if (UnitForgetBias) yield return $"global::CtcDsl.Runtime.Nn.Initializers.ForgetGateBias({LayerCode.Parameter(module, $"bias_ih_l{l}")});";
     }
 
-    public override IEnumerable<string> Forward(LayerPlan layer)
+    public override IEnumerable<string> Forward()
     {
-        var input = layer.Inputs[0];
-        if (layer.Bidirectional)
+        var input = Inputs[0];
+        if (Bidirectional)
         {
-            yield return $"var {layer.Output} = {layer.FieldName}.call({input}, {layer.InputLengths});";
+            yield return $"var {Output} = {FieldName}.call({input}, {InputLengths});";
             yield break;
         }
-        yield return $"// {layer.Name}: a unidirectional RNN runs on the padded batch as is: padding trails each sequence, so it never reaches a valid step.";
-        yield return IsLstm ? $"var ({layer.Output}, _, _) = {layer.FieldName}.call({input});" : $"var ({layer.Output}, _) = {layer.FieldName}.call({input});";
+        yield return $"// {Name}: a unidirectional RNN runs on the padded batch as is: padding trails each sequence, so it never reaches a valid step.";
+        yield return IsLstm ? $"var ({Output}, _, _) = {FieldName}.call({input});" : $"var ({Output}, _) = {FieldName}.call({input});";
+    }
+
+    // The ONNX nodes need the lengths only where the runtime does: a bidirectional layer's reverse direction.
+    public override IEnumerable<string> Export()
+    {
+        yield return Bidirectional
+            ? $"var {Output} = onnx.Rnn({FieldName}, {Inputs[0]}, {InputLengths});"
+            : $"var {Output} = onnx.Rnn({FieldName}, {Inputs[0]});";
     }
 }

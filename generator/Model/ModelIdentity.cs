@@ -12,16 +12,20 @@ namespace CtcDsl.Generator.Model;
 internal sealed record ModelIdentity(string Path, string FullName, string HintName, SourceSpan NameSpan)
 {
     public static ModelIdentity Of(string path, ModelPlan plan, SourceSpan nameSpan) =>
-        new(path, plan.Namespace + "." + plan.TypeName, HintNameOf(plan), nameSpan);
+        new(path, plan.Namespace + "." + plan.TypeName, HintNameOf(plan.Namespace, plan.TypeName), nameSpan);
+
+    /// <summary>The identity of a spec with errors whose placeholders are generated (they clash like a model would).</summary>
+    public static ModelIdentity Of(string path, ModelSkeleton skeleton, SourceSpan nameSpan) =>
+        new(path, skeleton.Namespace + "." + skeleton.TypeName, HintNameOf(skeleton.Namespace, skeleton.TypeName), nameSpan);
 
     /// <summary>
     /// The generated file's name: the full type name, dots kept (so <c>My_Models.X</c> and <c>My.Models.X</c>
     /// stay apart) and any character outside ASCII letters, digits and '_' replaced (hint names allow few).
     /// </summary>
-    public static string HintNameOf(ModelPlan plan)
+    public static string HintNameOf(string ns, string typeName)
     {
         var builder = new StringBuilder();
-        foreach (var c in plan.Namespace + "." + plan.TypeName)
+        foreach (var c in ns + "." + typeName)
             builder.Append(c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '_' or '.' ? c : '_');
         return builder.Append(".g.cs").ToString();
     }

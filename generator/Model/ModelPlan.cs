@@ -1,3 +1,5 @@
+using CtcDsl.SpecFacts;
+
 namespace CtcDsl.Generator.Model;
 
 // The lowered, validated model the emitter prints. Everything here is resolved: names are C#
@@ -38,49 +40,20 @@ internal sealed record FeatureInputPlan(string Name, string PropertyName, string
 internal sealed record LabelInputPlan(string Name, string PropertyName, string LengthsPropertyName, int? MaxLength);
 
 /// <summary>
-/// One layer: its kind and settings, the locals it reads (<see cref="Inputs"/>, <see cref="InputLengths"/>)
-/// and the locals it defines (<see cref="Output"/>, <see cref="OutputLengths"/>, equal to the input
-/// lengths unless the layer subsamples).
+/// A convolution's window over time: kernel, stride, symmetric padding, dilation. Layers that change
+/// lengths describe them with these (<see cref="LayerPlan.Windows"/>); the arithmetic is the spec
+/// language's, shared with the runtime (SpecFacts/ConvolutionFacts).
 /// </summary>
-internal sealed record LayerPlan(
-    string Kind,
-    string Name,
-    string FieldName,
-    EquatableArray<string> Inputs,
-    string InputLengths,
-    string Output,
-    string OutputLengths,
-    int InputSize,
-    int Units,
-    int OutputSize,
-    int LayerCount,
-    bool Bidirectional,
-    double Dropout,
-    string? Activation,
-    ConvPlan? Conv,
-    InitializerPlan? KernelInitializer,
-    InitializerPlan? RecurrentInitializer,
-    InitializerPlan? BiasInitializer,
-    bool UnitForgetBias)
-{
-    /// <summary>Whether the layer owns a module (and so a field).</summary>
-    public bool HasModule => Layers.LayerKind.Of(Kind).HasModule;
-
-    /// <summary>Whether the layer holds trainable projections (a model needs at least one).</summary>
-    public bool HasWeights => Layers.LayerKind.Of(Kind).HasWeights;
-}
-
-/// <summary>Convolution over time: kernel, stride, symmetric padding, dilation.</summary>
 internal sealed record ConvPlan(int Kernel, int Stride, int Padding, int Dilation)
 {
     /// <summary>Whether output lengths equal input lengths (stride 1, 'same' padding): such a convolution never changes lengths.</summary>
-    public bool KeepsLength => Stride == 1 && 2 * Padding == Dilation * (Kernel - 1);
+    public bool KeepsLength => ConvolutionFacts.KeepsLength(Kernel, Stride, Padding, Dilation);
 
     /// <summary>Frames the window spans: dilation·(kernel − 1) + 1.</summary>
-    public long Span => (long)Dilation * (Kernel - 1) + 1;
+    public long Span => ConvolutionFacts.Span(Kernel, Dilation);
 
     /// <summary>The output length for an input of <paramref name="frames"/> frames (0 when the window does not fit).</summary>
-    public int OutputLength(int frames) => frames + 2L * Padding < Span ? 0 : (int)((frames + 2L * Padding - Span) / Stride + 1);
+    public int OutputLength(int frames) => ConvolutionFacts.OutputLength(frames, Kernel, Stride, Padding, Dilation);
 }
 
 /// <summary>An initialiser: kind plus its numeric arguments.</summary>
@@ -136,7 +109,7 @@ internal sealed record SchedulePlan(string Kind, int StepSize, double Gamma, int
 /// <summary>The audio front-end a spec declares (<c>features:</c>).</summary>
 internal sealed record FrontEndPlan(string Kind, int SampleRate, int Coefficients, int Filters, int Deltas, string Normalization, SpecAugmentPlan? Augment)
 {
-    public int Width => (Kind == "mfcc" ? Coefficients : Filters) * (1 + Deltas);
+    public int Width => FrontEndFacts.Width(Kind, Coefficients, Filters, Deltas);
 }
 
 /// <summary>SpecAugment masking of training batches.</summary>

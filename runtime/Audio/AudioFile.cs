@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using CtcDsl.Runtime.Audio.Mpeg;
 using CtcDsl.Runtime.Data;
 
 namespace CtcDsl.Runtime.Audio;
@@ -106,8 +107,18 @@ public static class AudioFile
         return format;
     }
 
-    private static AudioReader Open(Stream stream, AudioFormat format, string name) =>
-        format == AudioFormat.Flac ? new FlacReader(stream, name) : new Mp3Reader(stream, name);
+    private static AudioReader Open(Stream stream, AudioFormat format, string name)
+    {
+        try
+        {
+            return format == AudioFormat.Flac ? new FlacReader(stream, name) : new Mp3Reader(stream, name);
+        }
+        catch
+        {
+            stream.Dispose(); // a file refused while opening is not left open
+            throw;
+        }
+    }
 
     internal static FileStream OpenFile(string path)
     {
@@ -123,29 +134,27 @@ public static class AudioFile
     }
 
     /// <summary>
-    /// The format from the first bytes: "RIFF"/"RF64" WAV, "fLaC" FLAC, an MPEG audio frame sync MP3;
-    /// an ID3v2 tag is looked past (both FLAC and MP3 files may start with one).
+    /// The format from the first bytes: "RIFF"/"RF64" WAV, "fLaC" FLAC. An ID3v2 tag (which both FLAC
+    /// and MP3 files may start with) must be followed by a FLAC stream or MPEG audio frames, and MPEG
+    /// audio is only taken for such when several frame headers follow each other where their lengths
+    /// put them (<see cref="MpegLayout.Sniff"/>): a lone frame sync in random bytes is not MP3.
     /// </summary>
     private static AudioFormat Sniff(byte[] head, string name, Stream? file = null)
     {
         if (Starts(head, "RIFF") || Starts(head, "RF64")) return AudioFormat.Wav;
         if (Starts(head, "fLaC")) return AudioFormat.Flac;
-        if (Starts(head, "ID3") && head.Length >= 10)
+        if (Starts(head, "ID3") || (head.Length >= 2 && head[0] == 0xFF && (head[1] & 0xE0) == 0xE0))
         {
-            var size = 10L + ((head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | (head[9] & 0x7F));
-            var after = new byte[4];
-            if (file is not null && size + 4 <= file.Length)
+            var stream = file ?? new MemoryStream(head, writable: false);
+            try
             {
-                file.Position = size;
-                file.ReadExactly(after);
+                return MpegLayout.Sniff(stream, name);
             }
-            else if (file is null && size + 4 <= head.Length)
+            catch (IOException e) when (e is not DataFileException)
             {
-                Array.Copy(head, size, after, 0, 4);
+                throw new DataFileException($"{name}: cannot read the file ({e.Message}).", e);
             }
-            return Starts(after, "fLaC") ? AudioFormat.Flac : AudioFormat.Mp3;
         }
-        if (head.Length >= 2 && head[0] == 0xFF && (head[1] & 0xE0) == 0xE0) return AudioFormat.Mp3;
         if (head.Length == 0) throw new DataFileException($"{name}: the file is empty.");
         throw new DataFileException($"{name}: not a WAV, FLAC or MP3 file (it starts with {Describe(head)}).");
     }

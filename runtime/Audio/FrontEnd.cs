@@ -23,11 +23,12 @@ public enum FeatureNormalizationMode
 /// <param name="Deltas">Orders of delta features appended (0, 1 or 2).</param>
 /// <param name="Normalization">How features are normalised.</param>
 /// <param name="Augment">SpecAugment masking for training batches; null: none.</param>
-public sealed record FrontEndSettings(string Kind, int SampleRate = 16000, int Coefficients = 13, int Filters = 26, int Deltas = 0,
+public sealed record FrontEndSettings(string Kind, int SampleRate = SpecFacts.FrontEndFacts.DefaultSampleRate, int Coefficients = SpecFacts.FrontEndFacts.DefaultCoefficients,
+    int Filters = SpecFacts.FrontEndFacts.DefaultFilters, int Deltas = 0,
     FeatureNormalizationMode Normalization = FeatureNormalizationMode.Utterance, SpecAugment? Augment = null)
 {
     /// <summary>Values per frame the front-end produces.</summary>
-    public int Width => (Kind == "mfcc" ? Coefficients : Filters) * (1 + Deltas);
+    public int Width => SpecFacts.FrontEndFacts.Width(Kind, Coefficients, Filters, Deltas);
 }
 
 /// <summary>
@@ -47,8 +48,8 @@ public sealed class FrontEnd
         mfccSettings = MfccSettings.Default with { CoefficientCount = settings.Coefficients, FilterCount = settings.Filters };
         extract = settings.Kind switch
         {
-            "mfcc" => new Mfcc(mfccSettings).Compute,
-            "logfbank" => new LogFilterbank(mfccSettings).Compute,
+            SpecFacts.FrontEndFacts.Mfcc => new Mfcc(mfccSettings).Compute,
+            SpecFacts.FrontEndFacts.LogFilterbank => new LogFilterbank(mfccSettings).Compute,
             _ => throw new ArgumentException($"Unknown front-end '{settings.Kind}'; use mfcc or logfbank.", nameof(settings)),
         };
     }

@@ -8,10 +8,10 @@ namespace CtcDsl.Runtime.Audio;
 public sealed record MfccSettings
 {
     /// <summary>Cepstral coefficients per frame.</summary>
-    public int CoefficientCount { get; init; } = 13;
+    public int CoefficientCount { get; init; } = SpecFacts.FrontEndFacts.DefaultCoefficients;
 
     /// <summary>Triangular mel filters.</summary>
-    public int FilterCount { get; init; } = 26;
+    public int FilterCount { get; init; } = SpecFacts.FrontEndFacts.DefaultFilters;
 
     /// <summary>
     /// FFT size (frames shorter than this are zero-padded). Null, the default, follows the window: the
@@ -26,8 +26,7 @@ public sealed record MfccSettings
     public int FftSizeAt(int sampleRate)
     {
         var window = WindowSamples(sampleRate);
-        var next = 1;
-        while (next < window) next *= 2;
+        var next = SpecFacts.FrontEndFacts.FftSize(window);
         if (FftSize is not { } fixedSize) return next;
         if (fixedSize < window)
             throw new System.ArgumentException(
@@ -36,16 +35,16 @@ public sealed record MfccSettings
     }
 
     /// <summary>The hop between windows in samples at <paramref name="sampleRate"/> (rounded half up, as python_speech_features).</summary>
-    public int HopSamples(int sampleRate) => (int)System.Math.Floor(HopSeconds * sampleRate + 0.5);
+    public int HopSamples(int sampleRate) => SpecFacts.FrontEndFacts.Samples(HopSeconds, sampleRate);
 
     /// <summary>The window's length in samples at <paramref name="sampleRate"/> (rounded half up, as python_speech_features).</summary>
-    public int WindowSamples(int sampleRate) => (int)System.Math.Floor(WindowSeconds * sampleRate + 0.5);
+    public int WindowSamples(int sampleRate) => SpecFacts.FrontEndFacts.Samples(WindowSeconds, sampleRate);
 
     /// <summary>Window length in seconds.</summary>
-    public double WindowSeconds { get; init; } = 0.025;
+    public double WindowSeconds { get; init; } = SpecFacts.FrontEndFacts.WindowSeconds;
 
     /// <summary>Hop between windows in seconds.</summary>
-    public double HopSeconds { get; init; } = 0.01;
+    public double HopSeconds { get; init; } = SpecFacts.FrontEndFacts.HopSeconds;
 
     /// <summary>Pre-emphasis coefficient (0 disables it).</summary>
     public double PreEmphasis { get; init; } = 0.97;

@@ -8,7 +8,8 @@ namespace CtcDsl.Runtime.Audio;
 /// spans of up to <paramref name="MaxTimeWidth"/> frames (never more than <paramref name="MaxTimeFraction"/>
 /// of the utterance) are set to the utterance's mean.
 /// </summary>
-public sealed record SpecAugment(int FrequencyMasks = 2, int MaxFrequencyWidth = 8, int TimeMasks = 2, int MaxTimeWidth = 40, double MaxTimeFraction = 0.2)
+public sealed record SpecAugment(int FrequencyMasks = SpecFacts.SpecAugmentFacts.FrequencyMasks, int MaxFrequencyWidth = SpecFacts.SpecAugmentFacts.MaxFrequencyWidth,
+    int TimeMasks = SpecFacts.SpecAugmentFacts.TimeMasks, int MaxTimeWidth = SpecFacts.SpecAugmentFacts.MaxTimeWidth, double MaxTimeFraction = SpecFacts.SpecAugmentFacts.MaxTimeFraction)
 {
     /// <summary>
     /// The masks' random source for one example in one epoch: a fixed hash of the example's name and

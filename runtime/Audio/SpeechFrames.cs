@@ -41,14 +41,8 @@ internal static class SpeechFrames
     /// </summary>
     public static float[][] MelFilterBank(int filters, int fftSize, int sampleRate, double lowHz, double highHz)
     {
-        var lowMel = NWaves.Utils.Scale.HerzToMel(lowHz);
-        var highMel = NWaves.Utils.Scale.HerzToMel(highHz);
-        var bins = new int[filters + 2];
-        for (var i = 0; i < bins.Length; i++)
-        {
-            var mel = lowMel + (highMel - lowMel) * i / (filters + 1);
-            bins[i] = (int)Math.Floor((fftSize + 1) * NWaves.Utils.Scale.MelToHerz(mel) / sampleRate);
-        }
+        // The edges come from the spec language's facts, which the generator checks specs with.
+        var bins = SpecFacts.MelScale.FilterEdges(filters, fftSize, sampleRate, lowHz, highHz);
 
         var bank = new float[filters][];
         for (var j = 0; j < filters; j++)

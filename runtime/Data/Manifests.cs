@@ -79,18 +79,34 @@ public static class Manifests
         }
     }
 
+    /// <summary>The largest manifest read (bytes): a corpus of millions of lines fits; an endless or planted file stops here.</summary>
+    public const long MaxManifestBytes = 1L << 30;
+
+    /// <summary>The longest manifest line (bytes); a line lists one utterance, so 1 MiB is generous.</summary>
+    public const int MaxLineBytes = 1 << 20;
+
     /// <summary>
     /// The lines of a manifest, decoded as strict UTF-8 (a byte-order mark is skipped): a Latin-1 or
-    /// UTF-16 file fails naming the line instead of turning 'é' into U+FFFD.
+    /// UTF-16 file fails naming the line instead of turning 'é' into U+FFFD. A folder, a FIFO, a device
+    /// or an empty file is refused before opening (<see cref="OutsideFile"/>); a file over
+    /// <see cref="MaxManifestBytes"/> or a line over <see cref="MaxLineBytes"/> is refused naming the bound.
     /// </summary>
     internal static IEnumerable<(int Number, string Text)> ReadLines(string path)
     {
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            OutsideFile.RequireRegular(path, "manifest");
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            var length = file.Length;
+            if (length > MaxManifestBytes)
+                throw new DataFileException($"{path}: {length} bytes, more than the {MaxManifestBytes} bytes a manifest may have (the bound); split it into several manifests.");
+            // Only what the file's size states is read: a file that grows while it is read (or lies about its size) cannot push past the bound.
+            bytes = new byte[length];
+            var got = file.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (got < bytes.Length) Array.Resize(ref bytes, got);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException and not DataFileException or UnauthorizedAccessException)
         {
             throw new DataFileException($"{path}: cannot read the manifest ({e.Message}).", e);
         }
@@ -104,6 +120,8 @@ public static class Manifests
             if (end < 0) end = bytes.Length;
             number++;
             var length = end - start;
+            if (length > MaxLineBytes)
+                throw new DataFileException($"{path} line {number}: longer than {MaxLineBytes} bytes (the bound on a manifest line); not a manifest.");
             if (length > 0 && bytes[start + length - 1] == '\r') length--;
             string text;
             try

@@ -16,6 +16,21 @@ internal static class OutsideFile
         if (Directory.Exists(path)) throw new DataFileException($"{path}: the {what} is a folder, not a file.");
         var info = new FileInfo(path);
         if (!info.Exists) throw new DataFileException($"{path}: the {what} does not exist.");
+        // A symbolic link reports its own size (the length of the target's name): the target is what is read.
+        if (info.LinkTarget is not null)
+        {
+            FileSystemInfo? target;
+            try
+            {
+                target = info.ResolveLinkTarget(returnFinalTarget: true);
+            }
+            catch (IOException e)
+            {
+                throw new DataFileException($"{path}: the {what} is a symbolic link that cannot be followed ({e.Message}).", e);
+            }
+            if (target is not FileInfo { Exists: true } file) throw new DataFileException($"{path}: the {what} is a symbolic link to nothing readable ({info.LinkTarget}).");
+            info = file;
+        }
         if (info.Length == 0) throw new DataFileException($"{path}: the {what} is empty or not a regular file (a FIFO, a device); refused before opening.");
     }
 }

@@ -16,11 +16,11 @@ public sealed class PrefixBeamSearch : ICtcDecoder
     /// <param name="beamWidth">Prefixes kept after each frame.</param>
     /// <param name="pruneThreshold">Per frame, classes with probability below this are not extended (0: none pruned).</param>
     /// <param name="nBest">Hypotheses returned per item (at most <paramref name="beamWidth"/>).</param>
-    public PrefixBeamSearch(int blankIndex, int beamWidth = 8, double pruneThreshold = 0, int nBest = 1)
+    public PrefixBeamSearch(int blankIndex, int beamWidth = SpecFacts.BeamSearchFacts.DefaultBeamWidth, double pruneThreshold = SpecFacts.BeamSearchFacts.DefaultPruneThreshold, int nBest = SpecFacts.BeamSearchFacts.DefaultNBest)
     {
         if (beamWidth < 1) throw new ArgumentOutOfRangeException(nameof(beamWidth), beamWidth, "The beam must hold at least one prefix.");
         if (nBest < 1 || nBest > beamWidth) throw new ArgumentOutOfRangeException(nameof(nBest), nBest, $"n-best must be between 1 and the beam width ({beamWidth}).");
-        if (pruneThreshold < 0 || pruneThreshold >= 1) throw new ArgumentOutOfRangeException(nameof(pruneThreshold), pruneThreshold, "The pruning threshold is a probability in [0, 1).");
+        if (!SpecFacts.BeamSearchFacts.IsPruneThreshold(pruneThreshold)) throw new ArgumentOutOfRangeException(nameof(pruneThreshold), pruneThreshold, "The pruning threshold is a probability in [0, 1).");
         BlankIndex = blankIndex;
         BeamWidth = beamWidth;
         PruneThreshold = pruneThreshold;

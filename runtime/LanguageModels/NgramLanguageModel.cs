@@ -112,7 +112,7 @@ public sealed class NgramLanguageModel
         return (key << BitsPerWord) | (uint)(word + 1);
     }
 
-    /// <summary>Reads an ARPA file (plain text; <c>.gz</c> is decompressed).</summary>
+    /// <summary>Reads an ARPA file (plain text; <c>.gz</c> is decompressed, to at most <see cref="Data.DecompressedSizeBound.Ratio"/> times its size or <see cref="Data.DecompressedSizeBound.Floor"/> bytes).</summary>
     /// <exception cref="DataFileException">The file is missing, unreadable or not ARPA; the message names the line.</exception>
     public static NgramLanguageModel Load(string path)
     {
@@ -120,7 +120,9 @@ public sealed class NgramLanguageModel
         {
             Data.OutsideFile.RequireRegular(path, "language model");
             using var file = File.OpenRead(path);
-            Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
+            Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+                ? new Data.DecompressedSizeBound(new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress), file.Length, path)
+                : file;
             using var reader = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true));
             return Read(reader, path);
         }

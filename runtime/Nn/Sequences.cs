@@ -46,12 +46,12 @@ public static class Sequences
     {
         if (kernel < 1 || stride < 1 || dilation < 1 || padding < 0)
             throw new ArgumentOutOfRangeException(nameof(kernel), "kernel, stride and dilation must be at least 1 and padding at least 0.");
-        var span = dilation * (kernel - 1) + 1;
+        var span = SpecFacts.ConvolutionFacts.Span(kernel, dilation);
         // No implicit scalars: one can be finalized while the native call that received it still reads
         // it (see Tensors and NativeLifetimeTests).
         using var step = stride.ToScalar();
         using var zero = 0.ToScalar();
-        using var shifted = Tensors.Add(lengths, (long)(2 * padding - span));
+        using var shifted = Tensors.Add(lengths, 2L * padding - span);
         using var divided = shifted.div(step, rounding_mode: RoundingMode.floor);
         using var counted = Tensors.Add(divided, 1L);
         return counted.clamp_min(zero);
@@ -59,5 +59,5 @@ public static class Sequences
 
     /// <inheritdoc cref="ConvolvedLengths(Tensor, int, int, int, int)"/>
     public static int ConvolvedLength(int length, int kernel, int stride, int padding, int dilation) =>
-        Math.Max(0, (int)Math.Floor((length + 2.0 * padding - dilation * (kernel - 1) - 1) / stride) + 1);
+        SpecFacts.ConvolutionFacts.OutputLength(length, kernel, stride, padding, dilation);
 }

@@ -227,6 +227,10 @@ public sealed class Checkpoint
     public void RestoreWeights(nn.Module module, string path)
     {
         if (module is ICtcModel model) EnsureMatches(model.ModelName, model.Vocabulary, path);
+        // Compared before anything is loaded: an edited spec gets the list of layers that changed.
+        if (StateInventory.Read(ModelState) is { } stored && StateInventory.Differences(stored, module) is { Count: > 0 } changed)
+            throw new CheckpointException($"{path}: the checkpoint's weights do not fit {module.GetName()}: the layers differ (was the spec edited after it was written?). " +
+                $"Checkpoint → model:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", changed)}");
         using var previous = new WeightCheck.Snapshot(module.parameters().ToArray());
         try
         {

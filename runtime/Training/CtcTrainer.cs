@@ -44,6 +44,7 @@ public static class CtcTrainer
 
         CheckExamples(model, training, "training", options.CancellationToken);
         if (validation is not null) CheckExamples(model, validation, "validation", options.CancellationToken);
+        WarmupCheck.EnsureFits(options.Schedule, options.Epochs, StepsPerEpoch(model, training, options));
 
         // This run is the only writer of its checkpoint folder: temporaries there are a killed run's.
         if (options.Checkpoints is { } checkpoints) StaleTemporaries.Clean(checkpoints.Directory, ".*.ckpt.*.tmp", age: TimeSpan.Zero);
@@ -129,6 +130,16 @@ public static class CtcTrainer
         var order = Enumerable.Range(0, count).ToArray();
         if (shuffle) EpochRandom.For(seed, epoch).Shuffle(order);
         return order;
+    }
+
+    /// <summary>Optimisation steps in one epoch: the first epoch's batches (length bucketing can vary the count slightly between epochs).</summary>
+    private static int StepsPerEpoch<TExample, TBatch>(ICtcTrainable<TExample, TBatch> model, IReadOnlyList<TExample> training, FitOptions options)
+        where TBatch : IDisposable
+    {
+        if (options.Schedule is not LearningRateSchedule.Warmup) return 0; // only a warm-up needs it, and bucketing reads every length
+        return options.BucketByLength || options.MaxFramesPerBatch is not null
+            ? BucketBatcher.Batches(training.Select(model.FrameCount).ToArray(), options.BatchSize, options.MaxFramesPerBatch, options.Seed, 1, options.Shuffle).Count
+            : (training.Count + options.BatchSize - 1) / options.BatchSize;
     }
 
     private static IReadOnlyList<int[]> Chunk(int[] order, int size)

@@ -10,7 +10,7 @@ public sealed record FitOptions
     public int Epochs { get; init; } = 1;
 
     /// <summary>Examples per optimisation step.</summary>
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = SpecFacts.TrainingFacts.DefaultBatchSize;
 
     /// <summary>Shuffle the training examples each epoch; the order depends only on <see cref="Seed"/> and the epoch, so a resumed run sees the same orders.</summary>
     public bool Shuffle { get; init; } = true;
@@ -75,7 +75,8 @@ public enum NonFiniteLossPolicy
 /// <param name="Patience">Epochs without improvement before stopping.</param>
 /// <param name="MinDelta">The smallest change that counts as an improvement.</param>
 /// <param name="Maximize">True when larger is better.</param>
-public sealed record EarlyStopping(string Monitor = "val_loss", int Patience = 10, double MinDelta = 0, bool Maximize = false)
+public sealed record EarlyStopping(string Monitor = SpecFacts.TrainingFacts.DefaultMonitor, int Patience = SpecFacts.TrainingFacts.DefaultPatience,
+    double MinDelta = SpecFacts.TrainingFacts.DefaultMinDelta, bool Maximize = false)
 {
     /// <summary>Whether <paramref name="value"/> improves on <paramref name="best"/> by more than <see cref="MinDelta"/>.</summary>
     public bool Improves(double value, double? best) =>

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using CtcDsl.Generator.CSharp;
 using CtcDsl.Generator.Diagnostics;
+using CtcDsl.Generator.Layers;
 using CtcDsl.Generator.Model;
 using CtcDsl.Generator.Parsing;
 using YamlDotNet.RepresentationModel;
@@ -76,7 +78,7 @@ internal static partial class SpecAnalyzer
         }
 
         /// <summary>Warns when subsampling can make the logits shorter than the longest label the spec allows.</summary>
-        private void CheckOutputLength(YamlMap map, string logitsName, LayerGraph.Tensor logits)
+        private void CheckOutputLength(YamlMap map, string logitsName, Tensor logits)
         {
             if (features?.MinLength is not { } minFrames || labelsInput?.MaxLength is not { } maxLabels || logits.Subsampling.Count == 0) return;
             var frames = minFrames;

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using CtcDsl.Generator.Diagnostics;
 using CtcDsl.Generator.Model;
 using CtcDsl.Generator.Parsing;
+using CtcDsl.SpecFacts;
 
 namespace CtcDsl.Generator.Analysis;
 
@@ -26,10 +27,10 @@ internal static partial class SpecAnalyzer
                 map.AllowOnly("type", "lm", "lexicon", "hotwords", "out_of_lexicon_penalty");
                 return greedy;
             }
-            var width = Positive(map, "beam_width") ?? 8;
-            var prune = map.Double("prune_threshold") ?? 0;
-            if (prune is < 0 or >= 1) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("prune_threshold"), "prune_threshold", "a probability in [0, 1)", prune);
-            var nBest = Positive(map, "n_best") ?? 1;
+            var width = Positive(map, "beam_width") ?? BeamSearchFacts.DefaultBeamWidth;
+            var prune = map.Double("prune_threshold") ?? BeamSearchFacts.DefaultPruneThreshold;
+            if (!BeamSearchFacts.IsPruneThreshold(prune)) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("prune_threshold"), "prune_threshold", "a probability in [0, 1)", prune);
+            var nBest = Positive(map, "n_best") ?? BeamSearchFacts.DefaultNBest;
             if (nBest > width) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("n_best"), "n_best", $"at most beam_width ({width})", nBest);
             return new DecoderPlan("beam", width, prune, nBest) { Fusion = ReadFusion(map) };
         }

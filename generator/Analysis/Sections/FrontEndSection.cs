@@ -1,8 +1,7 @@
-using CtcDsl.Generator.Layers;
-using System.Linq;
 using CtcDsl.Generator.Diagnostics;
 using CtcDsl.Generator.Model;
 using CtcDsl.Generator.Parsing;
+using CtcDsl.SpecFacts;
 
 namespace CtcDsl.Generator.Analysis;
 
@@ -19,32 +18,52 @@ internal static partial class SpecAnalyzer
             map.AllowOnly("type", "sample_rate", "coefficients", "filters", "deltas", "normalize", "spec_augment");
             var type = Option(map, "type", "front-end", FrontEndTypes, fallback: null);
             if (type is null) return null;
-            var rate = Positive(map, "sample_rate", max: 384_000) ?? 16000;
-            if (rate < 1000)
-                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("sample_rate"), "sample_rate", "a rate from 1000 to 384000 Hz", rate);
-            var coefficients = Positive(map, "coefficients") ?? 13;
-            var filters = Positive(map, "filters") ?? 26;
-            if (type == "mfcc" && coefficients > filters)
+            var rate = Positive(map, "sample_rate", max: FrontEndFacts.MaxSampleRate) ?? FrontEndFacts.DefaultSampleRate;
+            if (rate < FrontEndFacts.MinSampleRate)
+                context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("sample_rate"), "sample_rate", $"a rate from {FrontEndFacts.MinSampleRate} to {FrontEndFacts.MaxSampleRate} Hz", rate);
+            var coefficients = Positive(map, "coefficients") ?? FrontEndFacts.DefaultCoefficients;
+            var filters = Positive(map, "filters") ?? FrontEndFacts.DefaultFilters;
+            if (type == FrontEndFacts.Mfcc && coefficients > filters)
                 context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("coefficients"), "coefficients", $"at most the number of filters ({filters})", coefficients);
-            if (rate >= 1000 && filters <= SpecLimits.MaxCount && MelFilters.LargestUsable(rate) is var usable && filters > usable)
-                context.Report(DiagnosticCatalog.EmptyMelFilters, map.SpanOf("filters"), filters, rate, MelFilters.FftSize(rate), usable);
+            if (rate >= FrontEndFacts.MinSampleRate && filters <= SpecLimits.MaxCount && LargestUsableFilters(rate) is var usable && filters > usable)
+                context.Report(DiagnosticCatalog.EmptyMelFilters, map.SpanOf("filters"), filters, rate, FftSize(rate), usable);
             var deltas = map.Int("deltas") ?? 0;
-            if (deltas is < 0 or > 2) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("deltas"), "deltas", "0, 1 or 2", deltas);
+            if (deltas is < 0 or > FrontEndFacts.MaxDeltas) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("deltas"), "deltas", "0, 1 or 2", deltas);
             var normalize = Option(map, "normalize", "normalisation", Normalizations, "utterance") ?? "utterance";
             SpecAugmentPlan? augment = null;
             if (map.Map("spec_augment", "spec_augment") is { } masks)
             {
                 masks.AllowOnly("frequency_masks", "max_frequency_width", "time_masks", "max_time_width", "max_time_fraction");
-                var fraction = masks.Double("max_time_fraction") ?? 0.2;
+                var fraction = masks.Double("max_time_fraction") ?? SpecAugmentFacts.MaxTimeFraction;
                 if (fraction is <= 0 or > 1) context.Report(DiagnosticCatalog.InvalidValue, masks.SpanOf("max_time_fraction"), "max_time_fraction", "in (0, 1]", fraction);
-                augment = new SpecAugmentPlan(NonNegative(masks, "frequency_masks") ?? 2, NonNegative(masks, "max_frequency_width") ?? 8,
-                    NonNegative(masks, "time_masks") ?? 2, NonNegative(masks, "max_time_width") ?? 40, fraction);
+                augment = new SpecAugmentPlan(NonNegative(masks, "frequency_masks") ?? SpecAugmentFacts.FrequencyMasks, NonNegative(masks, "max_frequency_width") ?? SpecAugmentFacts.MaxFrequencyWidth,
+                    NonNegative(masks, "time_masks") ?? SpecAugmentFacts.TimeMasks, NonNegative(masks, "max_time_width") ?? SpecAugmentFacts.MaxTimeWidth, fraction);
             }
             var plan = new FrontEndPlan(type, rate, coefficients, filters, deltas, normalize, augment);
             if (features is not null && plan.Width != features.Size)
                 context.Report(DiagnosticCatalog.FrontEndWidth, map.Span, plan.Width,
-                    $"{(type == "mfcc" ? $"{coefficients} coefficients" : $"{filters} filters")} × (1 + {deltas} delta orders)", features.Size);
+                    $"{(type == FrontEndFacts.Mfcc ? $"{coefficients} coefficients" : $"{filters} filters")} × (1 + {deltas} delta orders)", features.Size);
             return plan;
+        }
+
+        /// <summary>The FFT size the runtime's front-end uses at <paramref name="sampleRate"/> (its default window).</summary>
+        private static int FftSize(int sampleRate) => FrontEndFacts.FftSize(FrontEndFacts.Samples(FrontEndFacts.WindowSeconds, sampleRate));
+
+        /// <summary>
+        /// The most mel filters for which every filter spans at least one FFT bin on each side of its peak at
+        /// <paramref name="sampleRate"/>, with the runtime's own filter edges (0 Hz to half the rate): more
+        /// would give a model constant features, so the spec gets a diagnostic instead.
+        /// </summary>
+        private static int LargestUsableFilters(int sampleRate)
+        {
+            var fft = FftSize(sampleRate);
+            var best = 0;
+            for (var filters = 1; filters <= fft / 2 + 1; filters++)
+            {
+                if (!MelScale.AllNonEmpty(MelScale.FilterEdges(filters, fft, sampleRate, 0, sampleRate / 2.0))) break;
+                best = filters;
+            }
+            return best;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Linq;
+using CtcDsl.Generator.CSharp;
 using CtcDsl.Generator.Diagnostics;
 using CtcDsl.Generator.Model;
 using CtcDsl.Generator.Parsing;

@@ -3,6 +3,7 @@ using System.Linq;
 using CtcDsl.Generator.Diagnostics;
 using CtcDsl.Generator.Model;
 using CtcDsl.Generator.Parsing;
+using CtcDsl.SpecFacts;
 
 namespace CtcDsl.Generator.Analysis;
 
@@ -26,7 +27,7 @@ internal static partial class SpecAnalyzer
             if (map is null) return (null, null);
             map.AllowOnly("optimizer", "schedule", "epochs", "batch_size", "shuffle", "seed", "clip_grad_norm", "non_finite_loss", "early_stopping");
             var epochs = Positive(map, "epochs", required: true);
-            var batchSize = Positive(map, "batch_size") ?? 32;
+            var batchSize = Positive(map, "batch_size") ?? TrainingFacts.DefaultBatchSize;
             var shuffle = map.Bool("shuffle") ?? true;
             var seed = map.Int("seed") ?? 0;
             var clip = map.Double("clip_grad_norm");
@@ -65,12 +66,12 @@ internal static partial class SpecAnalyzer
             var map = training.Map("early_stopping", "early stopping");
             if (map is null) return null;
             map.AllowOnly("monitor", "patience", "min_delta", "mode");
-            var monitor = map.String("monitor") ?? "val_loss";
+            var monitor = map.String("monitor") ?? TrainingFacts.DefaultMonitor;
             if (!monitorable.Contains(monitor))
                 context.Report(DiagnosticCatalog.UnknownName, map.SpanOf("monitor"), monitor, "a value of the training history",
                     (Suggestions.DidYouMean(monitor, monitorable) is { Length: > 0 } hint ? hint : "") + "; valid: " + string.Join(", ", monitorable) + " (val_ values need validation data)");
-            var patience = Positive(map, "patience") ?? 10;
-            var minDelta = map.Double("min_delta") ?? 0;
+            var patience = Positive(map, "patience") ?? TrainingFacts.DefaultPatience;
+            var minDelta = map.Double("min_delta") ?? TrainingFacts.DefaultMinDelta;
             if (minDelta < 0) context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("min_delta"), "min_delta", "0 or more", minDelta);
             var mode = Option(map, "mode", "mode", new[] { "min", "max" }, "min") ?? "min";
             return new EarlyStoppingPlan(monitor, patience, minDelta, mode == "max");

@@ -128,7 +128,7 @@ public class HostileSpecTests(Xunit.Abstractions.ITestOutputHelper output)
     public static TheoryData<string> ReservedLayerNames()
     {
         var natural = new[] { "forward", "backward", "Forward", "Dispose", "outputs", "transcript", "label_ids", "LabelIds" };
-        var reserved = CtcDsl.Generator.Analysis.CSharpNames.Reserved.Where(n => !n.EndsWith("Lengths", StringComparison.Ordinal) && !n.EndsWith("Loss", StringComparison.Ordinal) && !n.EndsWith("Out", StringComparison.Ordinal));
+        var reserved = CtcDsl.Generator.CSharp.CSharpNames.Reserved.Where(n => !n.EndsWith("Lengths", StringComparison.Ordinal) && !n.EndsWith("Loss", StringComparison.Ordinal) && !n.EndsWith("Out", StringComparison.Ordinal));
         // Each name once: xunit skips a repeated case rather than running it twice.
         var names = new TheoryData<string>();
         foreach (var name in natural.Concat(reserved).Distinct(StringComparer.Ordinal)) names.Add(name);

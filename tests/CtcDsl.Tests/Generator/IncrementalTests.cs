@@ -101,9 +101,13 @@ public class IncrementalTests
             }
             Assert.True(type.Namespace?.StartsWith("CtcDsl.Generator", System.StringComparison.Ordinal) == true, $"{type} is not a pipeline model type");
             Assert.True(typeof(System.IEquatable<>).MakeGenericType(type).IsAssignableFrom(type), $"{type} is not value-equatable");
+            // A plan holds abstract records (LayerPlan): what flows is each kind's derived record.
+            if (type.IsAbstract)
+                foreach (var derived in assembly.GetTypes().Where(t => t.IsSubclassOf(type))) queue.Enqueue(derived);
             foreach (var property in type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.GetMethod?.IsPublic == true && p.Name != "EqualityContract" && p.GetIndexParameters().Length == 0))
                 queue.Enqueue(property.PropertyType);
         }
         Assert.Contains(seen, t => t.Name == "LayerPlan");
+        Assert.Contains(seen, t => t.Name == "RnnLayer");
     }
 }

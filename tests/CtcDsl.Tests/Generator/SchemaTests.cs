@@ -58,6 +58,9 @@ public class SchemaTests
         new object[] { "zero epochs", Seed.Replace("epochs: 400", "epochs: 0"), false },
         new object[] { "no ctc node", Seed.Substring(0, Seed.IndexOf("ctc:\n", System.StringComparison.Ordinal)) + Seed.Substring(Seed.IndexOf("metrics:", System.StringComparison.Ordinal)), false },
         new object[] { "bad initializer", Seed.Replace("kernel_initializer: glorot_uniform", "kernel_initializer: he_normal"), false },
+        new object[] { "layer norm with options", Seed.Replace("  - type: dense\n", "  - { type: layer_norm, epsilon: 0.001, elementwise_affine: false }\n  - type: dense\n"), true },
+        new object[] { "layer norm epsilon 0", Seed.Replace("  - type: dense\n", "  - { type: layer_norm, epsilon: 0 }\n  - type: dense\n"), false },
+        new object[] { "layer norm key of batch norm's schema", Seed.Replace("  - type: dense\n", "  - { type: batch_norm, epsilon: 0.001 }\n  - type: dense\n"), false },
     };
 
     [Theory]

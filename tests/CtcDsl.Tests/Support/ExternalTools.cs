@@ -7,7 +7,7 @@ using Xunit;
 namespace CtcDsl.Tests.Support;
 
 /// <summary>
-/// Reference programs the audio tests compare against (Debian's <c>flac</c>, <c>lame</c>, <c>mpg123</c>).
+/// Reference programs the audio tests compare against (Debian's <c>flac</c>, <c>lame</c>, <c>mpg123</c>, <c>ffmpeg</c>, <c>sox</c>).
 /// A test that needs one skips on a machine without it, and fails when CTCDSL_REQUIRE_TOOLS=1 (CI
 /// installs them), so the comparisons can never be skipped silently there.
 /// </summary>

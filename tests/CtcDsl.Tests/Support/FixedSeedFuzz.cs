@@ -11,6 +11,10 @@ namespace CtcDsl.Tests.Support;
 /// </summary>
 internal static class FixedSeedFuzz
 {
+    /// <summary>A fuzzer's case budget: CTCDSL_FUZZ_ITERATIONS when set (a longer exploration), else <paramref name="fallback"/> (what CI runs).</summary>
+    public static int Budget(int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable("CTCDSL_FUZZ_ITERATIONS"), out var n) && n > 0 ? n : fallback;
+
     /// <summary>Checks <paramref name="iterations"/> cases generated from <paramref name="seed"/> (CTCDSL_FUZZ_SEED overrides it).</summary>
     public static void SampleFixed<T>(this Gen<T> gen, Action<T> check, int iterations, string seed)
     {

@@ -67,9 +67,9 @@ public sealed class CheckpointTests : IDisposable
         // Another shape, a missing layer, an extra layer: refused with the reason, weights untouched.
         foreach (var (other, reason) in new (nn.Module, string)[]
         {
-            (nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 5)), "shape"),
-            (nn.Sequential(nn.Linear(4, 3)), "sizes"),
-            (nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 2), nn.Linear(2, 2)), "sizes"),
+            (nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 5)), "1: bias [2] → [5], weight [2, 3] → [5, 3]"),
+            (nn.Sequential(nn.Linear(4, 3)), "1 (only in the checkpoint): bias [2] → none, weight [2, 3] → none"),
+            (nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 2), nn.Linear(2, 2)), "2 (not in the checkpoint): bias none → [2], weight none → [2, 2]"),
         })
         {
             using (other)
@@ -80,6 +80,32 @@ public sealed class CheckpointTests : IDisposable
                 Assert.Equal(before, Weights(other));
             }
         }
+    }
+
+    [Fact]
+    public void A_checkpoint_of_an_edited_spec_names_the_layers_that_changed_old_and_new()
+    {
+        // The seed spec, then the same spec with a wider LSTM: same model name and vocabulary, other shapes.
+        var edited = Path.Combine(directory, "ldc93s1.ctc.yaml");
+        var seed = File.ReadAllText(Path.Combine(RepositoryPaths.Specs, "ldc93s1.ctc.yaml"));
+        Assert.Contains("units: 50", seed);
+        File.WriteAllText(edited, seed.Replace("units: 50", "units: 60"));
+        var before = new GeneratedModel("ldc93s1.ctc.yaml");
+        var after = new GeneratedModel(edited);
+        var path = Path.Combine(directory, "seed.ckpt");
+        using (var model = before.Create())
+        using (var sgd = optim.SGD(model.parameters(), 0.1))
+            Checkpoint.Save(path, "Ldc93s1Model", before.Vocabulary, model, sgd, epoch: 1, step: 1, new TrainingHistory());
+
+        using var wider = after.Create();
+        var weights = Weights(wider);
+        var error = Assert.Throws<CheckpointException>(() => Checkpoint.Load(path).RestoreWeights(wider, path));
+        // LSTM gates are 4 × units wide; the dense layer reads the LSTM's units.
+        Assert.Contains("[200, 13] → [240, 13]", error.Message);
+        Assert.Contains("[200, 50] → [240, 60]", error.Message);
+        Assert.Contains("logits: weight [28, 50] → [28, 60]", error.Message);
+        Assert.Contains("was the spec edited", error.Message);
+        Assert.Equal(weights, Weights(wider));
     }
 
     [Fact]

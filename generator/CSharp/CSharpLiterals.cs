@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace CtcDsl.Generator.Emitting;
+namespace CtcDsl.Generator.CSharp;
 
 /// <summary>C# literals for values that come from a spec: invariant, round-trippable, escaped.</summary>
 internal static class CSharpLiterals

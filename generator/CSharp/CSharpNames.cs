@@ -2,21 +2,16 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using CtcDsl.Generator.Diagnostics;
-using CtcDsl.Generator.Parsing;
 using Microsoft.CodeAnalysis.CSharp;
-using YamlDotNet.RepresentationModel;
 
-namespace CtcDsl.Generator.Analysis;
+namespace CtcDsl.Generator.CSharp;
 
 /// <summary>
-/// Every C# identifier the generated code derives from a spec's names goes through one table, so two
-/// spec names that become the same identifier (<c>my_layer</c> and <c>myLayer</c>; inputs
-/// <c>utterances</c> and <c>utterance</c>, whose lengths properties are both <c>UtteranceLengths</c>), or a
-/// name that the generated code or its TorchSharp base class already uses, is a diagnostic at the YAML
-/// name instead of a compiler error in generated code.
+/// How spec names become C# identifiers, and which identifiers the generated code keeps for itself.
+/// The analysis claims every identifier through its table (Analysis/IdentifierTable) so clashes are
+/// diagnostics at the YAML name; layer kinds and the emitter derive the same identifiers from here.
 /// </summary>
-internal sealed class CSharpNames
+internal static class CSharpNames
 {
     /// <summary>Longest name a spec may give (C# metadata names stop at 511 UTF-8 bytes; generated names add suffixes).</summary>
     public const int MaxNameLength = 128;
@@ -51,37 +46,6 @@ internal sealed class CSharpNames
         // Records (the outputs record) and objects.
         "EqualityContract", "PrintMembers", "Deconstruct",
     };
-
-    private readonly SpecContext context;
-    private readonly Dictionary<string, string> claimed = new(StringComparer.Ordinal); // identifier → the spec name that took it
-
-    public CSharpNames(SpecContext context) => this.context = context;
-
-    /// <summary>
-    /// Claims every identifier that <paramref name="what"/> (a spec name) becomes; reports the first
-    /// clash at <paramref name="node"/> and returns false.
-    /// </summary>
-    public bool Claim(string what, YamlNode node, params string[] identifiers)
-    {
-        foreach (var raw in identifiers)
-        {
-            var identifier = raw.TrimStart('@');
-            if (Reserved.Contains(identifier))
-            {
-                context.Report(DiagnosticCatalog.InvalidValue, node, "name", $"a name the generated code does not use itself ({what} becomes '{identifier}', which is taken)", $"'{Spelling(node)}'");
-                return false;
-            }
-            if (claimed.TryGetValue(identifier, out var owner) && owner != what)
-            {
-                context.Report(DiagnosticCatalog.DuplicateName, node, Spelling(node), $"{owner} (both become '{identifier}' in C#)");
-                return false;
-            }
-        }
-        foreach (var raw in identifiers) claimed[raw.TrimStart('@')] = what;
-        return true;
-    }
-
-    private static string Spelling(YamlNode node) => node is YamlScalarNode { Value: { } value } ? value : YamlMap.Kind(node);
 
     /// <summary>Default model name from the file name: "ldc93s1.ctc.yaml" → "Ldc93s1", "bi-gru.ctc.yaml" → "BiGru".</summary>
     public static string NameFromFile(string filePath)
