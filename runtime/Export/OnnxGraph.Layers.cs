@@ -84,23 +84,29 @@ public sealed partial class OnnxGraph
     /// <summary>Lengths after a convolution, as <see cref="Sequences.ConvolvedLengths"/>: ⌊(L + 2p − d(k − 1) − 1) / s⌋ + 1, at least 0.</summary>
     public OnnxValue ConvolvedLengths(OnnxValue lengths, int kernel, int stride, int padding, int dilation)
     {
-        var shifted = Node("Add", new[] { lengths, Int64s("length_shift", new[] { (long)(2 * padding - dilation * (kernel - 1) - 1) }, scalar: true) }, "lengths_shifted");
-        // ONNX's integer Div truncates toward zero; clamping at −stride first makes it the floor
-        // wherever the result can matter, and the +1 then never goes below 0.
-        var clamped = Node("Max", new[] { shifted, Int64s("length_floor", new[] { (long)-stride }, scalar: true) }, "lengths_clamped");
-        var divided = Node("Div", new[] { clamped, Int64s("length_stride", new[] { (long)stride }, scalar: true) }, "lengths_divided");
-        return Node("Add", new[] { divided, Int64s("length_one", new[] { 1L }, scalar: true) }, "lengths");
+        // ⌊(L + c) / s⌋ + 1 = ⌊(L + c + s) / s⌋. ONNX's integer Div truncates toward zero, which is the
+        // floor for a numerator of 0 or more; clamping the numerator at 0 gives the floor there and the
+        // "at least 0" below it (an input too short for one window: L = 0, or L + 2p below the span).
+        var shifted = Node("Add", new[] { lengths, Int64s("length_shift", new[] { (long)(2 * padding - dilation * (kernel - 1) - 1 + stride) }, scalar: true) }, "lengths_shifted");
+        var clamped = Node("Max", new[] { shifted, Int64s("length_floor", new[] { 0L }, scalar: true) }, "lengths_clamped");
+        return Node("Div", new[] { clamped, Int64s("length_stride", new[] { (long)stride }, scalar: true) }, "lengths");
     }
 
     /// <summary><c>[batch, time, 1]</c> booleans: frame t of item b is valid.</summary>
-    private OnnxValue ValidMask(OnnxValue x, OnnxValue lengths)
+    private OnnxValue ValidMask(OnnxValue x, OnnxValue lengths) =>
+        Node("Unsqueeze", new[] { ValidSteps(x, 1, lengths), Int64s("axis_2", new[] { 2L }) }, "valid_mask");
+
+    /// <summary><c>[batch, time]</c> booleans for the time axis <paramref name="timeAxis"/> of <paramref name="x"/>: step t of item b is valid when t &lt; lengths[b].</summary>
+    private OnnxValue ValidSteps(OnnxValue x, int timeAxis, OnnxValue lengths)
     {
-        var time = Node("Shape", new[] { x }, "time", new Attribute("start", Int: 1), new Attribute("end", Int: 2));
-        var steps = Node("Range", new[] { Int64s("range_start", new[] { 0L }, scalar: true), Node("Squeeze", new[] { time }, "time_scalar"), Int64s("range_step", new[] { 1L }, scalar: true) }, "steps");
+        var steps = Node("Range", new[] { Int64s("range_start", new[] { 0L }, scalar: true), Node("Squeeze", new[] { Time(x, timeAxis) }, "time_scalar"), Int64s("range_step", new[] { 1L }, scalar: true) }, "steps");
         var column = Node("Unsqueeze", new[] { lengths, Int64s("axis_1", new[] { 1L }) }, "lengths_column");
-        var valid = Node("Less", new[] { steps, column }, "valid");
-        return Node("Unsqueeze", new[] { valid, Int64s("axis_2", new[] { 2L }) }, "valid_mask");
+        return Node("Less", new[] { steps, column }, "valid");
     }
+
+    /// <summary>The (dynamic) size of axis <paramref name="axis"/> of <paramref name="x"/>, <c>[1]</c> int64.</summary>
+    private OnnxValue Time(OnnxValue x, int axis = 1) =>
+        Node("Shape", new[] { x }, "time", new Attribute("start", Int: axis), new Attribute("end", Int: axis + 1));
 
     private OnnxValue Scalar(string hint, float value) => Initializer(hint, new[] { value });
 
