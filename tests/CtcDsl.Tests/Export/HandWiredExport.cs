@@ -19,7 +19,7 @@ internal static class HandWiredExport
         var g = new OnnxGraph(featureSize);
         T M<T>(string field) => (T)model.GetType().GetField(field, BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(model)!;
         var (x, lengths) = (g.Features, g.FeatureLengths);
-        switch (spec)
+        switch (System.IO.Path.GetFileName(spec))
         {
             case "ldc93s1.ctc.yaml":
                 g.Output(g.Linear(M<TorchSharp.Modules.Linear>("logits"), g.Rnn(M<TorchSharp.Modules.LSTM>("rnn"), x)), lengths);
@@ -54,6 +54,28 @@ internal static class HandWiredExport
                 var conv = g.Conv1d(M<Conv1d>("conv"), g.ZeroPadding(x, lengths), "relu");
                 var convLengths = g.ConvolvedLengths(lengths, kernel: 5, stride: 2, padding: 2, dilation: 1);
                 g.Output(g.Linear(M<TorchSharp.Modules.Linear>("logits"), g.Rnn(M<BidirectionalRnn>("encoder"), conv, convLengths)), convLengths);
+                break;
+            }
+            case "conformer-ctc.ctc.yaml":
+            {
+                var (subsampled, subsampledLengths) = g.Conv2dSubsampling(M<Conv2dSubsampling>("subsampling"), x, lengths);
+                g.Output(g.Linear(M<TorchSharp.Modules.Linear>("logits"), g.Conformer(M<ConformerEncoder>("encoder"), subsampled, subsampledLengths)), subsampledLengths);
+                break;
+            }
+            case "transformer-pre-post.ctc.yaml":
+            {
+                var (subsampled, subsampledLengths) = g.Conv2dSubsampling(M<Conv2dSubsampling>("subsampling"), x, lengths);
+                var pre = g.Transformer(M<TransformerEncoder>("pre"), subsampled, subsampledLengths);
+                var post = g.Transformer(M<TransformerEncoder>("post"), pre, subsampledLengths);
+                g.Output(g.Linear(M<TorchSharp.Modules.Linear>("logits"), post), subsampledLengths);
+                break;
+            }
+            case "attention-x8.ctc.yaml":
+            {
+                var (subsampled, subsampledLengths) = g.Conv2dSubsampling(M<Conv2dSubsampling>("subsampling"), x, lengths);
+                var conformer = g.Conformer(M<ConformerEncoder>("conformer"), subsampled, subsampledLengths);
+                var transformer = g.Transformer(M<TransformerEncoder>("transformer"), conformer, subsampledLengths);
+                g.Output(g.Linear(M<TorchSharp.Modules.Linear>("logits"), transformer), subsampledLengths);
                 break;
             }
             default:
