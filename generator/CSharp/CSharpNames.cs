@@ -32,7 +32,7 @@ internal static class CSharpNames
         "training", "outputs", "loss", "metrics", "greedy", "decoded", "batch", "examples", "options", "optimizer", "validation", "decoder",
         "device", "values", "lengths", "scope", "wasTraining", "hypotheses", "frames", "name", "audio", "checkpoint", "path", "items", "start",
         "slice", "i", "batchSize", "resume", "checkpoints", "texts", "direction", "augment", "featureList", "labelList", "transcript",
-        "labelIds", "statistics",
+        "labelIds", "statistics", "ExportOnnx", "OnnxInfo", "onnx",
         // Members of the runtime's CtcExample and CtcBatch base classes that an input's property would hide.
         "Frames", "IsStreamed",
         // nn.Module<Tensor, Tensor, Tensor> (public and protected) and the module extension methods.

@@ -39,12 +39,14 @@ internal static class ModelEmitter
                 ["init"] = l.Initialize().ToList(),
             }).ToList(),
             ["run"] = model.Layers.SelectMany(l => l.Forward()).ToList(),
+            ["export"] = model.Layers.SelectMany(l => l.Export()).ToList(),
             ["outputs"] = model.CtcNodes.Select(n => new Dictionary<string, object>
             {
                 ["property"] = n.LogitsProperty,
                 ["local"] = n.LogitsLocal,
                 ["lengths_local"] = n.LengthsLocal,
                 ["node"] = n.Name,
+                ["onnx_name"] = CSharpLiterals.String(n.Name + "_logits"),
             }).ToList(),
             ["ctc_nodes"] = model.CtcNodes.Select(n => new Dictionary<string, object>
             {

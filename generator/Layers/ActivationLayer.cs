@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using CtcDsl.Generator.CSharp;
 using CtcDsl.Generator.Model;
 
 namespace CtcDsl.Generator.Layers;
@@ -23,5 +24,10 @@ internal sealed record ActivationLayer(LayerWiring Wiring, string? Function) : L
     public override IEnumerable<string> Forward()
     {
         yield return $"var {Output} = {LayerCode.Activate(Function, Inputs[0])};";
+    }
+
+    public override IEnumerable<string> Export()
+    {
+        yield return $"var {Output} = onnx.Activation({(Function is { } f ? CSharpLiterals.String(f) : "null")}, {Inputs[0]});";
     }
 }

@@ -29,4 +29,9 @@ internal sealed record BatchNormLayer(LayerWiring Wiring) : LayerPlan(Wiring)
     {
         yield return $"var {Output} = {FieldName}.call({Inputs[0]}, {InputLengths});";
     }
+
+    public override IEnumerable<string> Export()
+    {
+        yield return $"var {Output} = onnx.BatchNorm({FieldName}, {Inputs[0]});";
+    }
 }

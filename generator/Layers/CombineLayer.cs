@@ -59,4 +59,9 @@ internal sealed record CombineLayer(LayerWiring Wiring, bool IsConcat, int Width
             ? $"var {Output} = global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", Inputs)} }}, -1);"
             : $"var {Output} = global::CtcDsl.Runtime.Nn.Tensors.Sum({string.Join(", ", Inputs)});";
     }
+
+    public override IEnumerable<string> Export()
+    {
+        yield return $"var {Output} = onnx.{(IsConcat ? "Concat" : "Sum")}({string.Join(", ", Inputs)});";
+    }
 }

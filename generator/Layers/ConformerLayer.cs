@@ -65,4 +65,9 @@ internal sealed record ConformerLayer(LayerWiring Wiring, int Units, int Heads, 
         // The encoder clears padding itself (by selection: NaN or ∞ there cannot leak).
         yield return $"var {Output} = {FieldName}.call({Inputs[0]}, {InputLengths});";
     }
+
+    public override IEnumerable<string> Export()
+    {
+        yield return $"var {Output} = onnx.Conformer({FieldName}, {Inputs[0]}, {InputLengths});";
+    }
 }

@@ -78,4 +78,11 @@ internal sealed record Conv1dLayer(LayerWiring Wiring, int Filters, ConvPlan Win
         if (!Window.KeepsLength)
             yield return $"var {OutputLengths} = {LayerCode.ConvolvedLengths(InputLengths, Window)};";
     }
+
+    public override IEnumerable<string> Export()
+    {
+        yield return $"var {Output} = onnx.Conv1d({FieldName}, onnx.ZeroPadding({Inputs[0]}, {InputLengths}){LayerCode.OnnxActivation(Activation)});";
+        if (!Window.KeepsLength)
+            yield return $"var {OutputLengths} = onnx.ConvolvedLengths({InputLengths}, kernel: {Window.Kernel}, stride: {Window.Stride}, padding: {Window.Padding}, dilation: {Window.Dilation});";
+    }
 }

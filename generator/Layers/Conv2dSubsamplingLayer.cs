@@ -63,4 +63,9 @@ internal sealed record Conv2dSubsamplingLayer(LayerWiring Wiring, int Units, int
         yield return $"var {Output} = {FieldName}.call({Inputs[0]}, {InputLengths});";
         yield return $"var {OutputLengths} = {FieldName}.OutputLengths({InputLengths});";
     }
+
+    public override IEnumerable<string> Export()
+    {
+        yield return $"var ({Output}, {OutputLengths}) = onnx.Conv2dSubsampling({FieldName}, {Inputs[0]}, {InputLengths});";
+    }
 }

@@ -37,4 +37,9 @@ internal sealed record DenseLayer(LayerWiring Wiring, int Units, string? Activat
     {
         yield return $"var {Output} = {LayerCode.Activate(Activation, $"{FieldName}.call({Inputs[0]})")};";
     }
+
+    public override IEnumerable<string> Export()
+    {
+        yield return $"var {Output} = onnx.Linear({FieldName}, {Inputs[0]}{LayerCode.OnnxActivation(Activation)});";
+    }
 }

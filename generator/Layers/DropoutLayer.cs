@@ -28,4 +28,9 @@ internal sealed record DropoutLayer(LayerWiring Wiring, double Rate) : LayerPlan
     {
         yield return $"var {Output} = {FieldName}.call({Inputs[0]});";
     }
+
+    public override IEnumerable<string> Export()
+    {
+        yield return $"var {Output} = onnx.Dropout({Inputs[0]});";
+    }
 }

@@ -11,6 +11,9 @@ internal static class LayerCode
     public static string Activate(string? activation, string expression) =>
         activation is { } a ? $"global::TorchSharp.torch.nn.functional.{a}({expression})" : expression;
 
+    /// <summary>The activation argument of an <c>OnnxGraph</c> call (", \"relu\""), or nothing (linear).</summary>
+    public static string OnnxActivation(string? activation) => activation is { } a ? $", {CSharpLiterals.String(a)}" : "";
+
     /// <summary>The activation a plan keeps: null for linear, so nothing is printed.</summary>
     public static string? Kept(string activation) => activation == "linear" ? null : activation;
 

@@ -48,4 +48,11 @@ internal sealed record LayerNormLayer(LayerWiring Wiring, double Epsilon, bool E
     {
         yield return $"var {Output} = {FieldName}.call({Inputs[0]});";
     }
+
+    public override IEnumerable<string> Export()
+    {
+        yield return $"var {Output} = onnx.LayerNorm({FieldName}, {Inputs[0]}" +
+                     (Epsilon != DefaultEpsilon ? $", epsilon: {CSharpLiterals.Double(Epsilon)}" : "") +
+                     (ElementwiseAffine ? "" : $", width: {InputSize}") + ");";
+    }
 }

@@ -102,4 +102,12 @@ internal sealed record RnnLayer(
         yield return $"// {Name}: a unidirectional RNN runs on the padded batch as is: padding trails each sequence, so it never reaches a valid step.";
         yield return IsLstm ? $"var ({Output}, _, _) = {FieldName}.call({input});" : $"var ({Output}, _) = {FieldName}.call({input});";
     }
+
+    // The ONNX nodes need the lengths only where the runtime does: a bidirectional layer's reverse direction.
+    public override IEnumerable<string> Export()
+    {
+        yield return Bidirectional
+            ? $"var {Output} = onnx.Rnn({FieldName}, {Inputs[0]}, {InputLengths});"
+            : $"var {Output} = onnx.Rnn({FieldName}, {Inputs[0]});";
+    }
 }

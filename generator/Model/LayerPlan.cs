@@ -70,4 +70,10 @@ internal abstract record LayerPlan(LayerWiring Wiring)
 
     /// <summary>The statements computing <see cref="Output"/> (and <see cref="OutputLengths"/> when the layer changes lengths).</summary>
     public abstract IEnumerable<string> Forward();
+
+    /// <summary>
+    /// The statements of the generated <c>ExportOnnx</c> adding the layer to the ONNX graph <c>onnx</c>
+    /// (the runtime's <c>OnnxGraph</c>): the same locals as <see cref="Forward"/>, holding graph values.
+    /// </summary>
+    public abstract IEnumerable<string> Export();
 }

@@ -1,31 +1,32 @@
+using System;
 using System.Collections.Generic;
-using CtcDsl.Runtime.Nn;
-using static TorchSharp.torch;
 
 namespace CtcDsl.Runtime.Decoding;
 
 /// <summary>Best-path decoding as an <see cref="ICtcDecoder"/>: one hypothesis per item, scored by its best path's log-probability.</summary>
+/// <remarks>The runtime decodes TorchSharp batches of it on their device (one max for the whole batch); this search is the same on host arrays.</remarks>
 public sealed class GreedyCtcDecoder(int blankIndex) : ICtcDecoder
 {
     /// <summary>Class id of the blank.</summary>
     public int BlankIndex { get; } = blankIndex;
 
     /// <inheritdoc/>
-    public IReadOnlyList<Hypothesis>[] Decode(Tensor logits, Tensor lengths)
+    public IReadOnlyList<Hypothesis> Search(ReadOnlySpan<float> logProbs, int frames, int classes)
     {
-        double[] scores;
-        int[][] paths;
-        using (no_grad())
-        using (var scope = NewDisposeScope())
+        var labels = new List<int>(frames);
+        double score = 0;
+        var previous = -1;
+        for (var t = 0; t < frames; t++)
         {
-            // One max gives both the best path and its log-probability.
-            var (best, classes) = nn.functional.log_softmax(logits, -1).max(-1);
-            var valid = Sequences.ValidMask(lengths.to(logits.device), logits.shape[1]).to_type(best.dtype);
-            scores = (best * valid).sum(-1).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
-            paths = GreedyDecoder.FromBestPaths(classes, lengths, BlankIndex);
+            var row = logProbs.Slice(t * classes, classes);
+            // The first maximum, as torch's max: ties go to the lower class id.
+            var best = 0;
+            for (var c = 1; c < classes; c++)
+                if (row[c] > row[best]) best = c;
+            score += row[best];
+            if (best != previous && best != BlankIndex) labels.Add(best);
+            previous = best;
         }
-        var result = new IReadOnlyList<Hypothesis>[paths.Length];
-        for (var b = 0; b < paths.Length; b++) result[b] = new[] { new Hypothesis(paths[b], scores[b]) };
-        return result;
+        return new[] { new Hypothesis(labels.ToArray(), score) };
     }
 }

@@ -28,9 +28,7 @@ public static class HostSearch
         var batch = (int)logits.shape[0];
         var time = (int)logits.shape[1];
         var classes = (int)logits.shape[2];
-        var result = new IReadOnlyList<Hypothesis>[batch];
-        System.Threading.Tasks.Parallel.For(0, batch, b =>
-            result[b] = search(new ReadOnlySpan<float>(logProbs, b * time * classes, time * classes), (int)Math.Min(valid[b], time), classes));
-        return result;
+        return ParallelSearch.Run(batch, b =>
+            search(new ReadOnlySpan<float>(logProbs, b * time * classes, time * classes), (int)Math.Min(valid[b], time), classes));
     }
 }

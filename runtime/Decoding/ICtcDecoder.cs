@@ -1,5 +1,5 @@
+using System;
 using System.Collections.Generic;
-using static TorchSharp.torch;
 
 namespace CtcDsl.Runtime.Decoding;
 
@@ -15,9 +15,14 @@ public sealed record Hypothesis(int[] Labels, double LogProbability)
     public double Score => LogProbability + LanguageModelScore;
 }
 
-/// <summary>Turns logits into label sequences. Generated models take one (spec default, overridable in code).</summary>
+/// <summary>
+/// Turns one utterance's log-probabilities into label sequences. Generated models take one (spec
+/// default, overridable in code); a batch of TorchSharp logits is decoded with the runtime's
+/// <c>CtcDecoding.Decode(decoder, logits, lengths)</c> extension, ONNX Runtime's output with the
+/// same search over host arrays — the decoders need no TorchSharp.
+/// </summary>
 public interface ICtcDecoder
 {
-    /// <summary>The n best hypotheses per batch item, best first, for logits <c>[batch, time, classes]</c> and valid lengths <c>[batch]</c>.</summary>
-    IReadOnlyList<Hypothesis>[] Decode(Tensor logits, Tensor lengths);
+    /// <summary>The n best hypotheses, best first, for <paramref name="logProbs"/>: <c>[frames, classes]</c> natural-log probabilities, row-major.</summary>
+    IReadOnlyList<Hypothesis> Search(ReadOnlySpan<float> logProbs, int frames, int classes);
 }

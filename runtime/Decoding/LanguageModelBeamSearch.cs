@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using CtcDsl.Runtime.LanguageModels;
 using CtcDsl.Runtime.Text;
-using static TorchSharp.torch;
 
 namespace CtcDsl.Runtime.Decoding;
 
@@ -114,9 +113,6 @@ public sealed class LanguageModelBeamSearch : ICtcDecoder
 
     /// <summary>The settings.</summary>
     public LanguageModelBeamSearchOptions Options { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<Hypothesis>[] Decode(Tensor logits, Tensor lengths) => HostSearch.Decode(logits, lengths, Search);
 
     /// <summary>Searches one utterance: <paramref name="logProbs"/> is <c>[frames, classes]</c> natural-log probabilities, row-major.</summary>
     /// <remarks>

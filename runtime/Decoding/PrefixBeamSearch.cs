@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using static TorchSharp.torch;
 
 namespace CtcDsl.Runtime.Decoding;
 
@@ -39,9 +38,6 @@ public sealed class PrefixBeamSearch : ICtcDecoder
 
     /// <summary>Hypotheses returned per item.</summary>
     public int NBest { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<Hypothesis>[] Decode(Tensor logits, Tensor lengths) => HostSearch.Decode(logits, lengths, Search);
 
     /// <summary>Searches one utterance: <paramref name="logProbs"/> is <c>[time, classes]</c>, row-major.</summary>
     /// <remarks>

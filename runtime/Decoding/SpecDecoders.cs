@@ -5,7 +5,6 @@ using System.Linq;
 using CtcDsl.Runtime.Data;
 using CtcDsl.Runtime.LanguageModels;
 using CtcDsl.Runtime.Text;
-using static TorchSharp.torch;
 
 namespace CtcDsl.Runtime.Decoding;
 
@@ -67,13 +66,13 @@ public static class SpecDecoders
         private readonly object gate = new();
         private ICtcDecoder? decoder;
 
-        public IReadOnlyList<Hypothesis>[] Decode(Tensor logits, Tensor lengths)
+        public IReadOnlyList<Hypothesis> Search(ReadOnlySpan<float> logProbs, int frames, int classes)
         {
             var built = System.Threading.Volatile.Read(ref decoder);
             if (built is null)
                 lock (gate)
                     built = decoder ??= create();
-            return built.Decode(logits, lengths);
+            return built.Search(logProbs, frames, classes);
         }
     }
 }

@@ -50,6 +50,9 @@ public sealed class BidirectionalRnn : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>LSTM or GRU.</summary>
+    public RnnKind Kind => kind;
+
     /// <summary>Every one-layer directional RNN, forward and backward of layer 0 first: for initialisation (parameters <c>weight_ih_l0</c>, <c>weight_hh_l0</c>, <c>bias_ih_l0</c>, <c>bias_hh_l0</c>).</summary>
     public IEnumerable<nn.Module> Directions
     {

@@ -61,6 +61,25 @@ public sealed class ConformerBlock : nn.Module<Tensor, Tensor, Tensor?, Tensor>
         RegisterComponents();
     }
 
+    // For the ONNX exporter (runtime/Export), which writes the same computation as a graph.
+    internal LayerNorm NormFeedForward1 => norm_feed_forward1;
+
+    internal ConformerFeedForward FeedForward1 => feed_forward1;
+
+    internal LayerNorm NormSelfAttention => norm_self_att;
+
+    internal nn.Module SelfAttention => self_attn;
+
+    internal LayerNorm NormConvolution => norm_conv;
+
+    internal ConformerConvolution Convolution => conv;
+
+    internal LayerNorm NormFeedForward2 => norm_feed_forward2;
+
+    internal ConformerFeedForward FeedForward2 => feed_forward2;
+
+    internal LayerNorm NormOut => norm_out;
+
     /// <summary>
     /// Runs the block on <paramref name="x"/> <c>[batch, time, d]</c> with valid <paramref name="lengths"/>;
     /// <paramref name="positions"/> is <see cref="RelPositionalEncoding"/>'s table for relative attention

@@ -51,6 +51,15 @@ public sealed class ConformerConvolution : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    // For the ONNX exporter (runtime/Export), which writes the same computation as a graph.
+    internal Linear PointwiseConv1 => pointwise_conv1;
+
+    internal DepthwiseConv1d DepthwiseConv => depthwise_conv;
+
+    internal nn.Module Norm => norm;
+
+    internal Linear PointwiseConv2 => pointwise_conv2;
+
     /// <summary><c>[batch, time, d]</c> with valid <paramref name="lengths"/> → the same shape.</summary>
     public override Tensor forward(Tensor x, Tensor lengths)
     {

@@ -49,6 +49,11 @@ public sealed class ConformerEncoder : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The blocks, first first.</summary>
     public ModuleList<ConformerBlock> Blocks => layers;
 
+    // For the ONNX exporter (runtime/Export), which writes the same computation as a graph.
+    internal Linear? InputProjection => pre_encode;
+
+    internal nn.Module PositionalEncoding => pos_enc;
+
     /// <summary><c>[batch, time, inputSize]</c> with valid <paramref name="lengths"/> → <c>[batch, time, d_model]</c>, padding frames zero.</summary>
     public override Tensor forward(Tensor x, Tensor lengths)
     {

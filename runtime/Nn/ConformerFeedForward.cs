@@ -24,6 +24,11 @@ public sealed class ConformerFeedForward : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    // For the ONNX exporter (runtime/Export), which writes the same computation as a graph.
+    internal Linear Linear1 => linear1;
+
+    internal Linear Linear2 => linear2;
+
     /// <summary><c>[batch, time, d]</c> → the same shape.</summary>
     public override Tensor forward(Tensor x)
     {

@@ -52,6 +52,15 @@ public sealed class Conv1d : nn.Module<Tensor, Tensor>
     /// <summary><c>[out]</c>.</summary>
     public Parameter bias { get; }
 
+    /// <summary>Frames between window starts (the ONNX exporter reads the settings here).</summary>
+    internal long Stride => stride;
+
+    /// <summary>Zero frames on each side.</summary>
+    internal long Padding => padding;
+
+    /// <summary>Frames between kernel taps.</summary>
+    internal long Dilation => dilation;
+
     /// <summary><c>[batch, time, in]</c> → <c>[batch, ⌊(time + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1, out]</c>.</summary>
     public override Tensor forward(Tensor input)
     {

@@ -51,6 +51,11 @@ public sealed class Conv2d : nn.Module<Tensor, Tensor>
     /// <summary><c>[out]</c> (state-dict name <c>bias</c>).</summary>
     public Parameter Bias => bias;
 
+    // For the ONNX exporter (runtime/Export), which writes the same computation as a graph.
+    internal long Stride => stride;
+
+    internal long Padding => padding;
+
     /// <summary>Output size along one axis of <paramref name="size"/> frames or bins: ⌊(size + 2·padding − kernel) / stride⌋ + 1, at least 0.</summary>
     public long OutputSize(long size) => Math.Max(0, (long)Math.Floor((size + 2.0 * padding - kernel) / stride) + 1);
 

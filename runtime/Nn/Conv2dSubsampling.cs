@@ -66,6 +66,9 @@ public sealed class Conv2dSubsampling : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The final projection to <c>outputSize</c>.</summary>
     public Linear Projection => @out;
 
+    // For the ONNX exporter (runtime/Export), which writes the same computation as a graph.
+    internal int Kernel => kernel;
+
     /// <summary>Valid output frames for <paramref name="lengths"/> valid input frames.</summary>
     public Tensor OutputLengths(Tensor lengths) => OutputLengths(lengths, Layers, kernel);
 

@@ -30,6 +30,17 @@ public sealed class MaskedBatchNorm : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    // What inference uses, for the ONNX exporter.
+    internal Tensor RunningMean => running_mean;
+
+    internal Tensor RunningVariance => running_var;
+
+    internal Tensor Weight => weight;
+
+    internal Tensor Bias => bias;
+
+    internal double Epsilon => epsilon;
+
     /// <summary>Normalises <paramref name="x"/>; <paramref name="lengths"/> says which frames are real.</summary>
     public override Tensor forward(Tensor x, Tensor lengths)
     {

@@ -39,6 +39,17 @@ public sealed class MultiHeadSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    // For the ONNX exporter (runtime/Export), which writes the same computation as a graph.
+    internal Linear LinearQ => linear_q;
+
+    internal Linear LinearK => linear_k;
+
+    internal Linear LinearV => linear_v;
+
+    internal Linear LinearOut => linear_out;
+
+    internal long Heads => heads;
+
     /// <summary>Attends over <paramref name="x"/> <c>[batch, time, size]</c>; frames at or past <paramref name="lengths"/> are neither attended to nor attend.</summary>
     public override Tensor forward(Tensor x, Tensor lengths)
     {

@@ -48,6 +48,23 @@ public sealed class RelPositionMultiHeadAttention : nn.Module<Tensor, Tensor, Te
         RegisterComponents();
     }
 
+    // For the ONNX exporter (runtime/Export), which writes the same computation as a graph.
+    internal Linear LinearQ => linear_q;
+
+    internal Linear LinearK => linear_k;
+
+    internal Linear LinearV => linear_v;
+
+    internal Linear LinearOut => linear_out;
+
+    internal Linear LinearPos => linear_pos;
+
+    internal Parameter PosBiasU => pos_bias_u;
+
+    internal Parameter PosBiasV => pos_bias_v;
+
+    internal long Heads => heads;
+
     /// <summary>
     /// Attends over <paramref name="x"/> <c>[batch, time, size]</c> with the relative
     /// <paramref name="positions"/> <c>[1, 2·time − 1, size]</c> of <see cref="RelPositionalEncoding"/>;

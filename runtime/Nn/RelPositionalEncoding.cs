@@ -37,6 +37,11 @@ public sealed class RelPositionalEncoding : nn.Module<Tensor, (Tensor X, Tensor 
         RegisterComponents();
     }
 
+    // For the ONNX exporter (runtime/Export), which writes the same computation as a graph.
+    internal long Size => size;
+
+    internal bool Scale => scale;
+
     /// <summary><c>[batch, time, size]</c> → (the scaled input, the table <c>[1, 2·time − 1, size]</c>).</summary>
     public override (Tensor X, Tensor Positions) forward(Tensor x)
     {

@@ -31,6 +31,11 @@ public sealed class SinusoidalPositionalEncoding : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    // For the ONNX exporter (runtime/Export), which writes the same computation as a graph.
+    internal long Size => size;
+
+    internal bool Scale => scale;
+
     /// <summary><c>[batch, time, size]</c> → the same shape, positions added.</summary>
     public override Tensor forward(Tensor x)
     {
@@ -48,13 +53,25 @@ public sealed class SinusoidalPositionalEncoding : nn.Module<Tensor, Tensor>
     public static Tensor Table(Tensor positions, long size)
     {
         using var scope = NewDisposeScope();
+        var frequencies = Frequencies(size, positions.dtype, positions.device);
+        var angles = positions.unsqueeze(1) * frequencies; // [positions, size/2]
+        return stack(new[] { angles.sin(), angles.cos() }, -1).reshape(positions.shape[0], size).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The angular frequencies <c>10000^(−2i/size)</c>, <c>[size/2]</c>, computed as NeMo computes them
+    /// (<c>exp(arange(0, size, 2) · −ln(10000)/size)</c> in <paramref name="type"/>); the ONNX exporter
+    /// takes them from here, so its in-graph sinusoids start from the very same values.
+    /// </summary>
+    internal static Tensor Frequencies(long size, ScalarType type, Device? device = null)
+    {
         using var rate = (-Math.Log(10000.0) / size).ToScalar();
         using var start = 0L.ToScalar();
         using var stop = size.ToScalar();
         using var step = 2L.ToScalar();
-        var frequencies = arange(start, stop, step, dtype: positions.dtype, device: positions.device).mul(rate).exp(); // [size/2]
-        var angles = positions.unsqueeze(1) * frequencies;                                                             // [positions, size/2]
-        return stack(new[] { angles.sin(), angles.cos() }, -1).reshape(positions.shape[0], size).MoveToOuterDisposeScope();
+        using var steps = arange(start, stop, step, dtype: type, device: device);
+        using var scaled = steps.mul(rate);
+        return scaled.exp();
     }
 
     /// <summary>

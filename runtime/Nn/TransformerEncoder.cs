@@ -50,6 +50,13 @@ public sealed class TransformerEncoder : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The layers, first first.</summary>
     public ModuleList<TransformerEncoderLayer> Layers => layers;
 
+    // For the ONNX exporter (runtime/Export), which writes the same computation as a graph.
+    internal Linear? InputProjection => input_projection;
+
+    internal nn.Module PositionalEncoding => pos_enc;
+
+    internal LayerNorm? FinalNorm => norm;
+
     /// <summary><c>[batch, time, inputSize]</c> with valid <paramref name="lengths"/> → <c>[batch, time, d_model]</c>, padding frames zero.</summary>
     public override Tensor forward(Tensor x, Tensor lengths)
     {

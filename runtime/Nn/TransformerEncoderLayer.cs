@@ -67,6 +67,21 @@ public sealed class TransformerEncoderLayer : nn.Module<Tensor, Tensor, Tensor?,
         RegisterComponents();
     }
 
+    // For the ONNX exporter (runtime/Export), which writes the same computation as a graph.
+    internal nn.Module SelfAttention => self_attn;
+
+    internal Linear Linear1 => linear1;
+
+    internal Linear Linear2 => linear2;
+
+    internal LayerNorm Norm1 => norm1;
+
+    internal LayerNorm Norm2 => norm2;
+
+    internal bool NormFirst => normFirst;
+
+    internal TransformerActivation Activation => activation;
+
     /// <summary>
     /// Runs the layer on <paramref name="x"/> <c>[batch, time, d]</c> with valid <paramref name="lengths"/>;
     /// <paramref name="positions"/> is <see cref="RelPositionalEncoding"/>'s table for relative attention

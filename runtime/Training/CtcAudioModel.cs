@@ -100,36 +100,16 @@ public abstract class CtcAudioModel<TExample, TBatch> : CtcModel<TExample, TBatc
     public LongTranscript TranscribeLong(MonoAudio audio, LongFormOptions? options = null) => TranscribeLong(new MemoryAudioReader(audio), options);
 
     /// <summary>Long-form transcription of an open recording (see <see cref="TranscribeLong(string, LongFormOptions?)"/>).</summary>
-    public LongTranscript TranscribeLong(AudioReader reader, LongFormOptions? options = null)
+    public LongTranscript TranscribeLong(AudioReader reader, LongFormOptions? options = null) =>
+        LongFormTranscription.Transcribe(reader, options, FrontEnd, (int)Math.Round(10_000.0 / Math.Max(1, shape.OutputFrames(10_000))), shape.Vocabulary, LogProbabilities);
+
+    /// <summary>The front-end and, with global normalisation, its statistics join what an exported ONNX model records.</summary>
+    /// <exception cref="InvalidOperationException">Global normalisation without statistics: the exported model could not normalise its input.</exception>
+    protected override Export.OnnxModelInfo OnnxInfo()
     {
-        options ??= new LongFormOptions();
-        if (!(options.ChunkSeconds > 0) || !(options.ContextSeconds >= 0))
-            throw new ArgumentException($"ChunkSeconds must be positive and ContextSeconds not negative (got {options.ChunkSeconds} and {options.ContextSeconds}).", nameof(options));
-        var rate = FrontEnd.Settings.SampleRate;
-        var source = reader.Info.SampleRate;
-        var subsampling = (int)Math.Round(10_000.0 / Math.Max(1, shape.OutputFrames(10_000)));
-        var frameStep = FrontEnd.HopSamples * subsampling; // model-rate samples per logit frame
-        var chunk = Math.Max(1, (int)Math.Round(options.ChunkSeconds * rate / frameStep));
-        var context = (int)Math.Round(options.ContextSeconds * rate / frameStep);
-        var total = (long)Math.Floor(reader.Info.Frames * (double)rate / source); // samples at the model's rate
-        var classes = shape.Vocabulary.ClassCount;
-        var stitched = new List<float>();
-        for (long core = 0; core * frameStep < total; core += chunk)
-        {
-            // The window, in model-rate samples on the logit frame grid, and the source samples it needs.
-            var first = Math.Max(0, core - context) * frameStep;
-            var last = Math.Min(total, (core + chunk + context) * frameStep + FrontEnd.WindowSamples);
-            var from = (long)Math.Floor(first * (double)source / rate);
-            var to = (long)Math.Ceiling(last * (double)source / rate);
-            var window = new MonoAudio(reader.ReadRange(from, (int)(to - from)), source).Resample(rate);
-            var logProbs = LogProbabilities(FrontEnd.Compute(window));
-            var keepFrom = (int)(core - Math.Max(0, core - context));
-            var available = logProbs.Length / classes;
-            var keep = Math.Min(chunk, available - keepFrom);
-            if (keep <= 0) break;
-            for (var i = 0; i < keep * classes; i++) stitched.Add(logProbs[keepFrom * classes + i]);
-        }
-        return BestPathTimings.Read(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(stitched), stitched.Count / classes, classes, shape.Vocabulary, SecondsPerFrame, reader.Info.Duration);
+        if (FrontEnd.Settings.Normalization == FeatureNormalizationMode.Global && FrontEnd.Statistics is null)
+            throw new InvalidOperationException("This model normalises with training-set statistics and has none: call FitStatistics, train, or load a checkpoint before exporting it.");
+        return base.OnnxInfo() with { FrontEnd = FrontEnd.Settings with { Augment = null }, Statistics = FrontEnd.Statistics };
     }
 
     /// <summary>An example from audio and its transcript; its features go through <see cref="FrontEnd"/> when first needed.</summary>
@@ -182,10 +162,3 @@ public abstract class CtcAudioModel<TExample, TBatch> : CtcModel<TExample, TBatc
         return example;
     }
 }
-
-/// <summary>A word of a forced alignment with its time in the recording.</summary>
-/// <param name="Text">The word.</param>
-/// <param name="Start">Start of its first label's first frame, in seconds.</param>
-/// <param name="End">End of its last label's last frame, in seconds.</param>
-/// <param name="LogProbability">Σ log P over its labels' frames.</param>
-public sealed record TimedWord(string Text, double Start, double End, double LogProbability);

@@ -37,6 +37,7 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
     where TBatch : IDisposable
 {
     private readonly Vocabulary vocabulary;
+    private readonly ExampleShape shape;
     private readonly int featureSize;
     private readonly FitOptions defaults;
     private readonly IReadOnlyList<string> metricNames;
@@ -51,6 +52,7 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
         : base(shape.ModelName)
     {
         vocabulary = shape.Vocabulary;
+        this.shape = shape;
         featureSize = shape.FeatureSize;
         this.defaults = defaults;
         this.metricNames = metricNames;
@@ -59,6 +61,20 @@ public abstract class CtcModel<TExample, TBatch> : nn.Module<Tensor, Tensor, Ten
         Nn.TorchThreads.Configure(); // once per process: the CPUs this process may use, or CTCDSL_THREADS
         Device = device ?? Nn.Devices.Default;
     }
+
+    /// <summary>
+    /// What an exported ONNX model records besides its graph: vocabulary, feature width, subsampling
+    /// and the decoder (a model with a front-end adds it and its statistics). Generated <c>ExportOnnx</c>
+    /// methods save their graph with it.
+    /// </summary>
+    protected virtual Export.OnnxModelInfo OnnxInfo() =>
+        new(shape.ModelName, vocabulary, featureSize, (int)Math.Round(10_000.0 / Math.Max(1, shape.OutputFrames(10_000))), null, null, Decoder switch
+        {
+            PrefixBeamSearch beam => new Export.OnnxDecoderInfo("beam", beam.BeamWidth, beam.PruneThreshold, beam.NBest),
+            LanguageModelBeamSearch fused => new Export.OnnxDecoderInfo("beam", fused.Options.BeamWidth, 0, fused.Options.NBest),
+            // A spec's fused search (its files are read on first use) or a decoder of the application's: the recognizer takes one in code.
+            _ => Export.OnnxDecoderInfo.Greedy,
+        });
 
     /// <summary>The device the weights live on; batches are collated there.</summary>
     public Device Device { get; }

@@ -4,7 +4,7 @@ using CtcDsl.Runtime.Text;
 
 namespace CtcDsl.Runtime.Training;
 
-/// <summary>How <see cref="CtcAudioModel{TExample, TBatch}.TranscribeLong(string, LongFormOptions?)"/> cuts a long recording.</summary>
+/// <summary>How <c>TranscribeLong</c> (TorchSharp models and the ONNX recognizer) cuts a long recording.</summary>
 public sealed record LongFormOptions
 {
     /// <summary>Seconds of each window whose output is kept (default 10).</summary>
@@ -16,6 +16,14 @@ public sealed record LongFormOptions
     /// behave as they do inside an utterance, and nothing is decoded twice or dropped at the seams.
     /// </summary>
     public double ContextSeconds { get; init; } = 2;
+
+    /// <summary>
+    /// Pauses as word boundaries: when set, an energy-based detector (<see cref="Audio.PauseDetector"/>)
+    /// finds the stretches of speech and each is decoded on its own, so words separated by silence come
+    /// out as separate words with their own times, even from a model that never learned to emit a word
+    /// separator. Null (the default): one best path over the whole recording.
+    /// </summary>
+    public Audio.PauseDetectorOptions? Pauses { get; init; }
 }
 
 /// <summary>A token of a long-form transcript with its place in the recording.</summary>

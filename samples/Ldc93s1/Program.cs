@@ -5,6 +5,7 @@
 //   dotnet run --project samples/Ldc93s1 -c Release -- [data-dir] --evaluate CHECKPOINT
 //   dotnet run --project samples/Ldc93s1 -c Release -- [data-dir] --sweep 0-9 --epochs 800
 //   dotnet run --project samples/Ldc93s1 -c Release -- --transcribe AUDIO --checkpoint CHECKPOINT [--subtitles OUT.srt]
+//   dotnet run --project samples/Ldc93s1 -c Release -- --export-onnx OUT.onnx --checkpoint CHECKPOINT
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -42,6 +43,9 @@ static int Run(string[] args)
 
     if (arguments.Grammar)
         return DecodingComparison.Run(arguments, device);
+
+    if (arguments.ExportOnnx is { } onnx)
+        return TranscribeCommand.Export(onnx, arguments.Checkpoint!, device);
 
     if (arguments.Transcribe is { } recording)
         return TranscribeCommand.Run(recording, arguments.Checkpoint!, arguments.SubtitlesPath, device);

@@ -16,7 +16,10 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
     /// <summary>A recording to transcribe with <see cref="Checkpoint"/> (any length; WAV, FLAC or MP3).</summary>
     public string? Transcribe { get; init; }
 
-    /// <summary>The trained model's checkpoint for <see cref="Transcribe"/>.</summary>
+    /// <summary>Where to write the model of <see cref="Checkpoint"/> as ONNX (transcribe it with samples/OnnxTranscribe).</summary>
+    public string? ExportOnnx { get; init; }
+
+    /// <summary>The trained model's checkpoint for <see cref="Transcribe"/> and <see cref="ExportOnnx"/>.</summary>
     public string? Checkpoint { get; init; }
 
     /// <summary>Where to write subtitles (.srt or .vtt) of a transcription or of the seed run's alignment.</summary>
@@ -45,7 +48,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
     public static SampleArguments? Parse(string[] args)
     {
         string? directory = null, device = null, checkpoints = null, resume = null, evaluate = null, train = null, valid = null;
-        string? transcribe = null, checkpoint = null, subtitles = null, lm = null, lexicon = null;
+        string? transcribe = null, checkpoint = null, subtitles = null, lm = null, lexicon = null, exportOnnx = null;
         var grammar = false;
         double alpha = 0.5, beta = 1.0;
         int seed = DefaultSeed, epochs = 400;
@@ -71,6 +74,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
                     case "--valid": valid = args[++i]; break;
                     case "--transcribe": transcribe = args[++i]; break;
                     case "--checkpoint": checkpoint = args[++i]; break;
+                    case "--export-onnx": exportOnnx = args[++i]; break;
                     case "--subtitles": subtitles = args[++i]; break;
                     case "--grammar": grammar = true; synthetic = true; break;
                     case "--lm": lm = args[++i]; break;
@@ -115,6 +119,11 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
             Console.Error.WriteLine("error: --transcribe needs --checkpoint (a trained model's, e.g. runs/ldc93s1-seed7/best.ckpt)");
             return null;
         }
+        if (exportOnnx is not null && checkpoint is null)
+        {
+            Console.Error.WriteLine("error: --export-onnx needs --checkpoint (a trained model's, e.g. runs/ldc93s1-seed7/best.ckpt)");
+            return null;
+        }
         if ((lm is not null || lexicon is not null) && !grammar && evaluate is null && train is null)
         {
             Console.Error.WriteLine("error: --lm and --lexicon go with --evaluate, --train or --grammar");
@@ -131,6 +140,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
             ValidManifest = valid,
             Transcribe = transcribe,
             Checkpoint = checkpoint,
+            ExportOnnx = exportOnnx,
             SubtitlesPath = subtitles,
             Grammar = grammar,
             LanguageModel = lm,
@@ -148,6 +158,7 @@ public sealed record SampleArguments(string? DataDirectory, int Seed, int Epochs
         "       Ldc93s1 --synthetic [--epochs N]   (also the default when no LDC93S1 data is given or found)\n" +
         "       Ldc93s1 --train MANIFEST [--valid MANIFEST] [--epochs N] [--checkpoints DIR] [--resume CKPT]\n" +
         "       Ldc93s1 --transcribe AUDIO --checkpoint CKPT [--subtitles OUT.srt|OUT.vtt]\n" +
+        "       Ldc93s1 --export-onnx OUT.onnx --checkpoint CKPT   (then: dotnet run --project samples/OnnxTranscribe -- OUT.onnx AUDIO)\n" +
         "       Ldc93s1 --grammar [--epochs N] [--lm LM.arpa] [--lexicon WORDS.txt]\n" +
         "  data-dir       folder with LDC93S1.wav and LDC93S1.txt (default: ../shared/data/ldc93s1 when found)\n" +
         "  --threads      libtorch CPU threads (default: CTCDSL_THREADS, else as many as the model trains fastest with, docs/cpu-threads.md)\n" +

@@ -17,6 +17,33 @@ namespace CtcDsl.Samples.Ldc93s1;
 /// </summary>
 public static class TranscribeCommand
 {
+    /// <summary><c>--export-onnx OUT --checkpoint CKPT</c>: the trained model (seed or synthetic, told apart by the checkpoint) as ONNX.</summary>
+    public static int Export(string onnxPath, string checkpointPath, torch.Device device)
+    {
+        try
+        {
+            if (Checkpoint.Load(checkpointPath).ModelName == nameof(SyntheticModel))
+            {
+                using var model = new SyntheticModel(device);
+                model.LoadCheckpoint(checkpointPath);
+                model.ExportOnnx(onnxPath);
+            }
+            else
+            {
+                using var model = new Ldc93s1Model(device);
+                model.LoadCheckpoint(checkpointPath);
+                model.ExportOnnx(onnxPath);
+            }
+            Console.WriteLine($"Wrote {onnxPath}: transcribe with it alone, e.g. dotnet run --project samples/OnnxTranscribe -c Release -- {onnxPath} AUDIO");
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
     public static int Run(string audioPath, string checkpointPath, string? subtitlesPath, torch.Device device)
     {
         try

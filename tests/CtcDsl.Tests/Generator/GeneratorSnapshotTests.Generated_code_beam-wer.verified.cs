@@ -113,6 +113,20 @@ namespace CtcDsl.Models
             return new BeamWerOutputs(logitsOut, featureLengths);
         }
 
+        /// <summary>Writes the model as ONNX (opset 17): the layers of <see cref="Run"/>, one graph call each, with vocabulary, front-end,
+        /// statistics, subsampling and decoder in its metadata; transcribe with that file alone (CtcDsl.Onnx's <c>OnnxRecognizer</c>).</summary>
+        public void ExportOnnx(string path)
+        {
+            var onnx = new global::CtcDsl.Runtime.Export.OnnxGraph(FeatureSize);
+            var features = onnx.Features;
+            var featureLengths = onnx.FeatureLengths;
+            var encoderOut = onnx.Rnn(encoder, features, featureLengths);
+            var dropOut = onnx.Dropout(encoderOut);
+            var logitsOut = onnx.Linear(logits, dropOut);
+            onnx.Output(logitsOut, featureLengths);
+            onnx.Save(path, OnnxInfo());
+        }
+
         /// <summary>Prediction view: logits <c>[batch, time, 28]</c> (unnormalised) for padded features; see <see cref="OutputLengths"/> for their valid lengths.</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths) =>
             Run(features, featureLengths).Logits;
@@ -129,7 +143,7 @@ namespace CtcDsl.Models
             var outputs = Run(batch.Features, batch.FeatureLengths);
             var loss = ctc.Forward(outputs.Logits, outputs.LogitsLengths, batch.Labels, batch.LabelLengths);
             var greedy = global::CtcDsl.Runtime.Decoding.GreedyDecoder.Decode(outputs.Logits, outputs.LogitsLengths, BlankIndex);
-            var decoded = global::System.Array.ConvertAll(Decoder.Decode(outputs.Logits, outputs.LogitsLengths), hypotheses => hypotheses[0].Labels);
+            var decoded = global::System.Array.ConvertAll(global::CtcDsl.Runtime.Decoding.CtcDecoding.Decode(Decoder, outputs.Logits, outputs.LogitsLengths), hypotheses => hypotheses[0].Labels);
             var metrics = new global::System.Collections.Generic.Dictionary<string, double>
             {
                 ["cer"] = global::CtcDsl.Runtime.Metrics.ErrorRate.Compute(greedy, batch.LabelIds, global::CtcDsl.Runtime.Metrics.ErrorAggregation.Corpus),

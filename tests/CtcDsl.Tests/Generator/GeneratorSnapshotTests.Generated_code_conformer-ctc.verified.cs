@@ -118,6 +118,20 @@ namespace CtcDsl.Models
             return new ConformerCtcOutputs(logitsOut, subsamplingLengths);
         }
 
+        /// <summary>Writes the model as ONNX (opset 17): the layers of <see cref="Run"/>, one graph call each, with vocabulary, front-end,
+        /// statistics, subsampling and decoder in its metadata; transcribe with that file alone (CtcDsl.Onnx's <c>OnnxRecognizer</c>).</summary>
+        public void ExportOnnx(string path)
+        {
+            var onnx = new global::CtcDsl.Runtime.Export.OnnxGraph(FeatureSize);
+            var features = onnx.Features;
+            var featureLengths = onnx.FeatureLengths;
+            var (subsamplingOut, subsamplingLengths) = onnx.Conv2dSubsampling(subsampling, features, featureLengths);
+            var encoderOut = onnx.Conformer(encoder, subsamplingOut, subsamplingLengths);
+            var logitsOut = onnx.Linear(logits, encoderOut);
+            onnx.Output(logitsOut, subsamplingLengths);
+            onnx.Save(path, OnnxInfo());
+        }
+
         /// <summary>Prediction view: logits <c>[batch, time, 29]</c> (unnormalised) for padded features; see <see cref="OutputLengths"/> for their valid lengths.</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths) =>
             Run(features, featureLengths).Logits;

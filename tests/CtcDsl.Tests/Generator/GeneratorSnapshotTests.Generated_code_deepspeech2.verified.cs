@@ -140,6 +140,25 @@ namespace CtcDsl.Models.Speech
             return new DeepSpeech2Outputs(logitsOut, conv1Lengths);
         }
 
+        /// <summary>Writes the model as ONNX (opset 17): the layers of <see cref="Run"/>, one graph call each, with vocabulary, front-end,
+        /// statistics, subsampling and decoder in its metadata; transcribe with that file alone (CtcDsl.Onnx's <c>OnnxRecognizer</c>).</summary>
+        public void ExportOnnx(string path)
+        {
+            var onnx = new global::CtcDsl.Runtime.Export.OnnxGraph(FeatureSize);
+            var features = onnx.Features;
+            var featureLengths = onnx.FeatureLengths;
+            var conv1Out = onnx.Conv1d(conv1, onnx.ZeroPadding(features, featureLengths));
+            var conv1Lengths = onnx.ConvolvedLengths(featureLengths, kernel: 11, stride: 2, padding: 5, dilation: 1);
+            var norm1Out = onnx.BatchNorm(norm1, conv1Out);
+            var relu1Out = onnx.Activation("relu", norm1Out);
+            var conv2Out = onnx.Conv1d(conv2, onnx.ZeroPadding(relu1Out, conv1Lengths), "relu");
+            var encoderOut = onnx.Rnn(encoder, conv2Out, conv1Lengths);
+            var norm2Out = onnx.LayerNorm(norm2, encoderOut);
+            var logitsOut = onnx.Linear(logits, norm2Out);
+            onnx.Output(logitsOut, conv1Lengths);
+            onnx.Save(path, OnnxInfo());
+        }
+
         /// <summary>Prediction view: logits <c>[batch, time, 29]</c> (unnormalised) for padded features; see <see cref="OutputLengths"/> for their valid lengths.</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths) =>
             Run(features, featureLengths).Logits;

@@ -132,6 +132,23 @@ namespace CtcDsl.Models
             return new InterCtcOutputs(logitsOut, featureLengths, interLogitsOut, featureLengths);
         }
 
+        /// <summary>Writes the model as ONNX (opset 17): the layers of <see cref="Run"/>, one graph call each, with vocabulary, front-end,
+        /// statistics, subsampling and decoder in its metadata; transcribe with that file alone (CtcDsl.Onnx's <c>OnnxRecognizer</c>).</summary>
+        public void ExportOnnx(string path)
+        {
+            var onnx = new global::CtcDsl.Runtime.Export.OnnxGraph(FeatureSize);
+            var features = onnx.Features;
+            var featureLengths = onnx.FeatureLengths;
+            var block1Out = onnx.Rnn(block1, features);
+            var interLogitsOut = onnx.Linear(interLogits, block1Out);
+            var block2Out = onnx.Rnn(block2, block1Out);
+            var residualOut = onnx.Sum(block1Out, block2Out);
+            var logitsOut = onnx.Linear(logits, residualOut);
+            onnx.Output(logitsOut, featureLengths);
+            onnx.Output(interLogitsOut, featureLengths, "inter_logits");
+            onnx.Save(path, OnnxInfo());
+        }
+
         /// <summary>Prediction view: logits <c>[batch, time, 28]</c> (unnormalised) for padded features; see <see cref="OutputLengths"/> for their valid lengths.</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor features, global::TorchSharp.torch.Tensor featureLengths) =>
             Run(features, featureLengths).Logits;

@@ -44,7 +44,8 @@ public class GeneratorSnapshotTests
     public void The_seed_models_generated_file_stays_small()
     {
         var lines = Generate("ldc93s1.ctc.yaml").Result.GeneratedTrees.Single().ToString().Split('\n').Length;
-        Assert.True(lines <= 150, $"the seed model's generated file has {lines} lines; shared behaviour belongs in the runtime");
+        // 150 before ExportOnnx: its body is the spec's wiring a second time (one line per layer), its mapping in the runtime.
+        Assert.True(lines <= 165, $"the seed model's generated file has {lines} lines; shared behaviour belongs in the runtime");
     }
 
     [Fact]

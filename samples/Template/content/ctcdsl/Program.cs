@@ -3,6 +3,7 @@
 // formant voice. Two commands:
 //   dotnet run                          train, save model.ckpt, reload it, transcribe sentences it never heard
 //   dotnet run -- transcribe FILE       transcribe a WAV, FLAC or MP3 file with model.ckpt (sample.wav is one)
+//   dotnet run -- export model.onnx     the trained model as ONNX: transcribe with the CtcDsl.Onnx package and that file alone
 // Your own data: model.LoadDataSet("train.csv") instead of the synthetic corpus (see the ctcdsl tool for checks).
 using System.Diagnostics;
 using CtcDsl.Models;
@@ -14,9 +15,10 @@ using TorchSharp;
 try
 {
     if (args is ["transcribe", var file]) return Transcribe(file);
+    if (args is ["export", var onnx]) return Export(onnx);
     if (args.Length > 0)
     {
-        Console.Error.WriteLine("usage: dotnet run [-- transcribe FILE]");
+        Console.Error.WriteLine("usage: dotnet run [-- transcribe FILE | -- export MODEL.onnx]");
         return 2;
     }
     return Train(epochs: CTCDSL_EPOCHS);
@@ -61,6 +63,21 @@ static int Train(int epochs)
     var sample = new SyntheticSpeech(seed: 3).GrammarUtterances(1)[0];
     WavAudio.Write("sample.wav", sample.Audio);
     Console.WriteLine($"Saved model.ckpt. Try: dotnet run -- transcribe sample.wav   (it says \"{sample.Transcript}\")");
+    return 0;
+}
+
+static int Export(string path)
+{
+    if (!File.Exists("model.ckpt"))
+    {
+        Console.Error.WriteLine("error: model.ckpt is missing: run `dotnet run` first to train it.");
+        return 1;
+    }
+    using var model = new SyntheticModel(torch.CPU);
+    model.LoadCheckpoint("model.ckpt"); // the weights and the front-end's statistics
+    model.ExportOnnx(path);
+    Console.WriteLine($"Wrote {path} ({new FileInfo(path).Length / 1e6:F1} MB): vocabulary, front-end and statistics included. " +
+                      "Transcribe with the CtcDsl.Onnx package: OnnxRecognizer.Load(path).TranscribeLong(file).");
     return 0;
 }
 
