@@ -22,15 +22,6 @@ namespace CtcDsl.Runtime.Export;
 /// </summary>
 public sealed partial class OnnxGraph
 {
-    /// <summary>Metadata key marking a streaming graph; its value is the format's version.</summary>
-    public const string StreamingKey = "ctcdsl.stream";
-
-    /// <summary>Metadata key prefix of each state input: <c>ctcdsl.stream.state.{input}</c> = its initial shape ("1,2,128"); zeros, output <c>{input}_out</c>.</summary>
-    public const string StateKeyPrefix = "ctcdsl.stream.state.";
-
-    /// <summary>The streaming graph's int64 <c>[1]</c> input: 1 on the last chunk of an utterance (convolutions add their right padding), else 0.</summary>
-    public const string FinalInput = "stream_final";
-
     private readonly List<ProtoMessage> streamInputs = new();
     private readonly Dictionary<string, string> streamMetadata = new(StringComparer.Ordinal);
     private OnnxValue final;
@@ -42,9 +33,9 @@ public sealed partial class OnnxGraph
     public static OnnxGraph ForStreaming(int featureSize)
     {
         var graph = new OnnxGraph(featureSize) { IsStreaming = true };
-        graph.final = new OnnxValue(graph.Reserve(FinalInput));
-        graph.streamInputs.Add(ValueInfo(FinalInput, DataType.Int64, 1));
-        graph.streamMetadata[StreamingKey] = "1";
+        graph.final = new OnnxValue(graph.Reserve(OnnxModelInfo.FinalInput));
+        graph.streamInputs.Add(ValueInfo(OnnxModelInfo.FinalInput, DataType.Int64, 1));
+        graph.streamMetadata[OnnxModelInfo.StreamingKey] = "1";
         return graph;
     }
 
@@ -117,7 +108,7 @@ public sealed partial class OnnxGraph
         var name = Fresh("state_" + hint);
         var shape = dims.Select((d, i) => i == 1 && hint == "conv_cache" ? (object)(name + "_frames") : (int)d).ToArray();
         streamInputs.Add(ValueInfo(name, DataType.Float, shape));
-        streamMetadata[StateKeyPrefix + name] = string.Join(",", dims.Select(d => d.ToString(CultureInfo.InvariantCulture)));
+        streamMetadata[OnnxModelInfo.StateKeyPrefix + name] = string.Join(",", dims.Select(d => d.ToString(CultureInfo.InvariantCulture)));
         return new OnnxValue(name);
     }
 
