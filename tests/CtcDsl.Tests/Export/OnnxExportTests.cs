@@ -147,7 +147,7 @@ public class OnnxExportTests(ITestOutputHelper output)
         Assert.Equal($"{OnnxGraph.Opset} {OnnxGraph.IrVersion}", text.Trim());
     }
 
-    private static void RequireOnnxPackage()
+    internal static void RequireOnnxPackage()
     {
         var available = File.Exists("/usr/bin/python3") && Python("import onnx").Code == 0;
         if (!available && Environment.GetEnvironmentVariable("CTCDSL_REQUIRE_TOOLS") == "1")
@@ -155,7 +155,7 @@ public class OnnxExportTests(ITestOutputHelper output)
         Skip.IfNot(available, "ONNX for /usr/bin/python3 is not installed (apt-get install python3-onnx).");
     }
 
-    private static (int Code, string Text) Python(string code)
+    internal static (int Code, string Text) Python(string code)
     {
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-c");
