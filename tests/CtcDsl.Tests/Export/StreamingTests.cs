@@ -187,7 +187,8 @@ public class StreamingTests(ITestOutputHelper output)
         }
         Assert.Equal(aloneA, streamA.Finish(), TranscriptComparer.Instance);
         Assert.Equal(aloneB, streamB.Finish(), TranscriptComparer.Instance);
-        Assert.Equal(aloneA, Stream(model.Streaming, a, 1600).Final, TranscriptComparer.Instance);
+        // Same pieces, same chunks through the model: equal to the last bit (other piece sizes agree within float rounding).
+        Assert.Equal(aloneA, Stream(model.Streaming, a, 320).Final, TranscriptComparer.Instance);
         Assert.Throws<InvalidOperationException>(() => streamA.AcceptWaveform(new float[1]));
     }
 
