@@ -32,7 +32,7 @@ internal static partial class SpecAnalyzer
             convolutionsUpstream[layer.Name] = string.Join(", ", upstream.SelectMany(u => u.Split(new[] { ", " }, System.StringSplitOptions.RemoveEmptyEntries)).Concat(own).Distinct().OrderBy(n => n, System.StringComparer.Ordinal));
         }
 
-        /// <summary>The front-end streams with global or no normalisation and without deltas; and the streaming recognizer takes audio, so there must be one.</summary>
+        /// <summary>The front-end streams with global or no normalisation (deltas are held back until their frames arrive); and the streaming recognizer takes audio, so there must be one.</summary>
         private void CheckStreamingFrontEnd(FrontEndPlan? frontEnd)
         {
             var node = root.Find("features");
@@ -46,9 +46,6 @@ internal static partial class SpecAnalyzer
             if (frontEnd.Normalization == "utterance")
                 context.Report(DiagnosticCatalog.NotStreamable, features.SpanOf("normalize"), "the front-end",
                     "normalize: utterance divides by the whole utterance's mean and deviation, which are not known until it ends", "use normalize: global (training-set statistics, saved with the model) or none");
-            if (frontEnd.Deltas > 0)
-                context.Report(DiagnosticCatalog.NotStreamable, features.SpanOf("deltas"), "the front-end",
-                    $"deltas: {frontEnd.Deltas} needs frames after each frame, which the streaming front-end does not hold back", "use deltas: 0");
         }
     }
 }

@@ -9,9 +9,10 @@ namespace CtcDsl.Runtime.Audio;
 /// once its 25 ms window has arrived, and the frames are exactly those of <see cref="FrontEnd.Compute"/>
 /// on the whole recording — the same int16 scaling, pre-emphasis carried across pieces (its previous
 /// sample is kept), the same per-frame analysis, and at <see cref="Finish"/> the same zero-padded last
-/// frames. Normalisation must be <c>global</c> (the training set's statistics, saved with the model) or
-/// <c>none</c>: one mean per utterance is not known until the utterance ends, and deltas need frames
-/// after each frame, so neither streams (the generator refuses such a spec with CTC0030).
+/// frames. Deltas are held back until the frames they read have arrived (2 frames per order).
+/// Normalisation must be <c>global</c> (the training set's statistics, saved with the model) or
+/// <c>none</c>: one mean per utterance is not known until the utterance ends (the generator refuses
+/// such a spec with CTC0030).
 /// </summary>
 public sealed class StreamingFrontEnd
 {
@@ -20,20 +21,19 @@ public sealed class StreamingFrontEnd
     private readonly FeatureExtractor extractor;
     private readonly PreEmphasisFilter? preEmphasis;
     private readonly double inputScale;
-    private readonly int window, hop, width;
+    private readonly int window, hop, width, baseWidth;
+    private readonly StreamingDeltas? deltas;
     private float[] buffer = new float[4096]; // prepared samples from absolute index bufferStart
     private int buffered;
     private long bufferStart, received, nextFrame;
 
     /// <summary>Starts a stream.</summary>
-    /// <exception cref="NotSupportedException">Per-utterance normalisation or deltas (the message says why).</exception>
+    /// <exception cref="NotSupportedException">Per-utterance normalisation (the message says why).</exception>
     /// <exception cref="ArgumentException">Global normalisation without <paramref name="statistics"/>.</exception>
     public StreamingFrontEnd(FrontEndSettings settings, FeatureStatistics? statistics)
     {
         if (settings.Normalization == FeatureNormalizationMode.Utterance)
             throw new NotSupportedException("This front-end normalises each utterance by its own mean and deviation, which are not known until it ends: streaming needs normalize: global or none.");
-        if (settings.Deltas > 0)
-            throw new NotSupportedException("Delta features need frames after each frame; the streaming front-end computes deltas: 0 only.");
         if (settings.Normalization == FeatureNormalizationMode.Global && statistics is null)
             throw new ArgumentException("A normalize: global front-end needs the training-set statistics.", nameof(statistics));
         this.settings = settings;
@@ -41,6 +41,8 @@ public sealed class StreamingFrontEnd
         var mfcc = MfccSettings.Default with { CoefficientCount = settings.Coefficients, FilterCount = settings.Filters };
         var rate = settings.SampleRate;
         (window, hop, width, inputScale) = (mfcc.WindowSamples(rate), mfcc.HopSamples(rate), settings.Width, mfcc.InputScale);
+        baseWidth = width / (1 + settings.Deltas);
+        deltas = settings.Deltas > 0 ? new StreamingDeltas(baseWidth, settings.Deltas) : null;
         extractor = settings.Kind == SpecFacts.FrontEndFacts.Mfcc
             ? new Mfcc(mfcc).Extractor(rate, window, hop)
             : new LogFilterbank(mfcc).Extractor(rate, window, hop);
@@ -50,7 +52,7 @@ public sealed class StreamingFrontEnd
     /// <summary>Samples received so far (at <see cref="FrontEndSettings.SampleRate"/>).</summary>
     public long Samples => received;
 
-    /// <summary>Frames produced so far.</summary>
+    /// <summary>Frames analysed so far (with deltas, up to 2 per order more than returned).</summary>
     public long Frames => nextFrame;
 
     /// <summary>Values per frame.</summary>
@@ -68,25 +70,33 @@ public sealed class StreamingFrontEnd
         }
         received += samples.Length;
         var complete = received < window ? 0 : (received - window) / hop + 1;
-        return Emit(complete);
+        var frames = Emit(complete);
+        return Normalize(deltas is null ? frames : deltas.Accept(frames));
     }
 
     /// <summary>The last frames, zero-padded past the end as the offline front-end pads its last window; the stream is spent afterwards.</summary>
     public float[,] Finish()
     {
-        if (received == 0) return new float[0, width];
+        if (received == 0) return Normalize(deltas?.Finish() ?? new float[0, width]);
         var total = received <= window ? 1 : 1 + (long)Math.Ceiling((double)(received - window) / hop);
         var needed = (int)((total - 1) * hop + window - received);
         Reserve(needed);
         Array.Clear(buffer, buffered, needed);
         buffered += needed;
-        return Emit(total);
+        var frames = Emit(total);
+        if (deltas is null) return Normalize(frames);
+        var first = deltas.Accept(frames);
+        var last = deltas.Finish();
+        var joined = new float[first.GetLength(0) + last.GetLength(0), width];
+        Buffer.BlockCopy(first, 0, joined, 0, first.Length * sizeof(float));
+        Buffer.BlockCopy(last, 0, joined, first.Length * sizeof(float), last.Length * sizeof(float));
+        return Normalize(joined);
     }
 
     private float[,] Emit(long upTo)
     {
         var count = (int)(upTo - nextFrame);
-        if (count <= 0) return new float[0, width];
+        if (count <= 0) return new float[0, baseWidth];
         var start = (int)(nextFrame * hop - bufferStart);
         var frames = extractor.ComputeFrom(buffer, start, start + (count - 1) * hop + window);
         if (frames.Count != count) throw new InvalidOperationException($"The analysis gave {frames.Count} frames where {count} were due.");
@@ -96,9 +106,10 @@ public sealed class StreamingFrontEnd
         Array.Copy(buffer, keepFrom, buffer, 0, buffered - keepFrom);
         buffered -= keepFrom;
         bufferStart += keepFrom;
-        var matrix = SpeechFrames.ToMatrix(frames, width);
-        return statistics is null ? matrix : statistics.Normalize(matrix);
+        return SpeechFrames.ToMatrix(frames, baseWidth);
     }
+
+    private float[,] Normalize(float[,] frames) => statistics is null || frames.Length == 0 ? frames : statistics.Normalize(frames);
 
     private void Reserve(int more)
     {
