@@ -15,7 +15,7 @@ namespace CtcDsl.Tests.Export;
 /// fed a recording in pieces of any size, a stream computes the offline model's logits (within 1e-4), its
 /// greedy transcript and word times; partial results are prefixes of the final one; streams share no state.
 /// Two models: the example spec (valid conv1d, stride 2, GRU) and one with everything that streams
-/// (convolutions with right padding, dilation, batch norm, a 2-layer LSTM, a residual add, layer norm).
+/// (MFCC with deltas, convolutions with right padding, dilation, batch norm, a 2-layer LSTM, a residual add, layer norm).
 /// </summary>
 public class StreamingTests(ITestOutputHelper output)
 {
@@ -38,9 +38,9 @@ public class StreamingTests(ITestOutputHelper output)
             name: StreamWide
             streaming: true
             vocabulary: { tokens: " abcdefghijklmnopqrstuvwxyz'", blank: first }
-            features: { type: mfcc, sample_rate: 16000, coefficients: 13, filters: 26, normalize: none }
+            features: { type: mfcc, sample_rate: 16000, coefficients: 13, filters: 26, deltas: 1, normalize: none }
             inputs:
-              features: { kind: features, shape: [time, 13] }
+              features: { kind: features, shape: [time, 26] }
               labels: { kind: labels }
             layers:
               - { type: conv1d, name: conv1, filters: 24, kernel: 5, stride: 2, padding: same, activation: relu }
