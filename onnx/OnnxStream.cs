@@ -37,6 +37,16 @@ public sealed class OnnxStream
     /// <summary>Logit frames decoded so far.</summary>
     public int Frames => bestPath.Frames;
 
+    /// <summary>Takes the next samples at <paramref name="sampleRate"/>, which must be the model's (a stream does not resample: a resampler's filter would need look-ahead of its own).</summary>
+    /// <exception cref="ArgumentException">Another sample rate.</exception>
+    /// <exception cref="InvalidOperationException">The stream has finished.</exception>
+    public void AcceptWaveform(ReadOnlySpan<float> samples, int sampleRate)
+    {
+        if (sampleRate != recognizer.FrontEnd.SampleRate)
+            throw new ArgumentException($"{recognizer.Info.ModelName} takes {recognizer.FrontEnd.SampleRate} Hz audio; resample the {sampleRate} Hz input first.", nameof(sampleRate));
+        AcceptWaveform(samples);
+    }
+
     /// <summary>Takes the next samples: mono, in [-1, 1], at the model's sample rate (<see cref="FrontEndSettings.SampleRate"/>; resample before).</summary>
     /// <exception cref="InvalidOperationException">The stream has finished.</exception>
     public void AcceptWaveform(ReadOnlySpan<float> samples)

@@ -190,6 +190,7 @@ public class StreamingTests(ITestOutputHelper output)
         // Same pieces, same chunks through the model: equal to the last bit (other piece sizes agree within float rounding).
         Assert.Equal(aloneA, Stream(model.Streaming, a, 320).Final, TranscriptComparer.Instance);
         Assert.Throws<InvalidOperationException>(() => streamA.AcceptWaveform(new float[1]));
+        Assert.Contains("16000 Hz", Assert.Throws<ArgumentException>(() => model.Streaming.CreateStream().AcceptWaveform(new float[1], 8000)).Message);
     }
 
     [Fact]
