@@ -7,7 +7,7 @@ namespace CtcDsl.Onnx;
 
 /// <summary>
 /// One utterance being recognised as it arrives (<see cref="OnnxStreamingRecognizer.CreateStream"/>):
-/// <see cref="AcceptWaveform"/> takes pieces of any size, each completed feature frame runs through the
+/// <see cref="AcceptWaveform(ReadOnlySpan{float})"/> takes pieces of any size, each completed feature frame runs through the
 /// model with the encoder state carried, and the greedy best path is read frame by frame, so
 /// <see cref="Partial"/> is the transcript so far with word times and <see cref="Finish"/> the final one.
 /// Not thread-safe; use one stream per utterance.
