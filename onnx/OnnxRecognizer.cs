@@ -188,7 +188,7 @@ public sealed class OnnxRecognizer : IDisposable
     }
 
     /// <summary>Per-frame log-softmax (max-shifted, accumulated in double), row-major.</summary>
-    private static float[] LogSoftmax(float[,] logits)
+    internal static float[] LogSoftmax(float[,] logits)
     {
         var (frames, classes) = (logits.GetLength(0), logits.GetLength(1));
         var result = new float[frames * classes];

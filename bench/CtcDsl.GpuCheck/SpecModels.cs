@@ -35,6 +35,8 @@ internal abstract class SpecModel
             d => new Ldc93s1Model(d), (f, l) => new Ldc93s1Example(f, l), Ldc93s1Batch.Collate),
         new Of<SyntheticModel, SyntheticExample, SyntheticBatch>("synthetic", SyntheticModel.FeatureSize, SyntheticModel.ClassCount, SyntheticModel.BlankIndex,
             d => new SyntheticModel(d), (f, l) => new SyntheticExample(f, l), SyntheticBatch.Collate),
+        new Of<StreamingModel, StreamingExample, StreamingBatch>("streaming", StreamingModel.FeatureSize, StreamingModel.ClassCount, StreamingModel.BlankIndex,
+            d => new StreamingModel(d), (f, l) => new StreamingExample(f, l), StreamingBatch.Collate),
         new Of<BeamWerModel, BeamWerExample, BeamWerBatch>("beam-wer", BeamWerModel.FeatureSize, BeamWerModel.ClassCount, BeamWerModel.BlankIndex,
             d => new BeamWerModel(d), (f, l) => new BeamWerExample(f, l), BeamWerBatch.Collate),
         new Of<BiGruModel, BiGruExample, BiGruBatch>("bigru", BiGruModel.FeatureSize, BiGruModel.ClassCount, BiGruModel.BlankIndex,

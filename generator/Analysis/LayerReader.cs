@@ -198,6 +198,7 @@ internal static partial class SpecAnalyzer
                     ? first.Subsampling.Concat(plan.Windows.Where(w => !w.KeepsLength)).ToEquatableArray()
                     : first.Subsampling;
                 tensors[layer.Name] = new Tensor(layer.Name, plan.Output, plan.OutputSize, plan.OutputLengths, subsampling);
+                if (streaming) CheckStreaming(layer, plan);
                 if (!plan.IsAlias) plans.Add(plan);
             }
             return ok ? new LayerGraph(plans, tensors) : null;

@@ -24,7 +24,7 @@ internal static partial class SpecAnalyzer
 {
     public const string DefaultNamespace = "CtcDsl.Models";
 
-    internal static readonly string[] RootKeys = { "version", "name", "namespace", "description", "vocabulary", "features", "inputs", "layers", "ctc", "metrics", "decoding", "training" };
+    internal static readonly string[] RootKeys = { "version", "name", "namespace", "description", "vocabulary", "features", "inputs", "layers", "ctc", "metrics", "decoding", "training", "streaming" };
     internal static readonly string[] FrontEndTypes = { FrontEndFacts.Mfcc, FrontEndFacts.LogFilterbank };
     internal static readonly string[] Normalizations = { "utterance", "global", "none" };
     internal static readonly string[] LayerTypes = LayerKind.All.Select(k => k.Type).ToArray();
@@ -199,6 +199,7 @@ internal static partial class SpecAnalyzer
                 context.Report(DiagnosticCatalog.InvalidValue, root.SpanOf("namespace"), "namespace",
                     "a dotted C# namespace such as My.Models (each part a letter or underscore then letters and digits, not a C# keyword)", $"'{ns}'");
 
+            streaming = root.Bool("streaming") ?? false;
             var vocabulary = ReadVocabulary();
             (features, labelsInput) = ReadInputs();
             var graph = ReadLayers(vocabulary);
@@ -207,11 +208,12 @@ internal static partial class SpecAnalyzer
             var decoder = ReadDecoding();
             var (optimizer, training) = ReadTraining(MonitorableValues(ctc, metrics));
             var frontEnd = ReadFrontEnd();
+            if (streaming) CheckStreamingFrontEnd(frontEnd);
 
             if (vocabulary is null || features is null || labelsInput is null || graph is null || ctc is null || optimizer is null || training is null)
                 return null;
             return new ModelPlan(Path.GetFileName(context.FilePath), ns, typeName, XmlDocText(root.String("description")),
-                vocabulary, features, labelsInput, graph.Layers.ToEquatableArray(), ctc.ToEquatableArray(), metrics.ToEquatableArray(), decoder, optimizer, training, frontEnd);
+                vocabulary, features, labelsInput, graph.Layers.ToEquatableArray(), ctc.ToEquatableArray(), metrics.ToEquatableArray(), decoder, optimizer, training, frontEnd, streaming);
         }
 
         /// <summary>

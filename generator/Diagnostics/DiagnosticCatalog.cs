@@ -97,6 +97,9 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor MetricNameCollision = Error("CTC0028", "Metric name collides with a validation value",
         "Metric '{0}' has the name the history gives to the validation value of '{1}' (every value gets a val_ counterpart); give it a name that does not start with val_");
 
+    public static readonly DiagnosticDescriptor NotStreamable = Error("CTC0030", "The spec cannot stream",
+        "The spec asks for streaming, but {0} cannot stream: {1}; {2}, or remove 'streaming: true'");
+
     public static readonly DiagnosticDescriptor InternalError = Error("CTC0099", "Generator failure",
         "The CtcDsl generator failed on this spec ({0}); no code was generated for it. Please report this with the spec.");
 

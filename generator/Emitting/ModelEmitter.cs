@@ -71,6 +71,7 @@ internal static class ModelEmitter
             ["metrics"] = model.Metrics.Select(Metric).ToList(),
             ["decoder"] = Decoder(model.Decoder),
             ["optimizer"] = Optimizer(model.Optimizer),
+            ["streaming"] = model.Streaming,
             ["front_end"] = model.FrontEnd is { } f
                 ? $"new global::CtcDsl.Runtime.Audio.FrontEndSettings({CSharpLiterals.String(f.Kind)}, SampleRate: {f.SampleRate}, Coefficients: {f.Coefficients}, Filters: {f.Filters}, Deltas: {f.Deltas}, Normalization: global::CtcDsl.Runtime.Audio.FeatureNormalizationMode.{char.ToUpperInvariant(f.Normalization[0]) + f.Normalization.Substring(1)}" +
                   (f.Augment is { } a ? $", Augment: new global::CtcDsl.Runtime.Audio.SpecAugment({a.FrequencyMasks}, {a.MaxFrequencyWidth}, {a.TimeMasks}, {a.MaxTimeWidth}, {CSharpLiterals.Double(a.MaxTimeFraction)})" : "") + ")"

@@ -19,6 +19,8 @@ internal sealed record ActivationLayer(LayerWiring Wiring, string? Function) : L
 
     public override string Type => "activation";
 
+    public override string? StreamingObstacle => null; // frame by frame
+
     public override int OutputSize => InputSize;
 
     public override IEnumerable<string> Forward()

@@ -19,6 +19,8 @@ internal sealed record BatchNormLayer(LayerWiring Wiring) : LayerPlan(Wiring)
 
     public override string Type => "batch_norm";
 
+    public override string? StreamingObstacle => null; // frame by frame
+
     public override int OutputSize => InputSize;
 
     public override string FieldType => "global::CtcDsl.Runtime.Nn.MaskedBatchNorm";

@@ -50,6 +50,8 @@ internal sealed record CombineLayer(LayerWiring Wiring, bool IsConcat, int Width
 
     public override string Type => IsConcat ? "concat" : "add";
 
+    public override string? StreamingObstacle => null; // frame by frame; the analyzer checks its inputs arrive frame-aligned
+
     public override int OutputSize => Width;
 
     // Sums go through the runtime: TorchSharp's own '+' passes an alpha scalar that nothing keeps alive.

@@ -57,6 +57,9 @@ internal sealed record Conv1dLayer(LayerWiring Wiring, int Filters, ConvPlan Win
 
     public override string Type => "conv1d";
 
+    // Streams with a cache of the frames its next windows need; its right padding is look-ahead.
+    public override string? StreamingObstacle => null;
+
     public override int OutputSize => Filters;
 
     public override EquatableArray<ConvPlan> Windows => new[] { Window }.ToEquatableArray();

@@ -23,6 +23,8 @@ internal sealed record DenseLayer(LayerWiring Wiring, int Units, string? Activat
 
     public override string Type => "dense";
 
+    public override string? StreamingObstacle => null; // frame by frame
+
     public override int OutputSize => Units;
 
     public override bool HasWeights => true;

@@ -18,6 +18,8 @@ internal sealed record DropoutLayer(LayerWiring Wiring, double Rate) : LayerPlan
 
     public override string Type => "dropout";
 
+    public override string? StreamingObstacle => null; // frame by frame
+
     public override int OutputSize => InputSize;
 
     public override string FieldType => "global::TorchSharp.Modules.Dropout";

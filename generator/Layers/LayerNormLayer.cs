@@ -35,6 +35,8 @@ internal sealed record LayerNormLayer(LayerWiring Wiring, double Epsilon, bool E
 
     public override string Type => "layer_norm";
 
+    public override string? StreamingObstacle => null; // frame by frame
+
     public override int OutputSize => InputSize;
 
     public override string FieldType => "global::TorchSharp.Modules.LayerNorm";

@@ -22,6 +22,8 @@ internal sealed record MaskingLayer(LayerWiring Wiring) : LayerPlan(Wiring)
 
     public override string Type => "masking";
 
+    public override string? StreamingObstacle => null; // frame by frame
+
     public override int OutputSize => InputSize;
 
     public override bool IsAlias => true;

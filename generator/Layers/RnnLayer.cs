@@ -48,6 +48,8 @@ internal sealed record RnnLayer(
 
     public override string Type => IsLstm ? "lstm" : "gru";
 
+    public override string? StreamingObstacle => Bidirectional ? "a bidirectional RNN reads each utterance backwards from its end, which a stream has not reached" : null;
+
     public override int OutputSize => Units * (Bidirectional ? 2 : 1);
 
     public override bool HasWeights => true;

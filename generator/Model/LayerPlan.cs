@@ -59,6 +59,13 @@ internal abstract record LayerPlan(LayerWiring Wiring)
     /// <summary>Whether the layer only renames its input (it adds nothing to the code that runs).</summary>
     public virtual bool IsAlias => false;
 
+    /// <summary>
+    /// Why the layer cannot run on audio in pieces with its state carried (a spec's <c>streaming: true</c>,
+    /// diagnostic CTC0030), or null when it can. Conservative by default: a kind streams once its
+    /// <c>OnnxGraph</c> method has a streaming form and it says so here.
+    /// </summary>
+    public virtual string? StreamingObstacle => $"{Type} layers have no streaming form yet";
+
     /// <summary>The type of the layer's module field; null when the layer owns no module.</summary>
     public virtual string? FieldType => null;
 

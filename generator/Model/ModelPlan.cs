@@ -21,7 +21,8 @@ internal sealed record ModelPlan(
     DecoderPlan Decoder,
     OptimizerPlan Optimizer,
     TrainingPlan Training,
-    FrontEndPlan? FrontEnd)
+    FrontEndPlan? FrontEnd,
+    bool Streaming = false)
 {
     /// <summary>The CTC node whose logits the prediction view returns and decodes (the first declared).</summary>
     public CtcPlan Primary => CtcNodes[0];

@@ -22,19 +22,25 @@ public sealed class LogFilterbank
     {
         var s = Settings;
         var (frameSize, hopSize, signal) = SpeechFrames.Prepare(audio, s.WindowSeconds, s.HopSeconds, s.PreEmphasis, s.InputScale);
-        var extractor = new FilterbankExtractor(new FilterbankOptions
+        return SpeechFrames.ToMatrix(Extractor(audio.SampleRate, frameSize, hopSize).ComputeFrom(signal), s.FilterCount);
+    }
+
+    /// <summary>The per-frame analysis of <see cref="Compute"/>, for signals already prepared by <see cref="SpeechFrames.Prepare"/> (the streaming front-end's too).</summary>
+    internal NWaves.FeatureExtractors.Base.FeatureExtractor Extractor(int sampleRate, int frameSize, int hopSize)
+    {
+        var s = Settings;
+        return new FilterbankExtractor(new FilterbankOptions
         {
-            SamplingRate = audio.SampleRate,
+            SamplingRate = sampleRate,
             FrameSize = frameSize,
             HopSize = hopSize,
-            FftSize = s.FftSizeAt(audio.SampleRate),
-            FilterBank = SpeechFrames.MelFilterBank(s.FilterCount, s.FftSizeAt(audio.SampleRate), audio.SampleRate, s.LowFrequency, s.HighFrequency ?? audio.SampleRate / 2.0),
+            FftSize = s.FftSizeAt(sampleRate),
+            FilterBank = SpeechFrames.MelFilterBank(s.FilterCount, s.FftSizeAt(sampleRate), sampleRate, s.LowFrequency, s.HighFrequency ?? sampleRate / 2.0),
             PreEmphasis = 0,
             Window = WindowType.Rectangular,
             SpectrumType = SpectrumType.PowerNormalized,
             NonLinearity = NonLinearityType.LogE,
             LogFloor = SpeechFrames.LogFloor,
         });
-        return SpeechFrames.ToMatrix(extractor.ComputeFrom(signal), s.FilterCount);
     }
 }

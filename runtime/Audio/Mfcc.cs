@@ -24,14 +24,21 @@ public sealed class Mfcc
     {
         var s = Settings;
         var (frameSize, hopSize, signal) = SpeechFrames.Prepare(audio, s.WindowSeconds, s.HopSeconds, s.PreEmphasis, s.InputScale);
+        return SpeechFrames.ToMatrix(Extractor(audio.SampleRate, frameSize, hopSize).ComputeFrom(signal), s.CoefficientCount);
+    }
+
+    /// <summary>The per-frame analysis of <see cref="Compute"/>, for signals already prepared by <see cref="SpeechFrames.Prepare"/> (the streaming front-end's too).</summary>
+    internal MfccExtractor Extractor(int sampleRate, int frameSize, int hopSize)
+    {
+        var s = Settings;
         var options = new MfccOptions
         {
-            SamplingRate = audio.SampleRate,
+            SamplingRate = sampleRate,
             FeatureCount = s.CoefficientCount,
             FrameSize = frameSize,
             HopSize = hopSize,
-            FftSize = s.FftSizeAt(audio.SampleRate),
-            FilterBank = SpeechFrames.MelFilterBank(s.FilterCount, s.FftSizeAt(audio.SampleRate), audio.SampleRate, s.LowFrequency, s.HighFrequency ?? audio.SampleRate / 2.0),
+            FftSize = s.FftSizeAt(sampleRate),
+            FilterBank = SpeechFrames.MelFilterBank(s.FilterCount, s.FftSizeAt(sampleRate), sampleRate, s.LowFrequency, s.HighFrequency ?? sampleRate / 2.0),
             PreEmphasis = 0, // applied to the whole signal by SpeechFrames.Prepare, as python_speech_features does
             Window = WindowType.Rectangular,
             SpectrumType = SpectrumType.PowerNormalized, // 2|X|²/N; the filterbank's halved weights make it |X|²/N
@@ -41,8 +48,7 @@ public sealed class Mfcc
             LifterSize = s.Lifter,
             IncludeEnergy = false, // NWaves' energy is time-domain; SpectralEnergyMfccExtractor uses the spectrum's
         };
-        MfccExtractor extractor = s.AppendEnergy ? new SpectralEnergyMfccExtractor(options) : new MfccExtractor(options);
-        return SpeechFrames.ToMatrix(extractor.ComputeFrom(signal), s.CoefficientCount);
+        return s.AppendEnergy ? new SpectralEnergyMfccExtractor(options) : new MfccExtractor(options);
     }
 
     /// <summary>NWaves' MFCC with c0 replaced by the log of the frame's power-spectrum energy (python_speech_features' appendEnergy).</summary>

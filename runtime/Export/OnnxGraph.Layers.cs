@@ -22,6 +22,7 @@ public sealed partial class OnnxGraph
     /// <summary><c>conv1d</c> over time on <c>[batch, time, channels]</c>: ONNX Conv on the transposed tensor, PyTorch's weights as they are.</summary>
     public OnnxValue Conv1d(Nn.Conv1d module, OnnxValue x, string? activation = null)
     {
+        if (IsStreaming) return StreamingConv1d(module, x, activation);
         var w = module.weight;
         var channelsFirst = Node("Transpose", new[] { x }, "conv_in", Ints("perm", 0, 2, 1));
         var conv = Node("Conv", new[] { channelsFirst, Initializer("conv_weight", Values(w), w.shape), Initializer("conv_bias", Values(module.bias), module.bias.shape[0]) }, "conv",
@@ -78,12 +79,13 @@ public sealed partial class OnnxGraph
     public OnnxValue Concat(params OnnxValue[] inputs) => Node("Concat", inputs, "concat", new Attribute("axis", Int: -1));
 
     /// <summary>Zeroes padding frames (<see cref="Sequences.ZeroPadding"/>): frame t of item b is kept when t &lt; lengths[b].</summary>
-    public OnnxValue ZeroPadding(OnnxValue x, OnnxValue lengths) =>
+    public OnnxValue ZeroPadding(OnnxValue x, OnnxValue lengths) => IsStreaming ? x : // one utterance, no padding
         Node("Where", new[] { ValidMask(x, lengths), x, Scalar("zero", 0f) }, "zero_padded");
 
     /// <summary>Lengths after a convolution, as <see cref="Sequences.ConvolvedLengths"/>: ⌊(L + 2p − d(k − 1) − 1) / s⌋ + 1, at least 0.</summary>
     public OnnxValue ConvolvedLengths(OnnxValue lengths, int kernel, int stride, int padding, int dilation)
     {
+        if (IsStreaming) return lengths; // a chunk's frame counts are the layers' own shapes; nothing reads these
         // ⌊(L + c) / s⌋ + 1 = ⌊(L + c + s) / s⌋. ONNX's integer Div truncates toward zero, which is the
         // floor for a numerator of 0 or more; clamping the numerator at 0 gives the floor there and the
         // "at least 0" below it (an input too short for one window: L = 0, or L + 2p below the span).

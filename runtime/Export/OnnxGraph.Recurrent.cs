@@ -31,6 +31,7 @@ public sealed partial class OnnxGraph
     /// <summary>The runtime's bidirectional stack: forward features first, then backward, per frame.</summary>
     public OnnxValue Rnn(BidirectionalRnn module, OnnxValue x, OnnxValue lengths)
     {
+        if (IsStreaming) throw new InvalidOperationException("A bidirectional RNN reads each utterance from its end: it has no streaming form.");
         var sequenceLengths = Node("Cast", new[] { lengths }, "sequence_lens", new Attribute("to", Int: (long)DataType.Int32));
         var y = TimeMajor(x);
         var directions = module.Directions.ToList();
@@ -46,6 +47,7 @@ public sealed partial class OnnxGraph
 
     private OnnxValue Unidirectional(RnnKind kind, nn.Module module, OnnxValue x)
     {
+        if (IsStreaming) return StreamingRnn(kind, module, x);
         var layers = module.named_parameters().Count(p => p.name.StartsWith("weight_ih_l", StringComparison.Ordinal));
         var y = TimeMajor(x);
         for (var l = 0; l < layers; l++)
@@ -57,7 +59,11 @@ public sealed partial class OnnxGraph
     }
 
     /// <summary>One ONNX LSTM/GRU node over <paramref name="x"/> <c>[T, B, in]</c>: layer <paramref name="l"/> of each module, one module per direction.</summary>
-    private OnnxValue Layer(RnnKind kind, IReadOnlyList<nn.Module> directions, int l, OnnxValue x, OnnxValue? sequenceLengths, string direction)
+    private OnnxValue Layer(RnnKind kind, IReadOnlyList<nn.Module> directions, int l, OnnxValue x, OnnxValue? sequenceLengths, string direction) =>
+        LayerNode(kind, directions, l, x, sequenceLengths, direction, Array.Empty<OnnxValue>())[0];
+
+    /// <summary>As <see cref="Layer"/>, with initial states (<c>initial_h</c>, then <c>initial_c</c>) and all outputs: Y, Y_h (and Y_c) when states are given.</summary>
+    private OnnxValue[] LayerNode(RnnKind kind, IReadOnlyList<nn.Module> directions, int l, OnnxValue x, OnnxValue? sequenceLengths, string direction, IReadOnlyList<OnnxValue> initial)
     {
         var order = kind == RnnKind.Lstm ? LstmOrder : GruOrder;
         var w = new List<float>();
@@ -85,10 +91,11 @@ public sealed partial class OnnxGraph
             Initializer(op.ToLowerInvariant() + "_r", r.ToArray(), count, gates * hidden, hidden).Name,
             Initializer(op.ToLowerInvariant() + "_b", b.ToArray(), count, 2 * gates * hidden).Name,
             sequenceLengths?.Name ?? "",
-        };
+        }.Concat(initial.Select(i => i.Name)).ToArray();
         var attributes = new List<Attribute> { new("hidden_size", Int: hidden), new("direction", Text: direction) };
         if (kind == RnnKind.Gru) attributes.Add(new Attribute("linear_before_reset", Int: 1));
-        return Node(op, inputs, new[] { Fresh(op.ToLowerInvariant()) }, attributes.ToArray())[0];
+        var outputNames = new[] { Fresh(op.ToLowerInvariant()) }.Concat(initial.Select(i => Fresh(i.Name + "_last"))).ToArray();
+        return Node(op, inputs, outputNames, attributes.ToArray());
     }
 
     /// <summary>Gate blocks of <paramref name="blockSize"/> values put in ONNX's order.</summary>

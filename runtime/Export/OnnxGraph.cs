@@ -54,6 +54,11 @@ public sealed partial class OnnxGraph
     /// </summary>
     public void Output(OnnxValue logits, OnnxValue lengths, string? name = null)
     {
+        if (IsStreaming)
+        {
+            StreamingOutput(logits);
+            return;
+        }
         var first = outputs.Count == 0;
         var logitsName = first ? OnnxModelInfo.LogitsOutput : name ?? throw new ArgumentNullException(nameof(name), "Every head after the first needs a name.");
         var lengthsName = first ? OnnxModelInfo.LogitLengthsOutput : logitsName + "_lengths";
@@ -84,6 +89,7 @@ public sealed partial class OnnxGraph
         foreach (var initializer in initializers) graph.Message(5, initializer);
         graph.Message(11, ValueInfo(Features.Name, DataType.Float, "batch", "time", featureSize));
         graph.Message(11, ValueInfo(FeatureLengths.Name, DataType.Int64, "batch"));
+        foreach (var input in streamInputs) graph.Message(11, input);
         foreach (var output in outputs) graph.Message(12, output);
 
         var model = new ProtoMessage()
@@ -92,7 +98,7 @@ public sealed partial class OnnxGraph
             .String(3, typeof(OnnxGraph).Assembly.GetName().Version?.ToString() ?? "0")
             .Message(7, graph)
             .Message(8, new ProtoMessage().String(1, "").Int64(2, Opset));
-        foreach (var (key, value) in info.ToMetadata().OrderBy(e => e.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in info.ToMetadata().Concat(streamMetadata).OrderBy(e => e.Key, StringComparer.Ordinal))
             model.Message(14, new ProtoMessage().String(1, key).String(2, value));
         return model.ToArray();
     }

@@ -37,6 +37,15 @@ public sealed record OnnxModelInfo(string ModelName, Vocabulary Vocabulary, int 
     /// <summary>Name of the primary head's valid frames output, <c>[batch]</c> int64.</summary>
     public const string LogitLengthsOutput = "logit_lengths";
 
+    /// <summary>Metadata key marking the streaming form of a model (<c>ExportOnnxStreaming</c>); its value is the format's version.</summary>
+    public const string StreamingKey = "ctcdsl.stream";
+
+    /// <summary>Metadata key prefix of each state input of a streaming model: <c>ctcdsl.stream.state.{input}</c> = its initial shape ("1,1,128", zeros); its next value is the output <c>{input}_out</c>.</summary>
+    public const string StateKeyPrefix = "ctcdsl.stream.state.";
+
+    /// <summary>A streaming model's int64 <c>[1]</c> input: 1 for the last chunk of an utterance (convolutions add their right padding), else 0.</summary>
+    public const string FinalInput = "stream_final";
+
     /// <summary>Prefix of every metadata key CtcDsl writes.</summary>
     public const string Prefix = "ctcdsl.";
 

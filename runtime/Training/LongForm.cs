@@ -51,52 +51,8 @@ public static class BestPathTimings
     /// <param name="secondsPerFrame">Seconds per logit frame (the hop times the subsampling).</param>
     public static LongTranscript Read(ReadOnlySpan<float> logProbs, int frames, int classes, Vocabulary vocabulary, double secondsPerFrame, double duration)
     {
-        var tokens = new List<TimedToken>();
-        var words = new List<TimedWord>();
-        var separator = vocabulary.IdOf(vocabulary.WordSeparator);
-        int runClass = -1, runStart = 0;
-        double runProbability = 0, runLogProbability = 0;
-        var word = new List<(int Label, int Start, int End, double LogProbability)>();
-
-        void EndWord()
-        {
-            if (word.Count == 0) return;
-            var ids = new int[word.Count];
-            double logProbability = 0;
-            for (var i = 0; i < ids.Length; i++)
-            {
-                ids[i] = word[i].Label;
-                logProbability += word[i].LogProbability;
-            }
-            words.Add(new TimedWord(vocabulary.Decode(ids), word[0].Start * secondsPerFrame, word[^1].End * secondsPerFrame, logProbability));
-            word.Clear();
-        }
-
-        void EndRun(int end)
-        {
-            if (runClass < 0 || runClass == vocabulary.BlankIndex) return;
-            tokens.Add(new TimedToken(vocabulary.TokenOf(runClass), runStart * secondsPerFrame, end * secondsPerFrame, runProbability / (end - runStart)));
-            if (runClass == separator) EndWord();
-            else word.Add((runClass, runStart, end, runLogProbability));
-        }
-
-        for (var t = 0; t < frames; t++)
-        {
-            var row = logProbs.Slice(t * classes, classes);
-            var best = 0;
-            for (var c = 1; c < classes; c++)
-                if (row[c] > row[best]) best = c;
-            if (best != runClass)
-            {
-                EndRun(t);
-                (runClass, runStart, runProbability, runLogProbability) = (best, t, 0, 0);
-            }
-            runProbability += Math.Exp(row[best]);
-            runLogProbability += row[best];
-        }
-        EndRun(frames);
-        EndWord();
-        // The text is the words joined by single separators: a long pause may emit the separator more than once.
-        return new LongTranscript(string.Join(vocabulary.WordSeparator, words.ConvertAll(w => w.Text)), tokens, words, duration);
+        var reader = new BestPathReader(vocabulary, secondsPerFrame);
+        for (var t = 0; t < frames; t++) reader.Push(logProbs.Slice(t * classes, classes));
+        return reader.Finish(duration);
     }
 }

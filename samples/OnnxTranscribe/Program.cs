@@ -3,6 +3,10 @@
 //
 //   dotnet run --project samples/OnnxTranscribe -c Release -- MODEL.onnx AUDIO... [--long] [--subtitles OUT.srt|OUT.vtt]
 //                                                            [--beam N] [--lm LM.arpa] [--lexicon WORDS.txt] [--threads N]
+//   dotnet run --project samples/OnnxTranscribe -c Release -- STREAMING.onnx AUDIO... --stream [MS]
+//
+// --stream: a streaming: true spec's ExportOnnxStreaming file, fed each recording in pieces of MS milliseconds
+// (default 20) as a microphone would, printing each partial result as it changes, then the final one.
 //
 // Export a trained model first: a generated model's ExportOnnx(path) (the template: dotnet run -- export model.onnx;
 // the seed sample: --export-onnx OUT.onnx --checkpoint CKPT).
@@ -18,7 +22,7 @@ using CtcDsl.Runtime.Text;
 
 var files = new List<string>();
 string? subtitles = null, lm = null, lexicon = null;
-int? beam = null, threads = null;
+int? beam = null, threads = null, streamMs = null;
 var longForm = false;
 try
 {
@@ -32,6 +36,7 @@ try
             case "--lm": lm = args[++i]; break;
             case "--lexicon": lexicon = args[++i]; break;
             case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+            case "--stream": streamMs = i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0 ? int.Parse(args[++i], CultureInfo.InvariantCulture) : 20; break;
             default: files.Add(args[i]); break;
         }
     }
@@ -48,6 +53,7 @@ if (files.Count < 2)
 
 try
 {
+    if (streamMs is { } pieceMs) return Stream(files[0], files.Skip(1), pieceMs, threads);
     using var recognizer = OnnxRecognizer.Load(files[0], new OnnxRecognizerOptions { Threads = threads });
     if (lm is not null || lexicon is not null)
         recognizer.UseLanguageModel(lm is null ? null : NgramLanguageModel.Load(lm), lexicon is null ? null : Lexicon.Load(lexicon),
@@ -75,4 +81,29 @@ catch (Exception e) when (e is IOException or FormatException or ArgumentExcepti
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
+}
+
+// Each recording resampled to the model's rate once, then fed in pieces; partials printed as they change.
+static int Stream(string model, IEnumerable<string> audioFiles, int pieceMs, int? threads)
+{
+    using var recognizer = OnnxStreamingRecognizer.Load(model, new OnnxRecognizerOptions { Threads = threads });
+    var rate = recognizer.FrontEnd.SampleRate;
+    var piece = Math.Max(1, rate * pieceMs / 1000);
+    foreach (var file in audioFiles)
+    {
+        var samples = CtcDsl.Runtime.Audio.AudioFile.Read(file, rate).Samples;
+        var stream = recognizer.CreateStream();
+        var shown = "";
+        for (var start = 0; start < samples.Length; start += piece)
+        {
+            stream.AcceptWaveform(samples.AsSpan(start, Math.Min(piece, samples.Length - start)));
+            var partial = stream.Partial.Text;
+            if (partial != shown) Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {stream.Duration:F2} s: {partial}"));
+            shown = partial;
+        }
+        var final = stream.Finish();
+        Console.WriteLine($"{file}: {final.Text}");
+        Console.WriteLine("Word timings: " + string.Join(" ", final.Words.Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Text} {w.Start:F2}-{w.End:F2}"))));
+    }
+    return 0;
 }

@@ -78,6 +78,13 @@ internal static class HandWiredExport
                 g.Output(g.Linear(M<TorchSharp.Modules.Linear>("logits"), transformer), subsampledLengths);
                 break;
             }
+            case "streaming.ctc.yaml":
+            {
+                var conv = g.Conv1d(M<Conv1d>("conv"), g.ZeroPadding(x, lengths), "relu");
+                var convLengths = g.ConvolvedLengths(lengths, kernel: 5, stride: 2, padding: 0, dilation: 1);
+                g.Output(g.Linear(M<TorchSharp.Modules.Linear>("logits"), g.Rnn(M<TorchSharp.Modules.GRU>("encoder"), conv)), convLengths);
+                break;
+            }
             default:
                 throw new ArgumentException("No hand wiring for " + spec, nameof(spec));
         }

@@ -32,7 +32,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     /// <summary>Feature frames per logit frame of each spec (the product of its strides).</summary>
     private static readonly Dictionary<string, int> Subsampling = new()
     {
-        ["deepspeech2.ctc.yaml"] = 2, ["synthetic.ctc.yaml"] = 2, ["conformer-ctc.ctc.yaml"] = 4,
+        ["deepspeech2.ctc.yaml"] = 2, ["synthetic.ctc.yaml"] = 2, ["conformer-ctc.ctc.yaml"] = 4, ["streaming.ctc.yaml"] = 2,
         ["transformer-pre-post.ctc.yaml"] = 2, ["attention-x8.ctc.yaml"] = 8,
     };
 
@@ -162,7 +162,7 @@ public class OnnxExportTests(ITestOutputHelper output)
         Assert.Equal($"{OnnxGraph.Opset} {OnnxGraph.IrVersion}", text.Trim());
     }
 
-    private static void RequireOnnxPackage()
+    internal static void RequireOnnxPackage()
     {
         var available = File.Exists("/usr/bin/python3") && Python("import onnx").Code == 0;
         if (!available && Environment.GetEnvironmentVariable("CTCDSL_REQUIRE_TOOLS") == "1")
@@ -170,7 +170,7 @@ public class OnnxExportTests(ITestOutputHelper output)
         Skip.IfNot(available, "ONNX for /usr/bin/python3 is not installed (apt-get install python3-onnx).");
     }
 
-    private static (int Code, string Text) Python(string code)
+    internal static (int Code, string Text) Python(string code)
     {
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-c");
