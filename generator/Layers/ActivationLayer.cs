@@ -24,4 +24,9 @@ internal sealed record ActivationLayer(LayerWiring Wiring, string? Function) : L
     {
         yield return $"var {Output} = {LayerCode.Activate(Function, Inputs[0])};";
     }
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Activate(Function, PythonCode.Name(Inputs[0]))}";
+    }
 }

@@ -29,4 +29,11 @@ internal sealed record BatchNormLayer(LayerWiring Wiring) : LayerPlan(Wiring)
     {
         yield return $"var {Output} = {FieldName}.call({Inputs[0]}, {InputLengths});";
     }
+
+    public override string PythonConstruct() => $"nn_rt.MaskedBatchNorm({InputSize})";
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Attribute(FieldName)}({PythonCode.Name(Inputs[0])}, {PythonCode.Name(InputLengths)})";
+    }
 }

@@ -59,4 +59,11 @@ internal sealed record CombineLayer(LayerWiring Wiring, bool IsConcat, int Width
             ? $"var {Output} = global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", Inputs)} }}, -1);"
             : $"var {Output} = global::CtcDsl.Runtime.Nn.Tensors.Sum({string.Join(", ", Inputs)});";
     }
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return IsConcat
+            ? $"{PythonCode.Name(Output)} = torch.cat([{string.Join(", ", Inputs.Select(PythonCode.Name))}], -1)"
+            : $"{PythonCode.Name(Output)} = {string.Join(" + ", Inputs.Select(PythonCode.Name))}";
+    }
 }

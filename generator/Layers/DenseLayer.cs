@@ -37,4 +37,13 @@ internal sealed record DenseLayer(LayerWiring Wiring, int Units, string? Activat
     {
         yield return $"var {Output} = {LayerCode.Activate(Activation, $"{FieldName}.call({Inputs[0]})")};";
     }
+
+    public override string PythonConstruct() => $"nn.Linear({InputSize}, {Units})";
+
+    public override IEnumerable<string> PythonInitialize() => PythonCode.WeightAndBias(Name, FieldName, Kernel, Bias);
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Activate(Activation, $"{PythonCode.Attribute(FieldName)}({PythonCode.Name(Inputs[0])})")}";
+    }
 }

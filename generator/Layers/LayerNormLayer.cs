@@ -48,4 +48,12 @@ internal sealed record LayerNormLayer(LayerWiring Wiring, double Epsilon, bool E
     {
         yield return $"var {Output} = {FieldName}.call({Inputs[0]});";
     }
+
+    public override string PythonConstruct() =>
+        $"nn.LayerNorm({InputSize}, eps={PythonCode.Double(Epsilon)}, elementwise_affine={PythonCode.Bool(ElementwiseAffine)})";
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Attribute(FieldName)}({PythonCode.Name(Inputs[0])})";
+    }
 }

@@ -27,4 +27,6 @@ internal sealed record MaskingLayer(LayerWiring Wiring) : LayerPlan(Wiring)
     public override bool IsAlias => true;
 
     public override IEnumerable<string> Forward() => Enumerable.Empty<string>();
+
+    public override IEnumerable<string> PythonForward() => Enumerable.Empty<string>();
 }

@@ -18,6 +18,9 @@ public abstract class LoadedData
 
     /// <summary>Utterances left out (labels longer than their audio allows), described.</summary>
     public abstract IReadOnlyList<string> Skipped { get; }
+
+    /// <summary>Each utterance's name, features (<c>[frames, width]</c>, the spec's front-end) and label ids, in manifest order.</summary>
+    public abstract IEnumerable<(string Name, float[,] Features, int[] Labels)> Utterances();
 }
 
 /// <summary>
@@ -125,6 +128,9 @@ public sealed class ModelSession<TExample, TBatch> : ModelSession
     private sealed class Data(IReadOnlyList<TExample> examples, IReadOnlyList<string> skipped) : LoadedData
     {
         public IReadOnlyList<TExample> Examples { get; } = examples;
+
+        public override IEnumerable<(string Name, float[,] Features, int[] Labels)> Utterances() =>
+            Examples.Select(e => (e.Name, e.Features, e.Labels));
 
         public override int Count => Examples.Count;
 
