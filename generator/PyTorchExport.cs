@@ -17,18 +17,23 @@ namespace CtcDsl.Generator;
 public static class PyTorchExport
 {
     /// <summary>Analyses <paramref name="text"/> (the spec at <paramref name="path"/>) and prints its package.</summary>
-    /// <returns>The files (name, text) when no diagnostic is an error; the diagnostics in either case.</returns>
+    /// <returns>
+    /// The files (name, text) whenever the analysis gives a plan, with every diagnostic: the analysis' own and
+    /// CTC0029 for each option the package lacks. <see cref="PyTorchPackage.Succeeded"/> says whether none is
+    /// an error; <c>ctcdsl export-pytorch</c> writes nothing otherwise. The model file is complete even then
+    /// (CTC0029 concerns training), which lets tests compare every example spec's model.
+    /// </returns>
     public static PyTorchPackage Export(string path, string text)
     {
         try
         {
             var (plan, diagnostics, nameSpan) = SpecAnalyzer.Analyze(path, text);
-            if (plan is not null) diagnostics.AddRange(Unsupported(plan, path, nameSpan));
-            var reported = diagnostics.Select(d => d.ToDiagnostic()).ToArray();
-            if (plan is null || reported.Any(d => d.Severity == DiagnosticSeverity.Error))
-                return new PyTorchPackage(Array.Empty<KeyValuePair<string, string>>(), reported);
+            var analysed = diagnostics.Select(d => d.ToDiagnostic()).ToArray();
+            if (plan is null || analysed.Any(d => d.Severity == DiagnosticSeverity.Error))
+                return new PyTorchPackage(Array.Empty<KeyValuePair<string, string>>(), analysed);
+            var missing = Unsupported(plan, path, nameSpan).Select(d => d.ToDiagnostic());
             var files = PythonEmitter.Emit(plan).Select(f => new KeyValuePair<string, string>(f.Name, f.Text)).ToArray();
-            return new PyTorchPackage(files, reported);
+            return new PyTorchPackage(files, analysed.Concat(missing).ToArray());
         }
         catch (Exception e)
         {
@@ -44,6 +49,9 @@ public static class PyTorchExport
             yield return DiagnosticInfo.Create(DiagnosticCatalog.NoPyTorchCounterpart, path, at, "training.early_stopping", "train.py reads no validation data, so nothing could be monitored");
         if (plan.Training.SkipNonFinite)
             yield return DiagnosticInfo.Create(DiagnosticCatalog.NoPyTorchCounterpart, path, at, "training.non_finite_loss: skip", "train.py stops at a non-finite loss; skipping needs every process to agree on the batch to drop");
+        if (plan.FrontEnd is { Normalization: "global" })
+            yield return DiagnosticInfo.Create(DiagnosticCatalog.NoPyTorchCounterpart, path, at, "features.normalize: global",
+                "its statistics live in CtcDsl checkpoints, which the PyTorch trainer does not write, so the .NET app would transcribe unnormalised features; use utterance or none");
     }
 }
 
@@ -52,6 +60,6 @@ public static class PyTorchExport
 /// <param name="Diagnostics">The analysis' diagnostics and the export's own (CTC0029).</param>
 public sealed record PyTorchPackage(IReadOnlyList<KeyValuePair<string, string>> Files, IReadOnlyList<Diagnostic> Diagnostics)
 {
-    /// <summary>Whether the package was written (no error).</summary>
-    public bool Succeeded => Files.Count > 0;
+    /// <summary>Whether the package may be written: files printed and no diagnostic an error.</summary>
+    public bool Succeeded => Files.Count > 0 && !Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 }

@@ -86,7 +86,7 @@ internal static class PythonEmitter
     }
 
     /// <summary>A Python string literal (JSON's escaping is valid Python).</summary>
-    internal static string PythonString(string value) => PythonSettings.String(value);
+    internal static string PythonString(string value) => PythonCode.String(value);
 
     private static string Resource(string name)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Linq;
 using System.Text;
 using CtcDsl.Generator.Layers;
@@ -42,16 +41,5 @@ internal static class PythonSettings
 
     private static string Number(double value) => PythonCode.Double(value);
 
-    /// <summary>A JSON string literal, ASCII only (also a valid Python literal).</summary>
-    public static string String(string value)
-    {
-        var text = new StringBuilder("\"");
-        foreach (var c in value)
-        {
-            if (c == '"' || c == '\\') text.Append('\\').Append(c);
-            else if (c < 0x20 || c > 0x7e) text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-            else text.Append(c);
-        }
-        return text.Append('"').ToString();
-    }
+    private static string String(string value) => PythonCode.String(value);
 }

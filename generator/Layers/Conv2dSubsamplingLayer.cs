@@ -61,4 +61,14 @@ internal sealed record Conv2dSubsamplingLayer(LayerWiring Wiring, int Units, int
         yield return $"var {Output} = {FieldName}.call({Inputs[0]}, {InputLengths});";
         yield return $"var {OutputLengths} = {FieldName}.OutputLengths({InputLengths});";
     }
+
+    public override string PythonConstruct() =>
+        $"nn_rt.Conv2dSubsampling({InputSize}, {Units}, factor={Factor}, channels={Channels}, kernel={Kernel})";
+
+    public override IEnumerable<string> PythonForward()
+    {
+        var lengths = PythonCode.Name(InputLengths);
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Attribute(FieldName)}({PythonCode.Name(Inputs[0])}, {lengths})";
+        yield return $"{PythonCode.Name(OutputLengths)} = {PythonCode.Attribute(FieldName)}.output_lengths({lengths})";
+    }
 }

@@ -42,6 +42,19 @@ internal static class PythonCode
 
     public static string Bool(bool value) => value ? "True" : "False";
 
+    /// <summary>A string literal, ASCII only: JSON's escaping, which is also valid Python (spec.json uses it too).</summary>
+    public static string String(string value)
+    {
+        var text = new System.Text.StringBuilder("\"");
+        foreach (var c in value)
+        {
+            if (c == '"' || c == '\\') text.Append('\\').Append(c);
+            else if (c < 0x20 || c > 0x7e) text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            else text.Append(c);
+        }
+        return text.Append('"').ToString();
+    }
+
     /// <summary>An activation applied to <paramref name="expression"/> (null: linear), as TorchSharp's functional of the same name.</summary>
     public static string Activate(string? activation, string expression) => activation switch
     {

@@ -53,4 +53,14 @@ internal sealed record TransformerLayer(LayerWiring Wiring, int Units, int Heads
         // The encoder clears padding itself (by selection: NaN or ∞ there cannot leak).
         yield return $"var {Output} = {FieldName}.call({Inputs[0]}, {InputLengths});";
     }
+
+    public override string PythonConstruct() =>
+        $"nn_rt.TransformerEncoder({InputSize}, {Units}, heads={Heads}, layers={LayerCount}, feed_forward={FeedForward}, dropout={PythonCode.Double(Dropout)}, " +
+        $"norm_first={PythonCode.Bool(Norm == "pre")}, positions={PythonCode.String(Positions)}, activation={PythonCode.String(Activation)}, " +
+        $"scale_input={PythonCode.Bool(ScaleInput)})";
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Attribute(FieldName)}({PythonCode.Name(Inputs[0])}, {PythonCode.Name(InputLengths)})";
+    }
 }
