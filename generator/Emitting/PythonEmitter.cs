@@ -38,6 +38,8 @@ internal static class PythonEmitter
         text.Append("loads into it with LoadStateDict, and one it saves loads here with load_state_dict.\n\"\"\"\n");
         text.Append("import torch\nfrom torch import nn\nimport torch.nn.functional as F\n\n");
         text.Append("try:\n    from . import ctcdsl_nn as nn_rt\nexcept ImportError:  # run as a script from the package folder\n    import ctcdsl_nn as nn_rt\n\n");
+        text.Append($"# The C# model's name: the identity a state dict's .ctcdsl.json carries, which LoadStateDict checks.\n");
+        text.Append($"MODEL_NAME = {PythonString(model.TypeName + "Model")}\n");
         text.Append($"TOKENS = [{string.Join(", ", model.Vocabulary.Tokens.Select(PythonString))}]\n");
         text.Append($"BLANK = {model.Vocabulary.BlankIndex}\n");
         text.Append($"CLASSES = {model.Vocabulary.ClassCount}\n");
