@@ -9,9 +9,15 @@ generated C# model loads (LoadStateDict, or `ctcdsl evaluate SPEC model.pt ...`)
     torchrun --nproc_per_node 8 train.py train.npz --out run   # DDP: nccl on GPUs, gloo on CPUs
 
 --batch-size is the global batch: each step, every process takes its share of the same utterances a
-single process would take, and the losses are weighted so that the gradient is the single process's.
+single process would take, and the losses are weighted so that the gradient is the single process's
+(so a 2-process run logs the losses of a 1-process run, to float rounding; a CI test checks this).
+
+Layers whose training arithmetic depends on the whole batch are the exception: batch_norm (and a
+conformer's batch-norm convolution module) normalise with each process's own share, as PyTorch's
+BatchNorm does under DDP; the losses then differ from one process's, as they would in any DDP run.
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -121,6 +127,7 @@ def main(argv=None):
     parser.add_argument("--init", default=None, help="start from this state dict instead of the spec's initialisers")
     parser.add_argument("--no-shuffle", action="store_true", help="visit utterances in file order")
     parser.add_argument("--no-augment", action="store_true", help="leave out the spec's SpecAugment")
+    parser.add_argument("--fp32", action="store_true", help="no bf16 autocast on GPUs (CPUs always run float32)")
     args = parser.parse_args(argv)
 
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -132,6 +139,13 @@ def main(argv=None):
         torch.cuda.set_device(device)
     if world > 1:
         dist.init_process_group(backend="nccl" if cuda else "gloo")
+    # bf16 autocast on GPUs only; the CTC loss itself runs in float32 (ctcdsl_nn.ctc_loss casts the logits).
+    # Not measured in CI, which has no GPU (docs/training-at-scale.md).
+    def mixed_precision():
+        if cuda and not args.fp32:
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
     if args.batch_size < world:
         raise SystemExit(f"--batch-size {args.batch_size} is the global batch: it needs at least one utterance per process ({world})")
 
@@ -156,6 +170,10 @@ def main(argv=None):
         order = torch.randperm(len(corpus), generator=torch.Generator().manual_seed(args.seed + epoch)) if shuffle else torch.arange(len(corpus))
         for start in range(0, len(corpus), args.batch_size):
             batch = order[start:start + args.batch_size].tolist()
+            if len(batch) < world:
+                # Every process needs an utterance to take part in the gradient's all-reduce; a last batch
+                # smaller than the number of processes is left out (with one process, never).
+                continue
             share = batch[rank::world]  # this process's part of the global batch
             items = []
             for i in share:
@@ -168,7 +186,7 @@ def main(argv=None):
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(settings["schedule"], base_rate, epoch, step)
             optimizer.zero_grad()
-            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=cuda):
+            with mixed_precision():
                 outputs = model(features, feature_lengths)
             loss = weighted_loss(outputs, labels, label_lengths, len(share), len(batch), world)
             reported = loss.detach() / world

@@ -1,6 +1,6 @@
 """Runs a package written by `ctcdsl export-pytorch` against the C# model (run by PyTorchExportTests).
 
-Usage: exported_package_in_pytorch.py PACKAGE DIRECTORY
+Usage: exported_package_in_pytorch.py PACKAGE DIRECTORY [STATE_DICT]
 
 PACKAGE is the exported folder; DIRECTORY holds the C# model's state dict (csharp.pt), its inputs for
 each case (CASE.features.bin, CASE.lengths.bin, float64 with .shape files, as PyTorchReference writes)
@@ -10,6 +10,7 @@ and cases.txt naming them. The script
   3. draws fresh weights with the package's own initialisers (reset_parameters, seed 5), saves them with
      torch.save as train.py does (python.pt and its .ctcdsl.json identity) and writes each case's
      logits with them (CASE.python_logits.bin), for the C# model to load and reproduce.
+With STATE_DICT (a file train.py wrote), only step 2 runs, on those weights.
 Everything runs in float32 and eval mode, as the C# side does.
 """
 import importlib
@@ -21,6 +22,7 @@ import numpy as np
 import torch
 
 PACKAGE, DIRECTORY = sys.argv[1], sys.argv[2]
+STATE_DICT = sys.argv[3] if len(sys.argv) > 3 else None
 sys.path.insert(0, os.path.dirname(os.path.abspath(PACKAGE)))
 generated = importlib.import_module(os.path.basename(os.path.abspath(PACKAGE)) + ".model")
 
@@ -54,10 +56,13 @@ with open(os.path.join(DIRECTORY, "cases.txt")) as handle:
     cases = handle.read().split()
 
 model = generated.Model()
-model.load_state_dict(torch.load(os.path.join(DIRECTORY, "csharp.pt")), strict=True)
+model.load_state_dict(torch.load(STATE_DICT or os.path.join(DIRECTORY, "csharp.pt")), strict=True)
 model.eval()
 for case in cases:
     run(model, case, "logits")
+if STATE_DICT:
+    print("ok")
+    sys.exit(0)
 
 torch.manual_seed(5)
 fresh = generated.Model()
