@@ -45,7 +45,7 @@ public static class Cli
     private static Argument<string> SpecArgument() => new("spec") { Description = "The spec file (*.ctc.yaml)." };
 
     private static Argument<string> CheckpointArgument() =>
-        new("checkpoint") { Description = "A checkpoint file, or a run folder (its best.ckpt, else last.ckpt)." };
+        new("checkpoint") { Description = "A checkpoint file, a run folder (its best.ckpt, else last.ckpt), or a PyTorch state dict (.pt) from the exported trainer." };
 
     private static Option<string> DeviceOption() => new("--device") { Description = "cpu, cuda, cuda:N or auto (CUDA when available, else CPU).", DefaultValueFactory = _ => "auto" };
 

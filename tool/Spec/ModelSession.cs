@@ -35,7 +35,10 @@ public abstract class ModelSession : IDisposable
     /// <summary>Seconds of audio per output frame.</summary>
     public abstract double SecondsPerFrame { get; }
 
-    /// <summary>Loads weights (and front-end statistics) from a checkpoint of this spec's model.</summary>
+    /// <summary>
+    /// Loads weights (and front-end statistics) from a checkpoint of this spec's model, or from a PyTorch
+    /// state dict (<c>.pt</c>/<c>.pth</c>: what the exported trainer writes, docs/training-at-scale.md).
+    /// </summary>
     /// <exception cref="CheckpointException">The checkpoint is damaged or of another model.</exception>
     public abstract void LoadCheckpoint(string path);
 
@@ -87,7 +90,12 @@ public sealed class ModelSession<TExample, TBatch> : ModelSession
     public override double SecondsPerFrame => model.SecondsPerFrame;
 
     /// <inheritdoc/>
-    public override void LoadCheckpoint(string path) => model.LoadCheckpoint(path);
+    public override void LoadCheckpoint(string path)
+    {
+        // A state dict carries weights only; its .ctcdsl.json identity, names and shapes are checked on load.
+        if (path.EndsWith(".pt", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".pth", StringComparison.OrdinalIgnoreCase)) model.LoadStateDict(path);
+        else model.LoadCheckpoint(path);
+    }
 
     /// <inheritdoc/>
     public override void SaveCheckpoint(string path) => model.SaveCheckpoint(path);

@@ -84,6 +84,11 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output) : IDispos
         }
         Assert.NotEqual(single[0], single[^1]); // it trained
 
+        // The tool reads the state dict as a checkpoint: evaluate runs the spec's front-end and decodes.
+        var (code, report) = ToolProcess.Run(directory, "evaluate", spec, Path.Combine("ddp", "model.pt"), Path.Combine("data", "dev.csv"));
+        Assert.True(code == 0, report);
+        Assert.Contains("CER", report);
+
         // The state dict of the two-process run in the C# model: identity, names and shapes checked on load.
         var generated = new GeneratedModel(spec);
         using var model = (nn.Module<Tensor, Tensor, Tensor>)generated.Create();

@@ -28,6 +28,8 @@ public sealed class ToolCommandTests : IDisposable
     [InlineData("transcribe", "<spec> <checkpoint> <audio>...")]
     [InlineData("align", "<spec> <checkpoint> <audio> <transcript>")]
     [InlineData("demo-data", "<directory>")]
+    [InlineData("export-pytorch", "<spec> <directory>")]
+    [InlineData("export-features", "<spec> <manifest> <output>")]
     public void Every_command_has_help_and_names_its_missing_arguments_on_one_line(string command, string arguments)
     {
         var (code, help) = ToolProcess.Run(directory, command, "--help");
@@ -48,7 +50,7 @@ public sealed class ToolCommandTests : IDisposable
     {
         var (code, help) = ToolProcess.Run(directory, "--help");
         Assert.Equal(0, code);
-        foreach (var command in new[] { "train", "check", "evaluate", "transcribe", "align", "demo-data" }) Assert.Contains(command, help);
+        foreach (var command in new[] { "train", "check", "evaluate", "transcribe", "align", "demo-data", "export-pytorch", "export-features" }) Assert.Contains(command, help);
         (code, var output) = ToolProcess.Run(directory, "trian");
         Assert.Equal(2, code);
         Assert.Contains("error: Unrecognized command or argument 'trian'", output);
