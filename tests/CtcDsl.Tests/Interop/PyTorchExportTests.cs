@@ -28,8 +28,12 @@ public sealed class PyTorchExportTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
+    /// <summary>Every example spec, then the specs beside this test that cover what the examples leave out.</summary>
     public static TheoryData<string> Specs() =>
-        new(Directory.GetFiles(RepositoryPaths.Specs, "*.ctc.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+        new(Directory.GetFiles(RepositoryPaths.Specs, "*.ctc.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal)
+            .Concat(Directory.GetFiles(Coverage, "*.ctc.yaml").Select(f => Path.Combine("..", Path.GetRelativePath(RepositoryPaths.Root, f))).Order(StringComparer.Ordinal))!);
+
+    private static string Coverage => Path.Combine(RepositoryPaths.Root, "tests", "CtcDsl.Tests", "Interop", "export-specs");
 
     /// <summary>The cases: valid lengths per example (the batch is as long as the first).</summary>
     private static readonly Dictionary<string, long[]> Cases = new()
