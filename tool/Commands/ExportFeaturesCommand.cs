@@ -25,7 +25,7 @@ public static class ExportFeaturesCommand
         // Global statistics live in CtcDsl's checkpoints, not in the state dicts the trainer writes: a .NET app
         // loading those would have none, so such specs are refused rather than silently mis-normalised.
         if (spec.FrontEndSettings.Normalization == CtcDsl.Runtime.Audio.FeatureNormalizationMode.Global)
-            throw new InvalidOperationException($"{specPath}: features.normalize is global, whose statistics a PyTorch state dict cannot carry; use normalize: utterance (or none) to train with PyTorch (docs/training-at-scale.md).");
+            throw new SpecException($"{specPath}: features.normalize is global, whose statistics a PyTorch state dict cannot carry (CTC0029 in export-pytorch); use normalize: utterance (or none) to train with PyTorch (docs/training-at-scale.md).");
         var transcripts = TranscriptPolicy.Resolve(spec, unknownCharacters, map);
         using var session = spec.CreateSession(torch.CPU);
         var options = new DataSetOptions { Infeasible = skipInfeasible ? InfeasiblePolicy.Skip : InfeasiblePolicy.Error };

@@ -70,6 +70,22 @@ public sealed class ToolCommandTests : IDisposable
     }
 
     [Fact]
+    public void Export_pytorch_writes_the_package_or_names_what_it_lacks_and_writes_nothing()
+    {
+        // synthetic.ctc.yaml normalises globally: statistics a PyTorch state dict cannot carry (CTC0029).
+        var (code, output) = ToolProcess.Run(directory, "export-pytorch", Spec, "refused");
+        Assert.Equal(1, code);
+        Assert.Matches(@"synthetic\.ctc\.yaml\(\d+,\d+\): error CTC0029: .*features\.normalize: global", output);
+        Assert.False(Directory.Exists(Path.Combine(directory, "refused")));
+
+        var seed = Path.Combine(RepositoryPaths.Specs, "ldc93s1.ctc.yaml");
+        (code, output) = ToolProcess.Run(directory, "export-pytorch", seed, "package");
+        Assert.True(code == 0, output);
+        Assert.Equal(new[] { "__init__.py", "ctcdsl_nn.py", "model.py", "spec.json", "train.py" },
+            Directory.GetFiles(Path.Combine(directory, "package")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Check_lists_every_unknown_character_with_counts_and_lines_and_the_policies_fix_it()
     {
         var data = DemoData(6);
