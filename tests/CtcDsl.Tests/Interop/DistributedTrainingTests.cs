@@ -17,9 +17,10 @@ namespace CtcDsl.Tests.Interop;
 /// Issue 26's round trip, small enough for CI: a tiny spec goes through <c>ctcdsl export-pytorch</c>, the
 /// demo data through <c>ctcdsl export-features</c>, and the exported train.py runs twice on the CPU — once
 /// as two DistributedDataParallel processes (<c>python3 -m torch.distributed.run --nproc_per_node 2</c>,
-/// gloo) and once as one process, with the same global batch. The per-step losses must agree to float
-/// rounding, and so must the weights; the state dict the two processes wrote loads into the generated C#
-/// model (identity, names, shapes checked) and gives PyTorch's logits and greedy paths.
+/// gloo) and once as one process, with the same global batch, SpecAugment and a warm-up cosine schedule.
+/// The per-step losses must agree to float rounding and each step's learning rate must be the C#
+/// schedule's; the two processes' state dict is read by <c>ctcdsl evaluate</c> and loads into the
+/// generated C# model (identity, names, shapes checked) with PyTorch's logits and greedy paths.
 /// </summary>
 public sealed class DistributedTrainingTests(ITestOutputHelper output) : IDisposable
 {
@@ -35,7 +36,12 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output) : IDispos
         vocabulary:
           tokens: " abcdefghijklmnopqrstuvwxyz'"
           blank: last
-        features: { type: logfbank, sample_rate: 16000, filters: 12, normalize: utterance }
+        features:
+          type: logfbank
+          sample_rate: 16000
+          filters: 12
+          normalize: utterance
+          spec_augment: { frequency_masks: 2, max_frequency_width: 3, time_masks: 2, max_time_width: 10, max_time_fraction: 0.1 }
         inputs:
           features: { kind: features, shape: [time, 12] }
           labels: { kind: labels }
@@ -52,6 +58,7 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output) : IDispos
           epochs: 2
           batch_size: 4
           seed: 3
+          schedule: { type: cosine, epochs: 2, min_learning_rate: 0.001, warmup_steps: 2 }
         """;
 
     [SkippableFact]
@@ -74,6 +81,11 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output) : IDispos
 
         var ddp = Losses("ddp");
         var single = Losses("single");
+        // The learning rate of each step is the C# trainer's: warm-up, then cosine by epoch.
+        var schedule = new CtcDsl.Runtime.Training.LearningRateSchedule.Warmup(2, new CtcDsl.Runtime.Training.LearningRateSchedule.Cosine(2, 0.001));
+        foreach (var run in new[] { "ddp", "single" })
+            foreach (var (epoch, step, rate) in Rates(run))
+                Assert.Equal(schedule.Rate(0.01, epoch - 1, step - 1), rate, 12);
         Assert.Equal(4, single.Length);
         Assert.Equal(single.Length, ddp.Length);
         for (var step = 0; step < single.Length; step++)
@@ -135,6 +147,10 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output) : IDispos
         Assert.True(python.WaitForExit(TimeSpan.FromMinutes(3)), "train.py did not finish in 3 minutes");
         Assert.True(python.ExitCode == 0, $"python3 {string.Join(' ', arguments)}: exit {python.ExitCode}\n{text}{error.Result}");
     }
+
+    private (int Epoch, int Step, double Rate)[] Rates(string run) =>
+        File.ReadAllLines(Path.Combine(directory, run, "losses.jsonl")).Select(line => JsonDocument.Parse(line).RootElement)
+            .Select(e => (e.GetProperty("epoch").GetInt32(), e.GetProperty("step").GetInt32(), e.GetProperty("lr").GetDouble())).ToArray();
 
     private double[] Losses(string run) =>
         File.ReadAllLines(Path.Combine(directory, run, "losses.jsonl"))
