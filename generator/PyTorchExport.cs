@@ -4,6 +4,7 @@ using System.Linq;
 using CtcDsl.Generator.Analysis;
 using CtcDsl.Generator.Diagnostics;
 using CtcDsl.Generator.Emitting;
+using CtcDsl.Generator.Layers;
 using CtcDsl.Generator.Model;
 using Microsoft.CodeAnalysis;
 
@@ -49,6 +50,9 @@ public static class PyTorchExport
             yield return DiagnosticInfo.Create(DiagnosticCatalog.NoPyTorchCounterpart, path, at, "training.early_stopping", "train.py reads no validation data, so nothing could be monitored");
         if (plan.Training.SkipNonFinite)
             yield return DiagnosticInfo.Create(DiagnosticCatalog.NoPyTorchCounterpart, path, at, "training.non_finite_loss: skip", "train.py stops at a non-finite loss; skipping needs every process to agree on the batch to drop");
+        foreach (var layer in plan.Layers.Where(l => l.FieldType is not null && PythonCode.HidesModuleMember(l.FieldName)))
+            yield return DiagnosticInfo.Create(DiagnosticCatalog.NoPyTorchCounterpart, path, at, $"a layer named '{layer.Name}'",
+                $"its PyTorch attribute '{PythonCode.AttributeName(layer.FieldName)}' would hide a member of torch.nn.Module or of the exported model, and attribute names are the state dict's keys; rename the layer");
         if (plan.FrontEnd is { Normalization: "global" })
             yield return DiagnosticInfo.Create(DiagnosticCatalog.NoPyTorchCounterpart, path, at, "features.normalize: global",
                 "its statistics live in CtcDsl checkpoints, which the PyTorch trainer does not write, so the .NET app would transcribe unnormalised features; use utterance or none");

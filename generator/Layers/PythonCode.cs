@@ -18,6 +18,22 @@ internal static class PythonCode
         "pass", "raise", "return", "try", "while", "with", "yield", "self", "torch", "nn", "F", "nn_rt", "math",
     };
 
+    /// <summary>
+    /// Members of torch.nn.Module (1.13 to 2.x) and of the exported model class that the C# model does not
+    /// reserve: a layer attribute of that name would hide them (a layer called <c>run</c> would replace the
+    /// model's <c>run</c>), and it cannot be renamed, because attribute names are state-dict keys.
+    /// </summary>
+    private static readonly HashSet<string> ModuleMembers = new(System.StringComparer.Ordinal)
+    {
+        "run", "loss", "reset_parameters", "training", "type", "float", "double", "extra_repr", "share_memory", "requires_grad_",
+        "get_submodule", "get_extra_state", "set_extra_state", "register_full_backward_hook", "register_backward_hook",
+        "register_full_backward_pre_hook", "register_state_dict_pre_hook", "register_load_state_dict_post_hook", "ipu", "xpu", "mps",
+        "dump_patches", "call_super_init", "T_destination", "compile", "to_empty", "zero_grad", "forward", "eval", "train",
+    };
+
+    /// <summary>Whether a module attribute of this C# field name would hide a member of the exported PyTorch module.</summary>
+    public static bool HidesModuleMember(string csharpField) => ModuleMembers.Contains(AttributeName(csharpField)) || AttributeName(csharpField).StartsWith("_", System.StringComparison.Ordinal);
+
     /// <summary>A Python local from a C# local (the generated C# escapes keywords with '@'; Python's keywords get a trailing '_').</summary>
     public static string Name(string csharpLocal)
     {

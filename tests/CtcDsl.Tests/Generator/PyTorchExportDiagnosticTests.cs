@@ -39,6 +39,8 @@ public class PyTorchExportDiagnosticTests
     [InlineData("  shuffle: true", "  shuffle: true\n  early_stopping: { monitor: loss, patience: 3 }", "training.early_stopping")]
     [InlineData("  shuffle: true", "  shuffle: true\n  non_finite_loss: skip", "training.non_finite_loss: skip")]
     [InlineData("normalize: utterance", "normalize: global", "features.normalize: global")]
+    [InlineData("name: rnn", "name: run", "a layer named 'run'")] // the model's own run(), hidden by an attribute
+    [InlineData("name: rnn", "name: float", "a layer named 'float'")] // nn.Module.float()
     public void An_option_without_a_PyTorch_counterpart_is_CTC0029_at_export_and_nothing_on_a_build(string find, string replace, string option)
     {
         var yaml = SeedWith(find, replace);
