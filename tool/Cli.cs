@@ -20,6 +20,8 @@ public static class Cli
         root.Subcommands.Add(Transcribe());
         root.Subcommands.Add(Align());
         root.Subcommands.Add(DemoData());
+        root.Subcommands.Add(ExportPyTorch());
+        root.Subcommands.Add(ExportFeatures());
         return root;
     }
 
@@ -43,7 +45,7 @@ public static class Cli
     private static Argument<string> SpecArgument() => new("spec") { Description = "The spec file (*.ctc.yaml)." };
 
     private static Argument<string> CheckpointArgument() =>
-        new("checkpoint") { Description = "A checkpoint file, or a run folder (its best.ckpt, else last.ckpt)." };
+        new("checkpoint") { Description = "A checkpoint file, a run folder (its best.ckpt, else last.ckpt), or a PyTorch state dict (.pt) from the exported trainer." };
 
     private static Option<string> DeviceOption() => new("--device") { Description = "cpu, cuda, cuda:N or auto (CUDA when available, else CPU).", DefaultValueFactory = _ => "auto" };
 
@@ -182,6 +184,34 @@ public static class Cli
         };
         command.SetAction(p => AlignCommand.Run(p.GetValue(spec)!, p.GetValue(checkpoint)!, p.GetValue(audio)!, p.GetValue(transcript)!,
             p.GetValue(subtitles), p.GetValue(unknown), p.GetValue(map), p.GetValue(device), p.GetValue(threads)));
+        return command;
+    }
+
+    private static Command ExportPyTorch()
+    {
+        var spec = SpecArgument();
+        var directory = new Argument<string>("directory") { Description = "Where to write the package (model.py, ctcdsl_nn.py, train.py, spec.json)." };
+        var command = new Command("export-pytorch", "Write the spec's model as a PyTorch package with a torchrun/DDP trainer; its state dicts load in CtcDsl (docs/training-at-scale.md).")
+        {
+            spec, directory,
+        };
+        command.SetAction(p => ExportPyTorchCommand.Run(p.GetValue(spec)!, p.GetValue(directory)!));
+        return command;
+    }
+
+    private static Command ExportFeatures()
+    {
+        var spec = SpecArgument();
+        var manifest = new Argument<string>("manifest") { Description = "The data (CSV, JSON lines, JSON array or LibriSpeech folder), as for train." };
+        var output = new Argument<string>("output") { Description = "The .npz to write (features, lengths, label ids) for the exported train.py." };
+        var unknown = UnknownOption();
+        var map = MapOption();
+        var skip = SkipInfeasibleOption();
+        var command = new Command("export-features", "Compute a data set's features with the spec's front-end into an .npz that the exported PyTorch trainer reads (docs/training-at-scale.md).")
+        {
+            spec, manifest, output, unknown, map, skip,
+        };
+        command.SetAction(p => ExportFeaturesCommand.Run(p.GetValue(spec)!, p.GetValue(manifest)!, p.GetValue(output)!, p.GetValue(unknown), p.GetValue(map), p.GetValue(skip)));
         return command;
     }
 }

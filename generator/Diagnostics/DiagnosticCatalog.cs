@@ -97,6 +97,10 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor MetricNameCollision = Error("CTC0028", "Metric name collides with a validation value",
         "Metric '{0}' has the name the history gives to the validation value of '{1}' (every value gets a val_ counterpart); give it a name that does not start with val_");
 
+    // Reported only by the PyTorch export (ctcdsl export-pytorch), never on a build: the C# model supports the option.
+    public static readonly DiagnosticDescriptor NoPyTorchCounterpart = Error("CTC0029", "No PyTorch counterpart yet",
+        "The spec sets {0}, which the exported PyTorch package does not implement yet ({1}); remove it to export, or train this spec with CtcDsl");
+
     public static readonly DiagnosticDescriptor NotStreamable = Error("CTC0030", "The spec cannot stream",
         "The spec asks for streaming, but {0} cannot stream: {1}; {2}, or remove 'streaming: true'");
 

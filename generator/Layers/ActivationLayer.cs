@@ -32,4 +32,9 @@ internal sealed record ActivationLayer(LayerWiring Wiring, string? Function) : L
     {
         yield return $"var {Output} = onnx.Activation({(Function is { } f ? CSharpLiterals.String(f) : "null")}, {Inputs[0]});";
     }
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Activate(Function, PythonCode.Name(Inputs[0]))}";
+    }
 }

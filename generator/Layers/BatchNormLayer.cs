@@ -36,4 +36,11 @@ internal sealed record BatchNormLayer(LayerWiring Wiring) : LayerPlan(Wiring)
     {
         yield return $"var {Output} = onnx.BatchNorm({FieldName}, {Inputs[0]});";
     }
+
+    public override string PythonConstruct() => $"nn_rt.MaskedBatchNorm({InputSize})";
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Attribute(FieldName)}({PythonCode.Name(Inputs[0])}, {PythonCode.Name(InputLengths)})";
+    }
 }

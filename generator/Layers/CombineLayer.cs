@@ -66,4 +66,11 @@ internal sealed record CombineLayer(LayerWiring Wiring, bool IsConcat, int Width
     {
         yield return $"var {Output} = onnx.{(IsConcat ? "Concat" : "Sum")}({string.Join(", ", Inputs)});";
     }
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return IsConcat
+            ? $"{PythonCode.Name(Output)} = torch.cat([{string.Join(", ", Inputs.Select(PythonCode.Name))}], -1)"
+            : $"{PythonCode.Name(Output)} = {string.Join(" + ", Inputs.Select(PythonCode.Name))}";
+    }
 }

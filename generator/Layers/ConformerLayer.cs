@@ -70,4 +70,14 @@ internal sealed record ConformerLayer(LayerWiring Wiring, int Units, int Heads, 
     {
         yield return $"var {Output} = onnx.Conformer({FieldName}, {Inputs[0]}, {InputLengths});";
     }
+
+    public override string PythonConstruct() =>
+        $"nn_rt.ConformerEncoder({InputSize}, {Units}, heads={Heads}, blocks={Blocks}, feed_forward={FeedForward}, conv_kernel={ConvKernel}, " +
+        $"conv_norm={PythonCode.String(ConvNorm)}, dropout={PythonCode.Double(Dropout)}, attention_dropout={PythonCode.Double(AttentionDropout)}, " +
+        $"input_dropout={PythonCode.Double(InputDropout)}, positions={PythonCode.String(Positions)}, scale_input={PythonCode.Bool(ScaleInput)})";
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Attribute(FieldName)}({PythonCode.Name(Inputs[0])}, {PythonCode.Name(InputLengths)})";
+    }
 }

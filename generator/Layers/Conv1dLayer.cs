@@ -88,4 +88,17 @@ internal sealed record Conv1dLayer(LayerWiring Wiring, int Filters, ConvPlan Win
         if (!Window.KeepsLength)
             yield return $"var {OutputLengths} = onnx.ConvolvedLengths({InputLengths}, kernel: {Window.Kernel}, stride: {Window.Stride}, padding: {Window.Padding}, dilation: {Window.Dilation});";
     }
+
+    public override string PythonConstruct() =>
+        $"nn_rt.Conv1d({InputSize}, {Filters}, {Window.Kernel}, stride={Window.Stride}, padding={Window.Padding}, dilation={Window.Dilation})";
+
+    public override IEnumerable<string> PythonInitialize() => PythonCode.WeightAndBias(Name, FieldName, Kernel, Bias);
+
+    public override IEnumerable<string> PythonForward()
+    {
+        var lengths = PythonCode.Name(InputLengths);
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Activate(Activation, $"{PythonCode.Attribute(FieldName)}(nn_rt.zero_padding({PythonCode.Name(Inputs[0])}, {lengths}))")}";
+        if (!Window.KeepsLength)
+            yield return $"{PythonCode.Name(OutputLengths)} = {PythonCode.ConvolvedLengths(lengths, Window)}";
+    }
 }

@@ -68,4 +68,14 @@ internal sealed record Conv2dSubsamplingLayer(LayerWiring Wiring, int Units, int
     {
         yield return $"var ({Output}, {OutputLengths}) = onnx.Conv2dSubsampling({FieldName}, {Inputs[0]}, {InputLengths});";
     }
+
+    public override string PythonConstruct() =>
+        $"nn_rt.Conv2dSubsampling({InputSize}, {Units}, factor={Factor}, channels={Channels}, kernel={Kernel})";
+
+    public override IEnumerable<string> PythonForward()
+    {
+        var lengths = PythonCode.Name(InputLengths);
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Attribute(FieldName)}({PythonCode.Name(Inputs[0])}, {lengths})";
+        yield return $"{PythonCode.Name(OutputLengths)} = {PythonCode.Attribute(FieldName)}.output_lengths({lengths})";
+    }
 }

@@ -44,4 +44,13 @@ internal sealed record DenseLayer(LayerWiring Wiring, int Units, string? Activat
     {
         yield return $"var {Output} = onnx.Linear({FieldName}, {Inputs[0]}{LayerCode.OnnxActivation(Activation)});";
     }
+
+    public override string PythonConstruct() => $"nn.Linear({InputSize}, {Units})";
+
+    public override IEnumerable<string> PythonInitialize() => PythonCode.WeightAndBias(Name, FieldName, Kernel, Bias);
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Activate(Activation, $"{PythonCode.Attribute(FieldName)}({PythonCode.Name(Inputs[0])})")}";
+    }
 }

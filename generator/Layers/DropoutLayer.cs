@@ -35,4 +35,11 @@ internal sealed record DropoutLayer(LayerWiring Wiring, double Rate) : LayerPlan
     {
         yield return $"var {Output} = onnx.Dropout({Inputs[0]});";
     }
+
+    public override string PythonConstruct() => $"nn.Dropout({PythonCode.Double(Rate)})";
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Attribute(FieldName)}({PythonCode.Name(Inputs[0])})";
+    }
 }

@@ -57,4 +57,12 @@ internal sealed record LayerNormLayer(LayerWiring Wiring, double Epsilon, bool E
                      (Epsilon != DefaultEpsilon ? $", epsilon: {CSharpLiterals.Double(Epsilon)}" : "") +
                      (ElementwiseAffine ? "" : $", width: {InputSize}") + ");";
     }
+
+    public override string PythonConstruct() =>
+        $"nn.LayerNorm({InputSize}, eps={PythonCode.Double(Epsilon)}, elementwise_affine={PythonCode.Bool(ElementwiseAffine)})";
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Attribute(FieldName)}({PythonCode.Name(Inputs[0])})";
+    }
 }

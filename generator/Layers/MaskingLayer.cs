@@ -31,4 +31,6 @@ internal sealed record MaskingLayer(LayerWiring Wiring) : LayerPlan(Wiring)
     public override IEnumerable<string> Forward() => Enumerable.Empty<string>();
 
     public override IEnumerable<string> Export() => Enumerable.Empty<string>();
+
+    public override IEnumerable<string> PythonForward() => Enumerable.Empty<string>();
 }

@@ -112,4 +112,46 @@ internal sealed record RnnLayer(
             ? $"var {Output} = onnx.Rnn({FieldName}, {Inputs[0]}, {InputLengths});"
             : $"var {Output} = onnx.Rnn({FieldName}, {Inputs[0]});";
     }
+
+    public override string PythonConstruct()
+    {
+        var dropout = Dropout > 0 ? $", dropout={PythonCode.Double(Dropout)}" : "";
+        return Bidirectional
+            ? $"nn_rt.BidirectionalRnn(\"{Type}\", {InputSize}, {Units}, layers={LayerCount}{dropout})"
+            : $"nn.{Type.ToUpperInvariant()}({InputSize}, {Units}, num_layers={LayerCount}, batch_first=True{dropout})";
+    }
+
+    public override IEnumerable<string> PythonInitialize()
+    {
+        yield return $"# {Name}: kernel {LayerCode.Describe(Kernel)}, recurrent kernel {LayerCode.Describe(Recurrent)}, bias {LayerCode.Describe(Bias)}" +
+                     (UnitForgetBias ? ", forget gate bias 1 (Keras' unit_forget_bias)." : ".");
+        if (Bidirectional)
+        {
+            yield return $"for direction in {PythonCode.Attribute(FieldName)}.directions():";
+            foreach (var line in PythonStack("direction", 0)) yield return "    " + line;
+        }
+        else
+        {
+            for (var l = 0; l < LayerCount; l++)
+                foreach (var line in PythonStack(PythonCode.Attribute(FieldName), l)) yield return line;
+        }
+    }
+
+    private IEnumerable<string> PythonStack(string module, int l)
+    {
+        yield return PythonCode.Initialize(Kernel, $"{module}.weight_ih_l{l}");
+        yield return PythonCode.Initialize(Recurrent, $"{module}.weight_hh_l{l}");
+        yield return PythonCode.Initialize(Bias, $"{module}.bias_ih_l{l}");
+        yield return PythonCode.Initialize(Bias, $"{module}.bias_hh_l{l}");
+        if (UnitForgetBias) yield return $"nn_rt.forget_gate_bias({module}.bias_ih_l{l})";
+    }
+
+    public override IEnumerable<string> PythonForward()
+    {
+        var input = PythonCode.Name(Inputs[0]);
+        var output = PythonCode.Name(Output);
+        yield return Bidirectional
+            ? $"{output} = {PythonCode.Attribute(FieldName)}({input}, {PythonCode.Name(InputLengths)})"
+            : $"{output} = {PythonCode.Attribute(FieldName)}({input})[0]";
+    }
 }

@@ -60,4 +60,14 @@ internal sealed record TransformerLayer(LayerWiring Wiring, int Units, int Heads
     {
         yield return $"var {Output} = onnx.Transformer({FieldName}, {Inputs[0]}, {InputLengths});";
     }
+
+    public override string PythonConstruct() =>
+        $"nn_rt.TransformerEncoder({InputSize}, {Units}, heads={Heads}, layers={LayerCount}, feed_forward={FeedForward}, dropout={PythonCode.Double(Dropout)}, " +
+        $"norm_first={PythonCode.Bool(Norm == "pre")}, positions={PythonCode.String(Positions)}, activation={PythonCode.String(Activation)}, " +
+        $"scale_input={PythonCode.Bool(ScaleInput)})";
+
+    public override IEnumerable<string> PythonForward()
+    {
+        yield return $"{PythonCode.Name(Output)} = {PythonCode.Attribute(FieldName)}({PythonCode.Name(Inputs[0])}, {PythonCode.Name(InputLengths)})";
+    }
 }

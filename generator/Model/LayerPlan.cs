@@ -83,4 +83,16 @@ internal abstract record LayerPlan(LayerWiring Wiring)
     /// (the runtime's <c>OnnxGraph</c>): the same locals as <see cref="Forward"/>, holding graph values.
     /// </summary>
     public abstract IEnumerable<string> Export();
+
+    /// <summary>
+    /// The PyTorch expression constructing the module in the exported Python package (layers with a
+    /// <see cref="FieldType"/>): same parameter names and shapes as <see cref="Construct"/>'s module.
+    /// </summary>
+    public virtual string PythonConstruct() => throw new InvalidOperationException($"layer '{Name}' ({Type}) has no module");
+
+    /// <summary>Python statements drawing the weights with the spec's initialisers, as <see cref="Initialize"/>.</summary>
+    public virtual IEnumerable<string> PythonInitialize() => Enumerable.Empty<string>();
+
+    /// <summary>The Python statements of <see cref="Forward"/>, on the same locals.</summary>
+    public abstract IEnumerable<string> PythonForward();
 }

@@ -18,6 +18,9 @@ public abstract class LoadedData
 
     /// <summary>Utterances left out (labels longer than their audio allows), described.</summary>
     public abstract IReadOnlyList<string> Skipped { get; }
+
+    /// <summary>Each utterance's name, features (<c>[frames, width]</c>, the spec's front-end) and label ids, in manifest order.</summary>
+    public abstract IEnumerable<(string Name, float[,] Features, int[] Labels)> Utterances();
 }
 
 /// <summary>
@@ -32,7 +35,10 @@ public abstract class ModelSession : IDisposable
     /// <summary>Seconds of audio per output frame.</summary>
     public abstract double SecondsPerFrame { get; }
 
-    /// <summary>Loads weights (and front-end statistics) from a checkpoint of this spec's model.</summary>
+    /// <summary>
+    /// Loads weights (and front-end statistics) from a checkpoint of this spec's model, or from a PyTorch
+    /// state dict (<c>.pt</c>/<c>.pth</c>: what the exported trainer writes, docs/training-at-scale.md).
+    /// </summary>
     /// <exception cref="CheckpointException">The checkpoint is damaged or of another model.</exception>
     public abstract void LoadCheckpoint(string path);
 
@@ -84,7 +90,12 @@ public sealed class ModelSession<TExample, TBatch> : ModelSession
     public override double SecondsPerFrame => model.SecondsPerFrame;
 
     /// <inheritdoc/>
-    public override void LoadCheckpoint(string path) => model.LoadCheckpoint(path);
+    public override void LoadCheckpoint(string path)
+    {
+        // A state dict carries weights only; its .ctcdsl.json identity, names and shapes are checked on load.
+        if (path.EndsWith(".pt", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".pth", StringComparison.OrdinalIgnoreCase)) model.LoadStateDict(path);
+        else model.LoadCheckpoint(path);
+    }
 
     /// <inheritdoc/>
     public override void SaveCheckpoint(string path) => model.SaveCheckpoint(path);
@@ -125,6 +136,9 @@ public sealed class ModelSession<TExample, TBatch> : ModelSession
     private sealed class Data(IReadOnlyList<TExample> examples, IReadOnlyList<string> skipped) : LoadedData
     {
         public IReadOnlyList<TExample> Examples { get; } = examples;
+
+        public override IEnumerable<(string Name, float[,] Features, int[] Labels)> Utterances() =>
+            Examples.Select(e => (e.Name, e.Features, e.Labels));
 
         public override int Count => Examples.Count;
 

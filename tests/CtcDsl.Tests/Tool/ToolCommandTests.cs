@@ -28,6 +28,8 @@ public sealed class ToolCommandTests : IDisposable
     [InlineData("transcribe", "<spec> <checkpoint> <audio>...")]
     [InlineData("align", "<spec> <checkpoint> <audio> <transcript>")]
     [InlineData("demo-data", "<directory>")]
+    [InlineData("export-pytorch", "<spec> <directory>")]
+    [InlineData("export-features", "<spec> <manifest> <output>")]
     public void Every_command_has_help_and_names_its_missing_arguments_on_one_line(string command, string arguments)
     {
         var (code, help) = ToolProcess.Run(directory, command, "--help");
@@ -48,7 +50,7 @@ public sealed class ToolCommandTests : IDisposable
     {
         var (code, help) = ToolProcess.Run(directory, "--help");
         Assert.Equal(0, code);
-        foreach (var command in new[] { "train", "check", "evaluate", "transcribe", "align", "demo-data" }) Assert.Contains(command, help);
+        foreach (var command in new[] { "train", "check", "evaluate", "transcribe", "align", "demo-data", "export-pytorch", "export-features" }) Assert.Contains(command, help);
         (code, var output) = ToolProcess.Run(directory, "trian");
         Assert.Equal(2, code);
         Assert.Contains("error: Unrecognized command or argument 'trian'", output);
@@ -65,6 +67,22 @@ public sealed class ToolCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains($"error: {spec}: the spec has 1 error(s)", output);
         Assert.Matches($@"bad\.ctc\.yaml\({line},\d+\): error CTC\d{{4}}: .*gruu", output);
+    }
+
+    [Fact]
+    public void Export_pytorch_writes_the_package_or_names_what_it_lacks_and_writes_nothing()
+    {
+        // synthetic.ctc.yaml normalises globally: statistics a PyTorch state dict cannot carry (CTC0029).
+        var (code, output) = ToolProcess.Run(directory, "export-pytorch", Spec, "refused");
+        Assert.Equal(1, code);
+        Assert.Matches(@"synthetic\.ctc\.yaml\(\d+,\d+\): error CTC0029: .*features\.normalize: global", output);
+        Assert.False(Directory.Exists(Path.Combine(directory, "refused")));
+
+        var seed = Path.Combine(RepositoryPaths.Specs, "ldc93s1.ctc.yaml");
+        (code, output) = ToolProcess.Run(directory, "export-pytorch", seed, "package");
+        Assert.True(code == 0, output);
+        Assert.Equal(new[] { "__init__.py", "ctcdsl_nn.py", "model.py", "spec.json", "train.py" },
+            Directory.GetFiles(Path.Combine(directory, "package")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
