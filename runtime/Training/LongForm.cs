@@ -60,7 +60,9 @@ public static class BestPathTimings
                 ids[i] = word[i].Label;
                 logProbability += word[i].LogProbability;
             }
-            words.Add(new TimedWord(vocabulary.Decode(ids), word[0].Start * secondsPerFrame, word[^1].End * secondsPerFrame, logProbability));
+            var text = vocabulary.Decode(ids);
+            if (text.Length == 0) { word.Clear(); return; } // a subword vocabulary's bare marker piece alone
+            words.Add(new TimedWord(text, word[0].Start * secondsPerFrame, word[^1].End * secondsPerFrame, logProbability));
             word.Clear();
         }
 
@@ -69,6 +71,11 @@ public static class BestPathTimings
             if (runClass < 0 || runClass == vocabulary.BlankIndex) return;
             tokens.Add(new TimedToken(vocabulary.TokenOf(runClass), runStart * secondsPerFrame, end * secondsPerFrame, runProbability / (end - runStart)));
             if (runClass == separator) EndWord();
+            else if (vocabulary.StartsWord(runClass))
+            {
+                EndWord();
+                word.Add((runClass, runStart, end, runLogProbability));
+            }
             else word.Add((runClass, runStart, end, runLogProbability));
         }
 
