@@ -163,6 +163,9 @@ public sealed class SubwordModel
             if (space <= 0 || space == line.Length - 1) throw new FormatException($"{name}: line {at} should be a merge '<left> <right>', not '{line}'.");
             merges.Add((line[..space], line[(space + 1)..]));
         }
+        // Anything after the merges would be silently ignored and the fingerprint would not see it: refused.
+        if (at < lines.Length - 1 || at == lines.Length - 1 && lines[at].Length > 0)
+            throw new FormatException($"{name}: line {at + 1} follows the last merge ('{lines[at]}').");
         try
         {
             return new SubwordModel(kindLine[5..], pieces, merges);
