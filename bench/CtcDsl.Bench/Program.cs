@@ -9,10 +9,14 @@
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --stream-corpus [HOURS,HOURS] [EPOCHS]  training from disk: memory and idle share
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --lm [SENTENCES]  ARPA load time, memory and query speed at about a million n-grams
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --conv [ROUNDS]  the runtime's conv1d against libtorch's (speed and error)
+//   dotnet run --project bench/CtcDsl.Bench -c Release -- --encoders [ROUNDS]  issue 24: ms per training step, Conformer-CTC against the BiGRU
+//   dotnet run --project bench/CtcDsl.Bench -c Release -- --encoders-train [MINUTES]  issue 24: held-out CER of both after the same training time
 using System.Linq;
 using CtcDsl.Bench;
 
 if (args.Contains("--conv")) ConvBenchmark.Run(args.Where(a => a != "--conv").ToArray());
+else if (args.Contains("--encoders-train")) EncoderTrainingBenchmark.Run(args.Where(a => a != "--encoders-train").ToArray());
+else if (args.Contains("--encoders")) EncoderBenchmark.Run(args.Where(a => a != "--encoders").ToArray());
 else if (args.Contains("--lm")) LanguageModelBenchmark.Run(args.Where(a => a != "--lm").ToArray());
 else if (args.Contains("--stream-corpus")) StreamingCorpusBenchmark.Run(args.Where(a => a != "--stream-corpus").ToArray());
 else if (args.Contains("--decode")) AudioDecodeBenchmark.Run(args.Where(a => a != "--decode").ToArray());

@@ -19,6 +19,7 @@ internal sealed class LayerKind
     {
         RnnLayer.Lstm, RnnLayer.Gru, DenseLayer.Kind, Conv1dLayer.Kind, DropoutLayer.Kind,
         LayerNormLayer.Kind, BatchNormLayer.Kind, ActivationLayer.Kind, CombineLayer.Add, CombineLayer.Concat, MaskingLayer.Kind,
+        Conv2dSubsamplingLayer.Kind, ConformerLayer.Kind, TransformerLayer.Kind,
     };
 
     private static readonly Dictionary<string, LayerKind> ByType = All.ToDictionary(k => k.Type, StringComparer.Ordinal);
@@ -102,4 +103,7 @@ internal interface ISettingsReader
 
     /// <summary>An activation name (linear by default), or null after reporting an unknown one.</summary>
     string? Activation(YamlMap map, string key, bool required = false);
+
+    /// <summary>An enumerated option: the value written (<paramref name="fallback"/> when absent), or null after reporting a value outside <paramref name="values"/> with the nearest valid one (CTC0013).</summary>
+    string? Choice(YamlMap map, string key, string what, string[] values, string fallback);
 }

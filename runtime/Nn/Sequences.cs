@@ -22,6 +22,24 @@ public static class Sequences
     }
 
     /// <summary>
+    /// Sets every padding frame of <paramref name="x"/> <c>[batch, time, …]</c> (any rank from 2) to zero by
+    /// selection rather than multiplication, so that infinities or NaNs in the padding cannot leak
+    /// (0 · NaN is NaN): what an attention or convolution then reads past each end is the zero it would
+    /// read on the sequence alone.
+    /// </summary>
+    public static Tensor ClearPadding(Tensor x, Tensor lengths)
+    {
+        using var valid = ValidMask(lengths.to(x.device), x.shape[1]);
+        var shape = new long[x.dim()];
+        Array.Fill(shape, 1L);
+        shape[0] = x.shape[0];
+        shape[1] = x.shape[1];
+        using var padding = valid.logical_not().reshape(shape);
+        using var zero = 0.ToScalar();
+        return x.masked_fill(padding, zero);
+    }
+
+    /// <summary>
     /// Reverses each sequence within its own length and leaves its padding in place: the backward
     /// direction of a bidirectional RNN is then exact on a padded batch (padding still trails).
     /// Applying it twice gives the input back.

@@ -119,7 +119,7 @@ static double[] Train(Type type)
     var fit = type.GetMethods().Single(m => m.Name == "Fit" && m.GetParameters().Length == 3);
     try
     {
-        var history = (TrainingHistory)fit.Invoke(model, new object?[] { examples, null, options with { Epochs = 2, BatchSize = 8, Progress = null } })!;
+        var history = (TrainingHistory)fit.Invoke(model, new object?[] { examples, null, (options.Schedule is LearningRateSchedule.Warmup warmup ? options with { Schedule = warmup with { Steps = 1 } } : options) with { Epochs = 2, BatchSize = 8, Progress = null } })!;
         return history.Epochs.Select(e => e.Loss).ToArray();
     }
     catch (TargetInvocationException e) when (e.InnerException is NonFiniteLossException)

@@ -95,6 +95,8 @@ internal static partial class SpecAnalyzer
         /// there is no fallback), or null after reporting a value outside <paramref name="values"/> with
         /// the nearest valid one and the list. Every enumerated key of the language is read here.
         /// </summary>
+        string? ISettingsReader.Choice(YamlMap map, string key, string what, string[] values, string fallback) => Option(map, key, what, values, fallback);
+
         private string? Option(YamlMap map, string key, string what, string[] values, string? fallback, string? valuesText = null)
         {
             var value = fallback is null ? map.String(key, required: true, example: values[0]) : map.String(key) ?? fallback;

@@ -30,6 +30,9 @@ public class SpecLanguageTests(ITestOutputHelper output)
         "add" => $"{{ type: add, name: {name}, inputs: [{{PREV}}, {{PREV}}] }}",
         "concat" => $"{{ type: concat, name: {name}, inputs: [{{PREV}}, {{PREV}}] }}",
         "masking" => $"{{ type: masking, name: {name}, mask_value: 0 }}",
+        "conv2d_subsampling" => $"{{ type: conv2d_subsampling, name: {name}, factor: 2, units: 6, channels: 2 }}",
+        "conformer" => $"{{ type: conformer, name: {name}, units: 8, heads: 2, blocks: 1, feed_forward: 8, conv_kernel: 3 }}",
+        "transformer" => $"{{ type: transformer, name: {name}, units: 8, heads: 2, layers: 1, feed_forward: 8 }}",
         _ => $"{{ type: {type}, name: {name} }}",
     };
 
@@ -95,6 +98,13 @@ public class SpecLanguageTests(ITestOutputHelper output)
                     extra: "metrics:\n  - { name: ler, type: label_error_rate }");
         foreach (var policy in new[] { "stop", "skip", "retry" })
             yield return HostileSpecTests.Spec(training: $"  non_finite_loss: {policy}");
+        foreach (var norm in new[] { "batch_norm", "layer_norm", "group_norm" })
+            foreach (var positions in new[] { "relative", "absolute", "rotary" })
+                yield return HostileSpecTests.Spec($"  - {{ type: conformer, units: 8, heads: 2, blocks: 1, conv_kernel: 3, conv_norm: {norm}, positions: {positions} }}\n  - {{ type: dense, name: logits, units: 3 }}");
+        foreach (var norm in new[] { "pre", "post", "sandwich" })
+            foreach (var positions in new[] { "absolute", "relative", "rotary" })
+                foreach (var activation in new[] { "relu", "gelu", "swish" })
+                    yield return HostileSpecTests.Spec($"  - {{ type: transformer, units: 8, heads: 2, layers: 1, norm: {norm}, positions: {positions}, activation: {activation} }}\n  - {{ type: dense, name: logits, units: 3 }}");
         foreach (var padding in new[] { "valid", "same", "0", "1", "3", "full", "-1" })
             foreach (var kernel in new[] { 1, 2, 3 })
                 foreach (var stride in new[] { 1, 2 })
@@ -113,6 +123,9 @@ public class SpecLanguageTests(ITestOutputHelper output)
             yield return HostileSpecTests.Spec($"  - {{ type: conv1d, filters: 2, kernel: 3, stride: {v} }}\n  - {{ type: dense, name: logits, units: 3 }}");
             yield return HostileSpecTests.Spec($"  - {{ type: conv1d, filters: 2, kernel: 3, dilation: {v}, padding: same }}\n  - {{ type: dense, name: logits, units: 3 }}");
             yield return HostileSpecTests.Spec($"  - {{ type: dropout, rate: {v} }}\n  - {{ type: dense, name: logits, units: 3 }}");
+            yield return HostileSpecTests.Spec($"  - {{ type: conv2d_subsampling, units: 4, factor: {v}, kernel: {v} }}\n  - {{ type: dense, name: logits, units: 3 }}");
+            yield return HostileSpecTests.Spec($"  - {{ type: conformer, units: {v}, heads: {v}, blocks: {v}, conv_kernel: {v}, dropout: {v} }}\n  - {{ type: dense, name: logits, units: 3 }}");
+            yield return HostileSpecTests.Spec($"  - {{ type: transformer, units: 4, heads: {v}, layers: {v}, feed_forward: {v}, dropout: {v} }}\n  - {{ type: dense, name: logits, units: 3 }}");
             yield return HostileSpecTests.Spec(training: $"  batch_size: {v}\n  seed: {v}\n  clip_grad_norm: {v}");
             yield return HostileSpecTests.Spec().Replace("epochs: 1", "epochs: " + v);
             yield return HostileSpecTests.Spec().Replace("learning_rate: 0.01", "learning_rate: " + v);
@@ -162,6 +175,9 @@ public class SpecLanguageTests(ITestOutputHelper output)
                     "dropout" => $"{{ type: dropout, name: {name}, input: {previous}, rate: 0.{n.TrimStart('-')} }}",
                     "activation" => $"{{ type: activation, name: {name}, input: {previous}, function: {activation} }}",
                     "add" or "concat" => $"{{ type: {types[i]}, name: {name}, inputs: [{previous}, {other}] }}",
+                    "conv2d_subsampling" => $"{{ type: conv2d_subsampling, name: {name}, input: {previous}, units: 4, factor: {n}, channels: 2 }}",
+                    "conformer" => $"{{ type: conformer, name: {name}, input: {previous}, units: 4, heads: {n}, blocks: 1, feed_forward: 4, conv_kernel: 3 }}",
+                    "transformer" => $"{{ type: transformer, name: {name}, input: {previous}, units: 4, heads: {n}, layers: 1, feed_forward: 4, norm: post }}",
                     _ => $"{{ type: {types[i]}, name: {name}, input: {previous} }}",
                 }));
                 names.Add(name);
