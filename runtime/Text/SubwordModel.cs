@@ -8,13 +8,15 @@ using System.Text;
 namespace CtcDsl.Runtime.Text;
 
 /// <summary>
-/// A byte-pair-encoding subword model: the pieces a CTC model emits (words are written with a leading
-/// word-boundary marker <see cref="Marker"/>, U+2581, as SentencePiece writes them) and the merges, in
-/// rank order, that turn a word's characters into pieces. Trained by <see cref="BpeTrainer"/>;
-/// <see cref="Save"/> and <see cref="Load"/> write and read a text file that
-/// <see cref="Fingerprint"/> identifies, so a checkpoint can refuse another subword model.
+/// A subword model: the pieces a CTC model emits (words are written with a leading word-boundary
+/// marker <see cref="Marker"/>, U+2581, as SentencePiece writes them) and how a word becomes pieces:
+/// <c>bpe</c> applies merges in rank order (<see cref="BpeTrainer"/>), <c>unigram</c> takes the most
+/// probable segmentation under per-piece log-probabilities (<see cref="UnigramTrainer"/>), and
+/// <c>sentencepiece</c> encodes with a SentencePiece <c>.model</c> file (<see cref="LoadSentencePiece"/>).
+/// <see cref="Save"/> and <see cref="Load"/> write and read a text file that <see cref="Fingerprint"/>
+/// identifies, so a checkpoint can refuse another subword model.
 /// </summary>
-public sealed class SubwordModel
+public sealed partial class SubwordModel
 {
     /// <summary>The word-boundary marker that begins every word's first piece (U+2581, SentencePiece's).</summary>
     public const char Marker = '\u2581';
@@ -24,6 +26,9 @@ public sealed class SubwordModel
     private readonly (string Left, string Right)[] merges;
     private readonly Dictionary<(string, string), int> ranks = new();
     private readonly HashSet<char> alphabet = new();
+    private readonly double[]? scores; // unigram: each piece's log-probability
+    private readonly Dictionary<string, int>? pieceIndex; // unigram: piece → index into pieces
+    private readonly int longestPiece;
 
     /// <summary>Creates a model from its <paramref name="kind"/>, <paramref name="pieces"/> (in id order) and <paramref name="merges"/> (rank order).</summary>
     /// <exception cref="ArgumentException">A piece is empty or repeated, or a merge makes a piece that is not listed.</exception>
@@ -48,11 +53,29 @@ public sealed class SubwordModel
         }
     }
 
-    /// <summary>How the model was made: <c>bpe</c> (trained here).</summary>
+    /// <summary>A unigram model: <paramref name="pieces"/> (every single character of the alphabet among them) with their log-probabilities <paramref name="scores"/>.</summary>
+    /// <exception cref="ArgumentException">A piece is empty or repeated, a score is not finite or not ≤ 0, or the counts differ.</exception>
+    public SubwordModel(IReadOnlyList<string> pieces, IReadOnlyList<double> scores) : this("unigram", pieces, Array.Empty<(string, string)>())
+    {
+        if (scores.Count != pieces.Count) throw new ArgumentException($"{pieces.Count} pieces but {scores.Count} scores.", nameof(scores));
+        if (scores.Any(s => !double.IsFinite(s) || s > 0)) throw new ArgumentException("A unigram score is a log-probability: finite and at most 0.", nameof(scores));
+        this.scores = scores.ToArray();
+        pieceIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < this.pieces.Length; i++)
+        {
+            pieceIndex.Add(this.pieces[i], i);
+            longestPiece = Math.Max(longestPiece, this.pieces[i].Length);
+        }
+    }
+
+    /// <summary>How the model was made: <c>bpe</c>, <c>unigram</c> (both trained here) or <c>sentencepiece</c> (a SentencePiece model file).</summary>
     public string Kind { get; }
 
     /// <summary>The pieces in id order (the vocabulary's tokens).</summary>
     public IReadOnlyList<string> Pieces => pieces;
+
+    /// <summary>A unigram model's log-probabilities, one per piece in id order; empty for the other kinds.</summary>
+    public IReadOnlyList<double> Scores => scores ?? Array.Empty<double>();
 
     /// <summary>The merges in rank order: the first applies first.</summary>
     public IReadOnlyList<(string Left, string Right)> Merges => merges;
@@ -68,6 +91,7 @@ public sealed class SubwordModel
     /// <exception cref="VocabularyException">A character is not among the pieces.</exception>
     public IReadOnlyList<string> Encode(string text, string? item = null)
     {
+        if (sentencePiece is not null) return EncodeSentencePiece(text, item);
         var result = new List<string>();
         var position = 0;
         foreach (var word in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
@@ -76,7 +100,7 @@ public sealed class SubwordModel
             position = at + word.Length;
             for (var i = 0; i < word.Length; i++)
                 if (!alphabet.Contains(word[i])) throw new VocabularyException(text, at + i, item);
-            result.AddRange(MergeWord(Marker + word));
+            result.AddRange(scores is null ? MergeWord(Marker + word) : SegmentWord(Marker + word));
         }
         return result;
     }
@@ -107,14 +131,48 @@ public sealed class SubwordModel
         return symbols;
     }
 
-    /// <summary>The model as text: a header, the kind, the pieces one a line, then the merges one a line (left and right separated by a space).</summary>
+    /// <summary>
+    /// A unigram model's segmentation of <paramref name="word"/>: the pieces whose log-probabilities sum
+    /// highest (Viterbi over the word's characters; every single character is a piece, so one exists).
+    /// Ties go to the segmentation found first, ending with the longer piece, so encoding is deterministic.
+    /// </summary>
+    internal List<string> SegmentWord(string word)
+    {
+        var best = new double[word.Length + 1];
+        var from = new int[word.Length + 1];
+        Array.Fill(best, double.NegativeInfinity);
+        best[0] = 0;
+        for (var end = 1; end <= word.Length; end++)
+            for (var start = Math.Max(0, end - longestPiece); start < end; start++)
+            {
+                if (double.IsNegativeInfinity(best[start]) || !pieceIndex!.TryGetValue(word[start..end], out var id)) continue;
+                var score = best[start] + scores![id];
+                if (score > best[end]) { best[end] = score; from[end] = start; }
+            }
+        var result = new List<string>();
+        for (var end = word.Length; end > 0; end = from[end]) result.Add(word[from[end]..end]);
+        result.Reverse();
+        return result;
+    }
+
+    /// <summary>The model as text: a header, the kind, the pieces one a line (a unigram piece followed by a tab and its score), then the merges one a line (left and right separated by a space), or a SentencePiece model's bytes in base64.</summary>
     public string ToText()
     {
         var builder = new StringBuilder();
         builder.Append(Header).Append('\n');
         builder.Append("kind ").Append(Kind).Append('\n');
         builder.Append("pieces ").Append(pieces.Length).Append('\n');
-        foreach (var piece in pieces) builder.Append(piece).Append('\n');
+        for (var i = 0; i < pieces.Length; i++)
+        {
+            builder.Append(pieces[i]);
+            if (scores is not null) builder.Append('\t').Append(scores[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            builder.Append('\n');
+        }
+        if (sentencePieceBytes is not null)
+        {
+            builder.Append("model ").Append(Convert.ToBase64String(sentencePieceBytes)).Append('\n');
+            return builder.ToString();
+        }
         builder.Append("merges ").Append(merges.Length).Append('\n');
         foreach (var (left, right) in merges) builder.Append(left).Append(' ').Append(right).Append('\n');
         return builder.ToString();
@@ -151,9 +209,42 @@ public sealed class SubwordModel
         if (Next("the header") != Header) throw new FormatException($"{name}: not a CtcDsl subword model (line 1 is not '{Header}').");
         var kindLine = Next("the kind");
         if (!kindLine.StartsWith("kind ", StringComparison.Ordinal)) throw new FormatException($"{name}: line 2 should be 'kind <kind>'.");
+        var kind = kindLine[5..];
         var pieceCount = Count("pieces");
         var pieces = new List<string>(pieceCount);
-        for (var i = 0; i < pieceCount; i++) pieces.Add(Next("a piece"));
+        var scores = new List<double>();
+        for (var i = 0; i < pieceCount; i++)
+        {
+            var piece = Next("a piece");
+            if (kind == "unigram")
+            {
+                var tab = piece.LastIndexOf('\t');
+                if (tab <= 0 || !double.TryParse(piece.AsSpan(tab + 1), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var score))
+                    throw new FormatException($"{name}: line {at} should be a unigram piece, a tab and its score, not '{piece}'.");
+                scores.Add(score);
+                piece = piece[..tab];
+            }
+            pieces.Add(piece);
+        }
+        if (kind == "sentencepiece")
+        {
+            var line = Next("the model");
+            byte[] bytes;
+            try
+            {
+                bytes = line.StartsWith("model ", StringComparison.Ordinal) ? Convert.FromBase64String(line[6..]) : throw new FormatException("no 'model' line");
+            }
+            catch (FormatException e)
+            {
+                throw new FormatException($"{name}: line {at} should be 'model <base64 of the SentencePiece model>' ({e.Message}).", e);
+            }
+            if (at < lines.Length - 1 || at == lines.Length - 1 && lines[at].Length > 0)
+                throw new FormatException($"{name}: line {at + 1} follows the model.");
+            var model = FromSentencePiece(bytes, name);
+            if (!model.pieces.SequenceEqual(pieces, StringComparer.Ordinal))
+                throw new FormatException($"{name}: the pieces listed differ from the SentencePiece model's.");
+            return model;
+        }
         var mergeCount = Count("merges");
         var merges = new List<(string, string)>(mergeCount);
         for (var i = 0; i < mergeCount; i++)
@@ -168,7 +259,7 @@ public sealed class SubwordModel
             throw new FormatException($"{name}: line {at + 1} follows the last merge ('{lines[at]}').");
         try
         {
-            return new SubwordModel(kindLine[5..], pieces, merges);
+            return kind == "unigram" ? new SubwordModel(pieces, scores) : new SubwordModel(kind, pieces, merges);
         }
         catch (ArgumentException e)
         {
