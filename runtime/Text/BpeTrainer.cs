@@ -12,10 +12,10 @@ namespace CtcDsl.Runtime.Text;
 public static class BpeTrainer
 {
     /// <summary>The smallest subword vocabulary a spec may ask for.</summary>
-    public const int MinimumSize = 2;
+    public const int MinimumSize = CtcDsl.SpecFacts.SubwordFacts.MinimumSize;
 
     /// <summary>The largest subword vocabulary a spec may ask for.</summary>
-    public const int MaximumSize = 65536;
+    public const int MaximumSize = CtcDsl.SpecFacts.SubwordFacts.MaximumSize;
 
     /// <summary>
     /// Learns <paramref name="size"/> pieces: every character of the transcripts and the word-boundary

@@ -25,9 +25,9 @@ public sealed class SubwordSettings
     private TranscriptNormalizer? transcripts;
     private ExampleShape? shape;
 
-    /// <summary>Settings for <paramref name="modelName"/>: <paramref name="type"/> (<c>bpe</c>, <c>unigram</c> or <c>sentencepiece</c>), <paramref name="size"/> pieces, the blank's class id, and a SentencePiece <paramref name="modelFile"/> (its kind <c>sentencepiece</c>).</summary>
+    /// <summary>Settings for <paramref name="modelName"/>: <paramref name="type"/> (<c>bpe</c>, <c>unigram</c> or <c>sentencepiece</c>), <paramref name="size"/> pieces, the blank's class id, and a SentencePiece <paramref name="modelFile"/> (its kind <c>sentencepiece</c>) as the spec in <paramref name="specFolder"/> (relative to its project) names it.</summary>
     /// <exception cref="ArgumentException">An unknown type, a size outside <see cref="BpeTrainer.MinimumSize"/>..<see cref="BpeTrainer.MaximumSize"/>, a blank outside 0..size, or a model file with another type.</exception>
-    public SubwordSettings(string modelName, string type, int size, int blankIndex, string? modelFile = null)
+    public SubwordSettings(string modelName, string type, int size, int blankIndex, string? modelFile = null, string specFolder = "")
     {
         if (type is not ("bpe" or "unigram" or "sentencepiece")) throw new ArgumentException($"Unknown subword type '{type}': bpe, unigram or sentencepiece.", nameof(type));
         if (size < BpeTrainer.MinimumSize || size > BpeTrainer.MaximumSize) throw new ArgumentOutOfRangeException(nameof(size), size, $"A subword vocabulary has {BpeTrainer.MinimumSize} to {BpeTrainer.MaximumSize} pieces.");
@@ -38,7 +38,11 @@ public sealed class SubwordSettings
         Size = size;
         BlankIndex = blankIndex;
         ModelFile = modelFile;
+        SpecFolder = specFolder;
     }
+
+    /// <summary>The spec's folder relative to its project, where <see cref="ModelFile"/> is looked for (as the spec's language model is).</summary>
+    public string SpecFolder { get; }
 
     /// <summary>The generated model's name, for messages.</summary>
     public string ModelName { get; }
@@ -82,14 +86,15 @@ public sealed class SubwordSettings
         return model;
     }
 
-    /// <summary>Loads and binds the spec's SentencePiece model file, resolved against <paramref name="folder"/> (default: the application's folder, where CopyToOutputDirectory puts it).</summary>
+    /// <summary>Loads and binds the spec's SentencePiece model file, from <paramref name="folder"/> when given, else where a spec's files are looked for (<see cref="Decoding.SpecDecoders.Resolve"/>: the spec's folder under the working or the application's folder, then the working folder).</summary>
     /// <exception cref="InvalidOperationException">The spec names no model file.</exception>
     /// <exception cref="FormatException">Not a SentencePiece model.</exception>
+    /// <exception cref="DataFileException">Without <paramref name="folder"/>: the file is in none of the places looked at (the message lists them).</exception>
     /// <exception cref="ArgumentException">The model has another number of pieces than the spec's size.</exception>
     public SubwordModel LoadModel(string? folder = null)
     {
         if (ModelFile is null) throw new InvalidOperationException($"{ModelName}'s subword vocabulary is trained ({Describe()}): call Train(transcripts).");
-        var model = SubwordModel.LoadSentencePiece(Path.Combine(folder ?? AppContext.BaseDirectory, ModelFile));
+        var model = SubwordModel.LoadSentencePiece(folder is null ? Decoding.SpecDecoders.Resolve(ModelFile, SpecFolder, "SentencePiece model") : Path.Combine(folder, ModelFile));
         Use(model);
         return model;
     }
