@@ -98,10 +98,16 @@ static double[] Train(Type type)
 {
     torch.random.manual_seed(0);
     var featureSize = (int)type.GetField("FeatureSize")!.GetValue(null)!;
+    // A subword spec's pieces come from data: trained on the built-in synthetic speech's sentences.
+    if (type.GetProperty("Subwords")?.GetValue(null) is SubwordSettings subwords)
+    {
+        var speech = new CtcDsl.Runtime.Data.SyntheticSpeech(seed: 0);
+        subwords.Train(Enumerable.Range(0, 300).Select(_ => speech.GrammarSentence()).ToArray());
+    }
     var vocabulary = (Vocabulary)type.GetProperty("Vocabulary")!.GetValue(null)!;
     var exampleType = ModelBase(type)!.GetGenericArguments()[0];
     var random = new Random(11);
-    var letters = vocabulary.Tokens.Where(t => t.Length == 1 && t != " ").Take(8).Select(t => t[0]).ToArray();
+    var letters = vocabulary.Tokens.Where(t => t.Length == 1 && t != " " && t[0] != SubwordModel.Marker).Take(8).Select(t => t[0]).ToArray();
     var patterns = letters.Append(' ').ToDictionary(c => c, _ => Enumerable.Range(0, featureSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray());
     var fromTranscript = exampleType.GetMethod("FromTranscript")!;
     var examples = Array.CreateInstance(exampleType, 32);
