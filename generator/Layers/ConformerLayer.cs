@@ -51,7 +51,9 @@ internal sealed record ConformerLayer(LayerWiring Wiring, int Units, int Heads, 
 
     public override string FieldType => "global::CtcDsl.Runtime.Nn.ConformerEncoder";
 
-    // PyTorch's and NeMo's default initialisation (the runtime modules draw it); no initializer keys.
+    // No initializer keys: PyTorch's (and NeMo's) default initialisation, redrawn by ResetParameters.
+    public override IEnumerable<string> Initialize() => LayerCode.PyTorchDefaults(Name, FieldName);
+
     public override string Construct() =>
         $"new global::CtcDsl.Runtime.Nn.ConformerEncoder({InputSize}, {Units}, heads: {Heads}, blocks: {Blocks}, feedForwardSize: {FeedForward}, " +
         $"convolutionKernel: {ConvKernel}, convolutionNorm: global::CtcDsl.Runtime.Nn.ConvolutionNorm.{(ConvNorm == "batch_norm" ? "BatchNorm" : "LayerNorm")}, " +

@@ -51,7 +51,9 @@ internal sealed record Conv2dSubsamplingLayer(LayerWiring Wiring, int Units, int
 
     public override string FieldType => "global::CtcDsl.Runtime.Nn.Conv2dSubsampling";
 
-    // PyTorch's default initialisation (the runtime module draws it); no initializer keys.
+    // No initializer keys: PyTorch's (and NeMo's) default initialisation, redrawn by ResetParameters.
+    public override IEnumerable<string> Initialize() => LayerCode.PyTorchDefaults(Name, FieldName);
+
     public override string Construct() =>
         $"new global::CtcDsl.Runtime.Nn.Conv2dSubsampling({InputSize}, {Units}, factor: {Factor}, channels: {Channels}, kernel: {Kernel})";
 

@@ -22,6 +22,13 @@ internal static class LayerCode
         yield return Initialize(bias, Parameter(module, "bias"));
     }
 
+    /// <summary>Layers without initializer keys: every parameter drawn as PyTorch's constructors draw it.</summary>
+    public static IEnumerable<string> PyTorchDefaults(string name, string module)
+    {
+        yield return $"// {name}: PyTorch's default initialisation (uniform ±1/√fan_in; norms one and zero).";
+        yield return $"global::CtcDsl.Runtime.Nn.Initializers.PyTorchDefaults({module});";
+    }
+
     public static string Parameter(string module, string name) => $"global::CtcDsl.Runtime.Nn.Initializers.Parameter({module}, \"{name}\")";
 
     /// <summary>The statement drawing <paramref name="target"/> with <paramref name="init"/>.</summary>

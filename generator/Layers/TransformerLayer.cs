@@ -41,7 +41,9 @@ internal sealed record TransformerLayer(LayerWiring Wiring, int Units, int Heads
 
     public override string FieldType => "global::CtcDsl.Runtime.Nn.TransformerEncoder";
 
-    // PyTorch's default initialisation (the runtime modules draw it); no initializer keys.
+    // No initializer keys: PyTorch's (and NeMo's) default initialisation, redrawn by ResetParameters.
+    public override IEnumerable<string> Initialize() => LayerCode.PyTorchDefaults(Name, FieldName);
+
     public override string Construct() =>
         $"new global::CtcDsl.Runtime.Nn.TransformerEncoder({InputSize}, {Units}, heads: {Heads}, layerCount: {LayerCount}, feedForwardSize: {FeedForward}, " +
         $"dropout: {CSharpLiterals.Double(Dropout)}, normFirst: {(Norm == "pre" ? "true" : "false")}, " +

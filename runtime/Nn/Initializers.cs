@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -87,6 +88,45 @@ public static class Initializers
         using var fill = value.ToScalar();
         using var forget = lstmBias.narrow(0, hidden, hidden);
         forget.fill_(fill);
+    }
+
+    /// <summary>
+    /// Re-draws every parameter of <paramref name="module"/> and its children the way PyTorch's
+    /// constructors draw them, which is what the runtime's attention, Conformer and subsampling modules
+    /// draw when created (NeMo keeps these defaults): a weight of two or more dimensions uniform in
+    /// ±1/√fan_in (<c>kaiming_uniform_(a=√5)</c>), its bias in the same bound; a one-dimensional weight
+    /// (a norm's scale) ones, its bias and any other parameter (relative attention's position biases)
+    /// zeros. Batch-norm running statistics start over; other buffers (position tables) are kept.
+    /// </summary>
+    public static void PyTorchDefaults(nn.Module module)
+    {
+        using var _ = no_grad();
+        foreach (var child in new[] { module }.Concat(module.named_modules().Select(m => m.module)).Distinct())
+        {
+            var parameters = child.named_parameters(recurse: false).ToList();
+            var weight = parameters.FirstOrDefault(p => p.name == "weight").parameter;
+            var bound = weight is not null && weight.dim() >= 2 ? 1 / Math.Sqrt(FanIn(weight)) : (double?)null;
+            foreach (var (name, parameter) in parameters)
+            {
+                if (name == "weight" && bound is double w) nn.init.uniform_(parameter, -w, w);
+                else if (name == "bias" && bound is double b) nn.init.uniform_(parameter, -b, b);
+                else if (name == "weight") nn.init.ones_(parameter);
+                else nn.init.zeros_(parameter);
+            }
+            foreach (var (name, buffer) in child.named_buffers(recurse: false))
+            {
+                if (name is "running_mean" or "num_batches_tracked") buffer.zero_();
+                else if (name == "running_var") nn.init.ones_(buffer);
+            }
+        }
+    }
+
+    /// <summary>Inputs per output of a weight <c>[out, in, kernel…]</c>, as PyTorch's <c>_calculate_fan_in_and_fan_out</c>.</summary>
+    private static long FanIn(Tensor weight)
+    {
+        var fanIn = weight.shape[1];
+        for (var i = 2; i < weight.dim(); i++) fanIn *= weight.shape[i];
+        return fanIn;
     }
 
     /// <summary>The parameter called <paramref name="name"/> of <paramref name="module"/>, or a clear error naming what exists.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using CtcDsl.Runtime.Nn;
 using Xunit;
@@ -57,4 +58,45 @@ public class InitializerTests
         Assert.All(values.Skip(100), v => Assert.Equal(0f, v));
         Assert.Throws<ArgumentException>(() => Initializers.ForgetGateBias(zeros(7)));
     }
+
+    [Fact]
+    public void PyTorch_defaults_redraw_every_parameter_of_a_conformer_as_its_constructor_does()
+    {
+        manual_seed(3);
+        using var encoder = new ConformerEncoder(26, 32, heads: 4, blocks: 2, feedForwardSize: 64, convolutionKernel: 5);
+        using var subsampling = new Conv2dSubsampling(26, 32, factor: 4, channels: 8);
+        var created = Snapshot(encoder).Concat(Snapshot(subsampling)).ToArray();
+        using (no_grad())
+            foreach (var p in encoder.parameters().Concat(subsampling.parameters())) p.fill_(7);
+
+        Initializers.PyTorchDefaults(encoder);
+        Initializers.PyTorchDefaults(subsampling);
+
+        var redrawn = Snapshot(encoder).Concat(Snapshot(subsampling)).ToArray();
+        Assert.Equal(created.Select(p => p.Name), redrawn.Select(p => p.Name));
+        var shapes = encoder.named_parameters().Concat(subsampling.named_parameters()).ToDictionary(p => p.name, p => p.parameter.shape);
+        foreach (var (before, after) in created.Zip(redrawn))
+        {
+            var owner = before.Name.Contains('.') ? before.Name[..before.Name.LastIndexOf('.')] + "." : "";
+            var weight = shapes.GetValueOrDefault(owner + "weight");
+            if (weight is { Length: >= 2 } && (before.Name == owner + "weight" || before.Name == owner + "bias"))
+            {
+                // PyTorch's kaiming_uniform_(a=√5) for a weight, the same bound for its bias: ±1/√fan_in.
+                var bound = 1 / Math.Sqrt(weight.Skip(1).Aggregate(1L, (a, b) => a * b));
+                Assert.All(before.Values.Concat(after.Values), v => Assert.InRange(Math.Abs(v), 0, bound * 1.000001));
+                Assert.True(after.Values.Distinct().Count() > after.Values.Length / 2, $"{after.Name} was not redrawn");
+                Assert.NotEqual(before.Values, after.Values);
+            }
+            else
+            {
+                // Constants (norm scales and shifts, relative attention's position biases) come back exactly.
+                Assert.Single(before.Values.Distinct());
+                Assert.Equal(before.Values, after.Values);
+            }
+        }
+        Assert.Contains(redrawn, p => p.Name.EndsWith("pos_bias_u", StringComparison.Ordinal) && p.Values.All(v => v == 0));
+    }
+
+    private static (string Name, float[] Values)[] Snapshot(TorchSharp.torch.nn.Module module) =>
+        module.named_parameters().Select(p => (p.name, p.parameter.data<float>().ToArray())).ToArray();
 }
