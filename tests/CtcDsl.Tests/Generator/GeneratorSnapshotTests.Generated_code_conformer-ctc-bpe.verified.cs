@@ -102,6 +102,10 @@ namespace CtcDsl.Models
         /// <summary>Re-draws every weight with the initialisers the spec declares.</summary>
         public void ResetParameters()
         {
+            // subsampling: PyTorch's default initialisation (uniform ±1/√fan_in; norms one and zero).
+            global::CtcDsl.Runtime.Nn.Initializers.PyTorchDefaults(subsampling);
+            // encoder: PyTorch's default initialisation (uniform ±1/√fan_in; norms one and zero).
+            global::CtcDsl.Runtime.Nn.Initializers.PyTorchDefaults(encoder);
             // logits: kernel glorot uniform, bias zeros.
             global::CtcDsl.Runtime.Nn.Initializers.GlorotUniform(global::CtcDsl.Runtime.Nn.Initializers.Parameter(logits, "weight"));
             global::CtcDsl.Runtime.Nn.Initializers.Zeros(global::CtcDsl.Runtime.Nn.Initializers.Parameter(logits, "bias"));
