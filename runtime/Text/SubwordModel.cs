@@ -31,9 +31,11 @@ public sealed partial class SubwordModel
     private readonly int longestPiece;
 
     /// <summary>Creates a model from its <paramref name="kind"/>, <paramref name="pieces"/> (in id order) and <paramref name="merges"/> (rank order).</summary>
-    /// <exception cref="ArgumentException">A piece is empty or repeated, or a merge makes a piece that is not listed.</exception>
+    /// <exception cref="ArgumentException">An unknown kind, a piece is empty or repeated, or a merge makes a piece that is not listed.</exception>
     public SubwordModel(string kind, IReadOnlyList<string> pieces, IReadOnlyList<(string Left, string Right)> merges)
     {
+        if (kind is not (SpecFacts.SubwordFacts.Bpe or SpecFacts.SubwordFacts.Unigram or SpecFacts.SubwordFacts.SentencePiece))
+            throw new ArgumentException($"Unknown subword model kind '{kind}': bpe, unigram or sentencepiece.", nameof(kind));
         Kind = kind;
         this.pieces = pieces.ToArray();
         this.merges = merges.ToArray();
