@@ -97,10 +97,10 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor MetricNameCollision = Error("CTC0028", "Metric name collides with a validation value",
         "Metric '{0}' has the name the history gives to the validation value of '{1}' (every value gets a val_ counterpart); give it a name that does not start with val_");
 
-    public static readonly DiagnosticDescriptor SubwordConflict = Error("CTC0029", "Subword vocabulary with a conflicting key",
+    public static readonly DiagnosticDescriptor SubwordConflict = Error("CTC0031", "Subword vocabulary with a conflicting key",
         "'{0}' does not go with a subword vocabulary: {1}");
 
-    public static readonly DiagnosticDescriptor ModelFileMissing = Error("CTC0030", "SentencePiece model file not found",
+    public static readonly DiagnosticDescriptor ModelFileMissing = Error("CTC0032", "SentencePiece model file not found",
         "The SentencePiece model '{0}' is not among the project's additional files (looked for {1}); check the path (relative to the spec) or add <AdditionalFiles Include=\"{0}\" /> to the project");
 
     public static readonly DiagnosticDescriptor InternalError = Error("CTC0099", "Generator failure",

@@ -155,7 +155,7 @@ internal sealed class SpecContext
 
     /// <summary>
     /// Records that <paramref name="file"/> (relative to the spec) must exist: a generator may not read the
-    /// disk, so the pipeline checks it against the project's additional files and reports CTC0030 otherwise.
+    /// disk, so the pipeline checks it against the project's additional files and reports CTC0032 otherwise.
     /// </summary>
     public void RequireFile(string file, SourceSpan span)
     {

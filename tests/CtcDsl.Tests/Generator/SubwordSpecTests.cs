@@ -57,19 +57,19 @@ public class SubwordSpecTests
     }
 
     [Fact]
-    public void Tokens_beside_a_subword_form_is_CTC0029()
+    public void Tokens_beside_a_subword_form_is_CTC0031()
     {
         var yaml = With("  type: bpe\n", "  type: bpe\n  tokens: \" abc\"\n");
-        var diagnostic = Single(yaml, "CTC0029");
+        var diagnostic = Single(yaml, "CTC0031");
         Assert.Equal(Where(yaml, "\" abc\""), At(diagnostic));
         Assert.Contains("'tokens' does not go with a subword vocabulary", diagnostic.GetMessage());
     }
 
     [Fact]
-    public void A_type_beside_a_sentencepiece_model_is_CTC0029()
+    public void A_type_beside_a_sentencepiece_model_is_CTC0031()
     {
         var yaml = With("  type: bpe\n", "  type: unigram\n  model: tokenizer.model\n");
-        var diagnostic = Single(yaml, "CTC0029", ("/specs/tokenizer.model", ""));
+        var diagnostic = Single(yaml, "CTC0031", ("/specs/tokenizer.model", ""));
         Assert.Equal(Where(yaml, "unigram"), At(diagnostic));
         Assert.Contains("says its own type", diagnostic.GetMessage());
     }
@@ -105,10 +105,10 @@ public class SubwordSpecTests
     }
 
     [Fact]
-    public void A_sentencepiece_model_the_project_does_not_have_is_CTC0030_naming_where_it_looked()
+    public void A_sentencepiece_model_the_project_does_not_have_is_CTC0032_naming_where_it_looked()
     {
         var yaml = With("  type: bpe\n", "  model: models/missing.model\n");
-        var diagnostic = Single(yaml, "CTC0030", ("/specs/models/other.model", ""));
+        var diagnostic = Single(yaml, "CTC0032", ("/specs/models/other.model", ""));
         Assert.Equal(Where(yaml, "models/missing.model"), At(diagnostic));
         Assert.Contains("/specs/models/missing.model", diagnostic.GetMessage());
         Assert.Contains("<AdditionalFiles Include=\"models/missing.model\" />", diagnostic.GetMessage());
