@@ -50,10 +50,20 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
             .Select(static (identities, _) => ModelIdentity.FindClashes(identities))
             .WithTrackingName(TrackingNames.Clashes);
 
-        context.RegisterSourceOutput(analyzed.Combine(clashes), static (output, pair) =>
+        // Files specs name (a SentencePiece model) must be additional files: a generator may not read the
+        // disk, and the project's list of them is what it can see. Only the paths, so edits inside them cost nothing.
+        var additionalPaths = context.AdditionalTextsProvider
+            .Select(static (file, _) => file.Path)
+            .Collect()
+            .Select(static (paths, _) => paths.Select(System.IO.Path.GetFullPath).OrderBy(p => p, StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(TrackingNames.AdditionalPaths);
+
+        context.RegisterSourceOutput(analyzed.Combine(clashes).Combine(additionalPaths), static (output, input) =>
         {
-            var (result, clashing) = pair;
+            var ((result, clashing), paths) = input;
             foreach (var diagnostic in result.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            foreach (var required in result.RequiredFiles)
+                if (!paths.Contains(required.Path, StringComparer.OrdinalIgnoreCase)) output.ReportDiagnostic(required.IfMissing.ToDiagnostic());
             if (result.Identity is { } identity && clashing.FirstOrDefault(c => c.Identity == identity) is { } clash)
                 output.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticCatalog.DuplicateModel, identity.Path, identity.NameSpan, identity.FullName, clash.Others).ToDiagnostic());
         });
@@ -71,18 +81,19 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
         try
         {
             if (text is null)
-                return new AnalysisResult(null, null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, "the file could not be read") }.ToEquatableArray(), null);
-            var (plan, diagnostics, nameSpan) = SpecAnalyzer.Analyze(path, text, SpecFolder(path, projectDirectory));
+                return new AnalysisResult(null, null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, "the file could not be read") }.ToEquatableArray(), null, EquatableArray<RequiredFile>.Empty);
+            var requiredFiles = new System.Collections.Generic.List<RequiredFile>();
+            var (plan, diagnostics, nameSpan) = SpecAnalyzer.Analyze(path, text, SpecFolder(path, projectDirectory), requiredFiles);
             if (plan is not null)
-                return new AnalysisResult(plan, null, diagnostics.ToEquatableArray(), ModelIdentity.Of(path, plan, nameSpan));
+                return new AnalysisResult(plan, null, diagnostics.ToEquatableArray(), ModelIdentity.Of(path, plan, nameSpan), requiredFiles.ToEquatableArray());
             // A spec with errors still gets placeholder types under the names user code refers to.
             var skeleton = SkeletonReader.Read(path, text);
-            return new AnalysisResult(null, skeleton, diagnostics.ToEquatableArray(), skeleton is null ? null : ModelIdentity.Of(path, skeleton, nameSpan));
+            return new AnalysisResult(null, skeleton, diagnostics.ToEquatableArray(), skeleton is null ? null : ModelIdentity.Of(path, skeleton, nameSpan), requiredFiles.ToEquatableArray());
         }
         catch (Exception e)
         {
             // Never throw into the compiler: a bug here becomes a diagnostic on the spec.
-            return new AnalysisResult(null, null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, Describe(e)) }.ToEquatableArray(), null);
+            return new AnalysisResult(null, null, new[] { DiagnosticInfo.Create(DiagnosticCatalog.InternalError, path, SourceSpan.Unknown, Describe(e)) }.ToEquatableArray(), null, EquatableArray<RequiredFile>.Empty);
         }
     }
 
@@ -118,7 +129,7 @@ public sealed class CtcSpecGenerator : IIncrementalGenerator
     }
 
     /// <summary>What one spec analyses to: a plan when it has no error, else at most a skeleton (placeholders under the model's names).</summary>
-    private sealed record AnalysisResult(ModelPlan? Plan, ModelSkeleton? Skeleton, EquatableArray<DiagnosticInfo> Diagnostics, ModelIdentity? Identity);
+    private sealed record AnalysisResult(ModelPlan? Plan, ModelSkeleton? Skeleton, EquatableArray<DiagnosticInfo> Diagnostics, ModelIdentity? Identity, EquatableArray<RequiredFile> RequiredFiles);
 
     private sealed record EmitResult(string? HintName, string? Source, DiagnosticInfo? Error);
 }
@@ -134,4 +145,7 @@ public static class TrackingNames
 
     /// <summary>Every spec's model identity → the ones that clash.</summary>
     public const string Clashes = nameof(Clashes);
+
+    /// <summary>The project's additional files → their full paths (for files specs name).</summary>
+    public const string AdditionalPaths = nameof(AdditionalPaths);
 }

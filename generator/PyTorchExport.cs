@@ -53,6 +53,10 @@ public static class PyTorchExport
         foreach (var layer in plan.Layers.Where(l => l.FieldType is not null && PythonCode.HidesModuleMember(l.FieldName)))
             yield return DiagnosticInfo.Create(DiagnosticCatalog.NoPyTorchCounterpart, path, at, $"a layer named '{layer.Name}'",
                 $"its PyTorch attribute '{PythonCode.AttributeName(layer.FieldName)}' would hide a member of torch.nn.Module or of the exported model, and attribute names are the state dict's keys; rename the layer");
+        if (plan.Vocabulary.Subwords is { } subwords)
+            yield return DiagnosticInfo.Create(DiagnosticCatalog.NoPyTorchCounterpart, path, at,
+                subwords.ModelFile is null ? $"vocabulary.type: {subwords.Type}" : "vocabulary.model",
+                "train.py maps transcripts to classes character by character, and the package does not carry a subword model; use a character vocabulary to export");
         if (plan.FrontEnd is { Normalization: "global" })
             yield return DiagnosticInfo.Create(DiagnosticCatalog.NoPyTorchCounterpart, path, at, "features.normalize: global",
                 "its statistics live in CtcDsl checkpoints, which the PyTorch trainer does not write, so the .NET app would transcribe unnormalised features; use utterance or none");

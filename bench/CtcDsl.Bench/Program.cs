@@ -12,11 +12,13 @@
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --encoders [ROUNDS]  issue 24: ms per training step, Conformer-CTC against the BiGRU
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --encoders-train [MINUTES]  issue 24: held-out CER of both after the same training time
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --onnx [FILES]  ONNX Runtime recognizer vs TorchSharp: RTF, first result, peak memory, 1 and 2 threads
+//   dotnet run --project bench/CtcDsl.Bench -c Release -- --subwords-train [MINUTES]  issue 24: conformer-ctc vs conformer-ctc-bpe (generated), held-out CER after the same time
 using System.Linq;
 using CtcDsl.Bench;
 
 if (args.Contains("--onnx")) OnnxBenchmark.Run(args.Where(a => a != "--onnx").ToArray());
 else if (args.Contains("--conv")) ConvBenchmark.Run(args.Where(a => a != "--conv").ToArray());
+else if (args.Contains("--subwords-train")) SubwordTrainingBenchmark.Run(args.Where(a => a != "--subwords-train").ToArray());
 else if (args.Contains("--encoders-train")) EncoderTrainingBenchmark.Run(args.Where(a => a != "--encoders-train").ToArray());
 else if (args.Contains("--encoders")) EncoderBenchmark.Run(args.Where(a => a != "--encoders").ToArray());
 else if (args.Contains("--lm")) LanguageModelBenchmark.Run(args.Where(a => a != "--lm").ToArray());

@@ -41,9 +41,22 @@ internal static partial class SpecAnalyzer
     /// <param name="filePath">The spec's path (in diagnostics).</param>
     /// <param name="text">The spec's YAML.</param>
     /// <param name="specFolder">The spec's folder relative to its project ("" when unknown): files the spec names are looked for there at run time.</param>
-    public static (ModelPlan? Plan, List<DiagnosticInfo> Diagnostics, SourceSpan NameSpan) Analyze(string filePath, string text, string specFolder = "")
+    /// <param name="requiredFiles">When given, receives the files the spec names that the project must hold (a SentencePiece model), each with its CTC0032.</param>
+    public static (ModelPlan? Plan, List<DiagnosticInfo> Diagnostics, SourceSpan NameSpan) Analyze(string filePath, string text, string specFolder = "", List<RequiredFile>? requiredFiles = null)
     {
         var context = new SpecContext(filePath) { SpecFolder = specFolder };
+        try
+        {
+            return AnalyzeIn(context, filePath, text);
+        }
+        finally
+        {
+            requiredFiles?.AddRange(context.RequiredFiles);
+        }
+    }
+
+    private static (ModelPlan? Plan, List<DiagnosticInfo> Diagnostics, SourceSpan NameSpan) AnalyzeIn(SpecContext context, string filePath, string text)
+    {
         YamlMappingNode? root;
         try
         {

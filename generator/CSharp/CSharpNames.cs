@@ -24,7 +24,7 @@ internal static class CSharpNames
     internal static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
     {
         // The template's own members, parameters and locals.
-        "FeatureSize", "ClassCount", "BlankIndex", "Vocabulary", "Transcripts", "DefaultFitOptions", "MetricNames", "Device", "FrontEnd", "FrontEndSettings", "LoadDataSet",
+        "FeatureSize", "ClassCount", "BlankIndex", "Vocabulary", "Subwords", "Transcripts", "DefaultFitOptions", "MetricNames", "Device", "FrontEnd", "FrontEndSettings", "LoadDataSet",
         "Decoder", "ResetParameters", "Run", "OutputLengths", "OutputFrames", "Decode", "Transcribe", "ExampleFromAudio", "LoadCheckpoint",
         "Report", "Evaluate", "CreateOptimizer", "Fit", "SaveStateDict", "LoadStateDict", "Texts", "Module", "ModelName", "FrameCount",
         "Collate", "Name", "Validate", "FromTranscript", "LabelIds", "Size", "Dispose",

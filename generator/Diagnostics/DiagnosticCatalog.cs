@@ -104,6 +104,12 @@ internal static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NotStreamable = Error("CTC0030", "The spec cannot stream",
         "The spec asks for streaming, but {0} cannot stream: {1}; {2}, or remove 'streaming: true'");
 
+    public static readonly DiagnosticDescriptor SubwordConflict = Error("CTC0031", "Subword vocabulary with a conflicting key",
+        "'{0}' does not go with a subword vocabulary: {1}");
+
+    public static readonly DiagnosticDescriptor ModelFileMissing = Error("CTC0032", "SentencePiece model file not found",
+        "The SentencePiece model '{0}' is not among the project's additional files (looked for {1}); check the path (relative to the spec) or add <AdditionalFiles Include=\"{0}\" /> to the project");
+
     public static readonly DiagnosticDescriptor InternalError = Error("CTC0099", "Generator failure",
         "The CtcDsl generator failed on this spec ({0}); no code was generated for it. Please report this with the spec.");
 

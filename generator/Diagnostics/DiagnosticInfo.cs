@@ -37,3 +37,6 @@ internal static class Descriptors
 
     public static System.Collections.Generic.IEnumerable<DiagnosticDescriptor> All => byId.Values.OrderBy(d => d.Id);
 }
+
+/// <summary>A file a spec names (full path) and the diagnostic reported when the project has no such additional file.</summary>
+internal sealed record RequiredFile(string Path, DiagnosticInfo IfMissing);

@@ -68,7 +68,7 @@ internal static class ModelEmitter
             ["subsamples"] = model.Primary.Subsampling.Count > 0,
             ["uses_greedy"] = model.Metrics.Any(m => m.Decoder == "greedy"),
             ["uses_model_decoder"] = model.Metrics.Any(m => m.Decoder == "model"),
-            ["metrics"] = model.Metrics.Select(Metric).ToList(),
+            ["metrics"] = model.Metrics.Select(m => Metric(m, model.Vocabulary.Subwords is not null)).ToList(),
             ["decoder"] = Decoder(model.Decoder),
             ["optimizer"] = Optimizer(model.Optimizer),
             ["streaming"] = model.Streaming,
@@ -80,6 +80,12 @@ internal static class ModelEmitter
             ["base_type"] = model.FrontEnd is null ? "CtcModel" : "CtcAudioModel",
             ["augment"] = model.FrontEnd?.Augment is not null,
             ["transcripts"] = Transcripts(model.Vocabulary),
+            ["subwords"] = model.Vocabulary.Subwords is { } sw
+                ? $"new(nameof({model.TypeName}Model), {CSharpLiterals.String(sw.Type)}, size: {sw.Size}, blankIndex: BlankIndex, modelFile: {(sw.ModelFile is null ? "null" : CSharpLiterals.String(sw.ModelFile))}, specFolder: {CSharpLiterals.String(sw.SpecFolder)})"
+                : null,
+            ["subwords_summary"] = model.Vocabulary.Subwords is { } summary
+                ? (summary.ModelFile is null ? $"{summary.Type}, {summary.Size} pieces trained from transcripts" : $"the SentencePiece model {summary.ModelFile}, {summary.Size} pieces")
+                : null,
             ["schedule"] = model.Training.Schedule is { } s ? Schedule(s) : null,
             ["early_stopping"] = model.Training.EarlyStopping is { } e
                 ? $"new global::CtcDsl.Runtime.Training.EarlyStopping({CSharpLiterals.String(e.Monitor)}, Patience: {e.Patience}, MinDelta: {CSharpLiterals.Double(e.MinDelta)}, Maximize: {CSharpLiterals.Bool(e.Maximize)})"
@@ -110,23 +116,28 @@ internal static class ModelEmitter
     private static string MetricNames(ModelPlan model) =>
         string.Join(", ", (model.CtcNodes.Count > 1 ? model.CtcNodes.Select(n => n.Name + "_loss") : Enumerable.Empty<string>()).Concat(model.Metrics.Select(m => m.Name)));
 
-    private static string Metric(MetricPlan metric)
+    /// <summary>A metric's entry; a subword vocabulary's CER compares the decoded texts' characters, not its pieces.</summary>
+    private static string Metric(MetricPlan metric, bool subwords)
     {
         var decoded = metric.Decoder == "greedy" ? "greedy" : "decoded";
         var aggregation = metric.Aggregation == "corpus" ? "global::CtcDsl.Runtime.Metrics.ErrorAggregation.Corpus" : "global::CtcDsl.Runtime.Metrics.ErrorAggregation.MeanPerUtterance";
         var value = metric.Kind == "wer"
             ? $"global::CtcDsl.Runtime.Metrics.ErrorRate.Words(Texts({decoded}), Texts(batch.LabelIds), Vocabulary.WordSeparator, {aggregation})"
+            : metric.Kind == "cer" && subwords
+            ? $"global::CtcDsl.Runtime.Metrics.ErrorRate.Characters(Texts({decoded}), Texts(batch.LabelIds), {aggregation})"
             : $"global::CtcDsl.Runtime.Metrics.ErrorRate.Compute({decoded}, batch.LabelIds, {aggregation})";
         return $"[{CSharpLiterals.String(metric.Name)}] = {value},";
     }
 
-    /// <summary>The transcript normaliser the vocabulary's unknown-character policy declares.</summary>
-    private static string Transcripts(VocabularyPlan v) => v.UnknownCharacters switch
+    /// <summary>The transcript normaliser the vocabulary's unknown-character policy declares (of the lambda's <c>vocabulary</c> for a subword one).</summary>
+    private static string Transcripts(VocabularyPlan v) => Transcripts(v, v.Subwords is null ? "Vocabulary" : "vocabulary");
+
+    private static string Transcripts(VocabularyPlan v, string vocabulary) => v.UnknownCharacters switch
     {
-        "drop" => "new(Vocabulary) { Policy = global::CtcDsl.Runtime.Data.UnknownCharacterPolicy.Drop }",
-        "map" => "new(Vocabulary)\n        {\n            Policy = global::CtcDsl.Runtime.Data.UnknownCharacterPolicy.Map,\n            Map = new global::System.Collections.Generic.Dictionary<char, string> { " +
+        "drop" => $"new({vocabulary}) {{ Policy = global::CtcDsl.Runtime.Data.UnknownCharacterPolicy.Drop }}",
+        "map" => $"new({vocabulary})" + "\n        {\n            Policy = global::CtcDsl.Runtime.Data.UnknownCharacterPolicy.Map,\n            Map = new global::System.Collections.Generic.Dictionary<char, string> { " +
                  string.Join(", ", v.Map.Select(m => $"[{CSharpLiterals.Char(m.From)}] = {CSharpLiterals.String(m.To)}")) + " },\n        }",
-        _ => "new(Vocabulary)",
+        _ => $"new({vocabulary})",
     };
 
     private static string Schedule(SchedulePlan s)

@@ -28,11 +28,17 @@ internal sealed record ModelPlan(
     public CtcPlan Primary => CtcNodes[0];
 }
 
-/// <summary>Tokens in id order (blank excluded) and the blank's class id.</summary>
-internal sealed record VocabularyPlan(EquatableArray<string> Tokens, int BlankIndex, string WordSeparator, string UnknownCharacters, EquatableArray<CharacterMapping> Map)
+/// <summary>Tokens in id order (blank excluded) and the blank's class id; a subword vocabulary has no tokens here, only its <see cref="Subwords"/> settings.</summary>
+internal sealed record VocabularyPlan(EquatableArray<string> Tokens, int BlankIndex, string WordSeparator, string UnknownCharacters, EquatableArray<CharacterMapping> Map, SubwordPlan? Subwords)
 {
-    public int ClassCount => Tokens.Count + 1;
+    /// <summary>Tokens or subword pieces, blank excluded.</summary>
+    public int TokenCount => Subwords?.Size ?? Tokens.Count;
+
+    public int ClassCount => TokenCount + 1;
 }
+
+/// <summary>A subword vocabulary: <c>bpe</c> or <c>unigram</c> trained at run time, or <c>sentencepiece</c> from <see cref="ModelFile"/> (as the spec names it, relative to <see cref="SpecFolder"/>); <see cref="Size"/> pieces.</summary>
+internal sealed record SubwordPlan(string Type, int Size, string? ModelFile, string SpecFolder);
 
 /// <summary>The feature input: <c>[time, Size]</c> float32 frames plus lengths.</summary>
 internal sealed record FeatureInputPlan(string Name, string PropertyName, string LengthsPropertyName, int Size, int? MinLength);

@@ -150,6 +150,20 @@ internal sealed class SpecContext
 
     public List<DiagnosticInfo> Diagnostics { get; } = new();
 
+    /// <summary>Files the spec names that must be among the project's additional files, each with the diagnostic for its absence.</summary>
+    public List<RequiredFile> RequiredFiles { get; } = new();
+
+    /// <summary>
+    /// Records that <paramref name="file"/> (relative to the spec) must exist: a generator may not read the
+    /// disk, so the pipeline checks it against the project's additional files and reports CTC0032 otherwise.
+    /// </summary>
+    public void RequireFile(string file, SourceSpan span)
+    {
+        var folder = System.IO.Path.GetDirectoryName(FilePath) ?? "";
+        var resolved = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, file));
+        RequiredFiles.Add(new RequiredFile(resolved, DiagnosticInfo.Create(DiagnosticCatalog.ModelFileMissing, FilePath, span, file, resolved)));
+    }
+
     public bool HasErrors => Diagnostics.Any(d => Descriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
 
     public void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, YamlNode node, params object[] arguments) =>

@@ -47,7 +47,7 @@ public sealed class TranscriptNormalizer(Vocabulary vocabulary)
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (vocabulary.IdOf(c) >= 0) { result.Append(c); continue; }
+            if (vocabulary.Covers(c)) { result.Append(c); continue; }
             switch (Policy)
             {
                 case UnknownCharacterPolicy.Drop:

@@ -77,7 +77,7 @@ public sealed class LanguageModelBeamSearch : ICtcDecoder
     /// </summary>
     private static void RequireSpellable(Lexicon lexicon, Vocabulary vocabulary)
     {
-        bool Spellable(string word) => word.All(c => vocabulary.IdOf(c) >= 0);
+        bool Spellable(string word) => word.All(vocabulary.Covers);
         var unspellable = lexicon.Words.Where(w => !Spellable(w)).ToList();
         if (unspellable.Count < lexicon.Count) return;
         var folded = lexicon.Words.Count(w => Spellable(w.ToLowerInvariant())) > lexicon.Count / 2 ? " Lowercase the lexicon (its words are in capitals; the vocabulary's letters are not)."
@@ -282,9 +282,20 @@ public sealed class LanguageModelBeamSearch : ICtcDecoder
                     score += search.lmWeight * search.lm.Score(state, search.lm.Id(TokenSeparator), out state);
                 return new Node(index, label, score, state, "", search.lexicon is null ? -1 : Lexicon.Root, false, 0);
             }
-            var partial = parent.Partial + text;
+            var tokenScore = parent.Score;
+            var tokenState = parent.State;
+            var partial = parent.Partial;
             var lexiconNode = parent.LexiconNode;
             var outside = parent.OutOfLexicon;
+            if (search.vocabulary.StartsWord(label))
+            {
+                // A subword piece with the word-boundary marker ends the word being spelled and begins the next.
+                (tokenScore, tokenState) = CompleteWord(parent);
+                if (double.IsNegativeInfinity(tokenScore)) return null;
+                (partial, lexiconNode, outside) = ("", search.lexicon is null ? -1 : Lexicon.Root, false);
+                text = text[1..];
+            }
+            partial += text;
             if (search.lexicon is not null && !outside)
             {
                 lexiconNode = search.lexicon.Step(lexiconNode, text);
@@ -294,10 +305,8 @@ public sealed class LanguageModelBeamSearch : ICtcDecoder
                     outside = true;
                 }
             }
-            var tokenScore = parent.Score;
-            var tokenState = parent.State;
             if (search.lm is not null && search.Options.Unit == LanguageModelUnit.Token)
-                tokenScore += search.lmWeight * search.lm.Score(tokenState, search.lm.Id(text), out tokenState);
+                tokenScore += search.lmWeight * search.lm.Score(tokenState, search.lm.Id(search.vocabulary.TokenOf(label)), out tokenState);
             return new Node(index, label, tokenScore, tokenState, partial, lexiconNode, outside, Credit(partial));
         }
 

@@ -75,6 +75,9 @@ public sealed record OnnxModelInfo(string ModelName, Vocabulary Vocabulary, int 
             metadata[Prefix + "deltas"] = Number(f.Deltas);
             metadata[Prefix + "normalization"] = f.Normalization.ToString().ToLowerInvariant();
         }
+        // A subword vocabulary's whole model (pieces, merges or scores, or a SentencePiece file): decoding only
+        // needs the pieces, but the fingerprint then matches the checkpoint's and the file stays self-contained.
+        if (Vocabulary.Subwords is { } subwords) metadata[Prefix + "subwords"] = subwords.ToText();
         if (Statistics is { } s)
         {
             // "R" round-trips: the recognizer normalises with exactly the training statistics.
@@ -82,6 +85,14 @@ public sealed record OnnxModelInfo(string ModelName, Vocabulary Vocabulary, int 
             metadata[Prefix + "feature_std"] = Floats(s.StandardDeviation);
         }
         return metadata;
+    }
+
+    private static Vocabulary SubwordVocabulary(string text, IReadOnlyList<string> tokens, int blankIndex)
+    {
+        var model = SubwordModel.Parse(text, $"the ONNX model's '{Prefix}subwords' metadata");
+        if (!model.Pieces.SequenceEqual(tokens, StringComparer.Ordinal))
+            throw new FormatException($"'{Prefix}subwords' lists other pieces than '{Prefix}vocabulary'.");
+        return Vocabulary.FromSubwords(model, blankIndex);
     }
 
     /// <summary>Reads the entries <see cref="ToMetadata"/> wrote.</summary>
@@ -94,7 +105,9 @@ public sealed record OnnxModelInfo(string ModelName, Vocabulary Vocabulary, int 
         int Int(string key) => int.TryParse(Get(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new FormatException($"'{Prefix}{key}' is not an integer: '{Get(key)}'.");
         var tokens = JsonSerializer.Deserialize<string[]>(Get("vocabulary")) ?? throw new FormatException($"'{Prefix}vocabulary' is empty.");
         var separator = Get("word_separator");
-        var vocabulary = new Vocabulary(tokens, Int("blank_index"), separator.Length == 1 ? separator[0] : throw new FormatException($"'{Prefix}word_separator' is not one character."));
+        var vocabulary = metadata.TryGetValue(Prefix + "subwords", out var subwordText)
+            ? SubwordVocabulary(subwordText, tokens, Int("blank_index"))
+            : new Vocabulary(tokens, Int("blank_index"), separator.Length == 1 ? separator[0] : throw new FormatException($"'{Prefix}word_separator' is not one character."));
         FrontEndSettings? frontEnd = null;
         if (metadata.ContainsKey(Prefix + "front_end"))
         {

@@ -57,5 +57,9 @@ public static class ErrorRate
     public static double Words(IReadOnlyList<string> hypotheses, IReadOnlyList<string> references, char separator, ErrorAggregation aggregation) =>
         Compute(hypotheses.Select(h => Split(h, separator)).ToArray(), references.Select(r => Split(r, separator)).ToArray(), aggregation);
 
+    /// <summary>Character error rate of texts: the edit distance over their characters (a subword model's CER, whose class ids are pieces).</summary>
+    public static double Characters(IReadOnlyList<string> hypotheses, IReadOnlyList<string> references, ErrorAggregation aggregation) =>
+        Compute(hypotheses.Select(h => h.ToCharArray()).ToArray(), references.Select(r => r.ToCharArray()).ToArray(), aggregation);
+
     private static string[] Split(string text, char separator) => text.Split(new[] { separator }, StringSplitOptions.RemoveEmptyEntries);
 }

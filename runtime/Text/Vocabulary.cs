@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 
 namespace CtcDsl.Runtime.Text;
@@ -7,12 +8,15 @@ namespace CtcDsl.Runtime.Text;
 /// <summary>
 /// The output alphabet of a CTC model: the tokens (one character each) and where the blank sits
 /// among the classes. Class ids run 0..<see cref="ClassCount"/>-1; the blank takes
-/// <see cref="BlankIndex"/> and the tokens take the other ids in order.
+/// <see cref="BlankIndex"/> and the tokens take the other ids in order. A subword vocabulary
+/// (<see cref="FromSubwords"/>) has pieces of any length instead, words marked by a leading
+/// <see cref="SubwordModel.Marker"/>; its text comes back with <see cref="WordSeparator"/> between words.
 /// </summary>
 public sealed class Vocabulary
 {
     private readonly string[] tokens;
     private readonly Dictionary<char, int> ids = new();
+    private readonly Dictionary<string, int>? pieceIds;
 
     /// <summary>Creates a vocabulary of single-character <paramref name="tokens"/> with the blank at <paramref name="blankIndex"/>.</summary>
     /// <exception cref="ArgumentException">A token is not one character, appears twice, or the blank index is out of range.</exception>
@@ -34,6 +38,50 @@ public sealed class Vocabulary
         BlankIndex = blankIndex;
         WordSeparator = wordSeparator;
     }
+
+    private Vocabulary(SubwordModel subwords, int blankIndex)
+    {
+        if (blankIndex < 0 || blankIndex > subwords.Pieces.Count)
+            throw new ArgumentOutOfRangeException(nameof(blankIndex), blankIndex, $"The blank index must be between 0 and {subwords.Pieces.Count}.");
+        tokens = subwords.Pieces.ToArray();
+        pieceIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            var id = i < blankIndex ? i : i + 1;
+            pieceIds.Add(tokens[i], id);
+            if (tokens[i].Length == 1) ids.Add(tokens[i][0], id);
+        }
+        Subwords = subwords;
+        BlankIndex = blankIndex;
+        WordSeparator = ' ';
+    }
+
+    /// <summary>A subword vocabulary: the pieces of <paramref name="subwords"/> in order, the blank at <paramref name="blankIndex"/>, words separated by spaces in decoded text.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The blank index is out of range.</exception>
+    public static Vocabulary FromSubwords(SubwordModel subwords, int blankIndex) => new(subwords, blankIndex);
+
+    /// <summary>The subword model of a subword vocabulary; null for a character one.</summary>
+    public SubwordModel? Subwords { get; }
+
+    /// <summary>
+    /// Whether class <paramref name="classId"/> begins a new word: in a subword vocabulary, a piece that starts
+    /// with the word-boundary marker; never in a character one (words there end at <see cref="IsWordSeparator"/>).
+    /// </summary>
+    public bool StartsWord(int classId) =>
+        Subwords is not null && classId != BlankIndex && classId >= 0 && classId < ClassCount && TokenOf(classId)[0] == SubwordModel.Marker;
+
+    /// <summary>Whether class <paramref name="classId"/> is the word separator of a character vocabulary (a subword vocabulary has none: its pieces carry the boundary).</summary>
+    public bool IsWordSeparator(int classId) => Subwords is null && classId >= 0 && classId != BlankIndex && classId == IdOf(WordSeparator);
+
+    /// <summary>
+    /// Whether <paramref name="c"/> can appear in a transcript: a token of a character vocabulary, or for a
+    /// subword vocabulary the word separator or a character among its pieces.
+    /// </summary>
+    public bool Covers(char c) => Subwords is null ? IdOf(c) >= 0 : c == WordSeparator || Subwords.Covers(c);
+
+    /// <summary>Class id of the token or piece <paramref name="token"/>, or -1 when it is not in the vocabulary.</summary>
+    public int IdOf(string token) =>
+        pieceIds is not null ? (pieceIds.TryGetValue(token, out var id) ? id : -1) : token.Length == 1 ? IdOf(token[0]) : -1;
 
     /// <summary>Number of tokens, blank excluded.</summary>
     public int TokenCount => tokens.Length;
@@ -62,6 +110,7 @@ public sealed class Vocabulary
     /// <exception cref="VocabularyException">A character is not in the vocabulary.</exception>
     public int[] Encode(string text, string? item = null)
     {
+        if (Subwords is not null) return Subwords.Encode(text, item).Select(p => pieceIds![p]).ToArray();
         var result = new int[text.Length];
         for (var i = 0; i < text.Length; i++)
         {
@@ -91,7 +140,7 @@ public sealed class Vocabulary
         return labels;
     }
 
-    /// <summary>Decodes class ids to text; the blank decodes to nothing.</summary>
+    /// <summary>Decodes class ids to text; the blank decodes to nothing (subword pieces are joined, each marker becoming a word separator, none leading).</summary>
     /// <exception cref="ArgumentOutOfRangeException">An id is not a class of this vocabulary.</exception>
     public string Decode(ReadOnlySpan<int> classIds)
     {
@@ -103,7 +152,11 @@ public sealed class Vocabulary
                 throw new ArgumentOutOfRangeException(nameof(classIds), id, $"Class id {id} is outside 0..{ClassCount - 1}.");
             builder.Append(TokenOf(id));
         }
-        return builder.ToString();
+        if (Subwords is null) return builder.ToString();
+        builder.Replace(SubwordModel.Marker, WordSeparator);
+        var start = 0;
+        while (start < builder.Length && builder[start] == WordSeparator) start++;
+        return builder.ToString(start, builder.Length - start);
     }
 }
 

@@ -37,7 +37,7 @@ public sealed class BestPathReader
     /// <summary>The tokens whose runs have ended (a run ends at the first frame of another class).</summary>
     public IReadOnlyList<TimedToken> Tokens => tokens;
 
-    /// <summary>The words that have ended (at a word separator's run).</summary>
+    /// <summary>The words that have ended (at a word separator's run, or at a subword piece that starts a word).</summary>
     public IReadOnlyList<TimedWord> Words => words;
 
     /// <summary>Reads one frame's log-probabilities (<c>classes</c> values).</summary>
@@ -89,7 +89,9 @@ public sealed class BestPathReader
             ids[i] = word[i].Label;
             logProbability += word[i].LogProbability;
         }
-        words.Add(new TimedWord(vocabulary.Decode(ids), word[0].Start * secondsPerFrame, word[^1].End * secondsPerFrame, logProbability));
+        var text = vocabulary.Decode(ids);
+        if (text.Length > 0) // empty: a subword vocabulary's bare word marker piece alone
+            words.Add(new TimedWord(text, word[0].Start * secondsPerFrame, word[^1].End * secondsPerFrame, logProbability));
         word.Clear();
     }
 
@@ -98,6 +100,10 @@ public sealed class BestPathReader
         if (runClass < 0 || runClass == vocabulary.BlankIndex) return;
         tokens.Add(new TimedToken(vocabulary.TokenOf(runClass), runStart * secondsPerFrame, end * secondsPerFrame, runProbability / (end - runStart)));
         if (runClass == separator) EndWord();
-        else word.Add((runClass, runStart, end, runLogProbability));
+        else
+        {
+            if (vocabulary.StartsWord(runClass)) EndWord(); // a subword piece carrying the word marker
+            word.Add((runClass, runStart, end, runLogProbability));
+        }
     }
 }

@@ -91,6 +91,9 @@ public sealed class Checkpoint
                 KeyValuePair.Create(e.Key, (JsonNode?)new JsonArray(e.Value.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray())))),
         };
 
+        if (vocabulary.Subwords is { } subwords) // only then: a character vocabulary's meta stays as it was
+            meta["subwords"] = new JsonObject { ["kind"] = subwords.Kind, ["sha256"] = subwords.Fingerprint };
+
         var payload = new MemoryStream();
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
@@ -120,6 +123,8 @@ public sealed class Checkpoint
                 writer.Flush();
                 file.Flush(flushToDisk: true);
             }
+            // The subword model goes beside the checkpoint, so the pieces its logits mean can be read back with it.
+            vocabulary.Subwords?.Save(SubwordsPath(path));
             beforeReplace?.Invoke();
             File.Move(temporary, path, overwrite: true); // rename: atomic on one file system
         }
@@ -206,8 +211,38 @@ public sealed class Checkpoint
 
     /// <summary>Throws unless the checkpoint was written by a model of this name and vocabulary.</summary>
     /// <exception cref="CheckpointException">Another model or another vocabulary.</exception>
-    public void EnsureMatches(string modelName, Vocabulary vocabulary, string path) =>
+    public void EnsureMatches(string modelName, Vocabulary vocabulary, string path)
+    {
+        var stored = Meta["subwords"] is JsonObject subwords ? $"{subwords["kind"]!.GetValue<string>()} {subwords["sha256"]!.GetValue<string>()}" : null;
+        var own = vocabulary.Subwords is { } model ? $"{model.Kind} {model.Fingerprint}" : null;
+        if (stored != own)
+            throw new CheckpointException($"{path}: the checkpoint's subword model ({stored ?? "none: a character vocabulary"}, beside it as {SubwordsPath(path)}) differs from the model's ({own ?? "none: a character vocabulary"}).");
         EnsureSameModel(path, "checkpoint", ModelName, Meta["tokens"]!.AsArray().Select(t => t!.GetValue<string>()).ToArray(), Meta["blank"]!.GetValue<int>(), modelName, vocabulary);
+    }
+
+    /// <summary>Where <see cref="Save"/> writes a subword vocabulary's model beside the checkpoint at <paramref name="path"/>.</summary>
+    public static string SubwordsPath(string path) => path + ".subwords";
+
+    /// <summary>Reads the subword model saved beside the checkpoint at <paramref name="path"/>, checked against the fingerprint the checkpoint holds.</summary>
+    /// <exception cref="CheckpointException">The checkpoint has no subword model, the file is missing or unreadable, or it is not the one the checkpoint was written with.</exception>
+    public SubwordModel ReadSubwords(string path)
+    {
+        if (Meta["subwords"] is not JsonObject subwords)
+            throw new CheckpointException($"{path}: the checkpoint is of a character vocabulary; it has no subword model.");
+        var expected = subwords["sha256"]!.GetValue<string>();
+        SubwordModel model;
+        try
+        {
+            model = SubwordModel.Load(SubwordsPath(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            throw new CheckpointException($"{path}: cannot read its subword model {SubwordsPath(path)} ({e.Message}).", e);
+        }
+        if (model.Fingerprint != expected)
+            throw new CheckpointException($"{path}: the subword model beside it ({SubwordsPath(path)}, sha256 {model.Fingerprint}) is not the one it was written with (sha256 {expected}).");
+        return model;
+    }
 
     /// <summary>Throws unless stored weights (a checkpoint, a state dict's identity file) are of <paramref name="modelName"/> with <paramref name="vocabulary"/>.</summary>
     internal static void EnsureSameModel(string path, string what, string? storedModel, IReadOnlyList<string> tokens, int blank, string modelName, Vocabulary vocabulary)

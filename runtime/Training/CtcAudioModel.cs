@@ -67,13 +67,18 @@ public abstract class CtcAudioModel<TExample, TBatch> : CtcModel<TExample, TBatc
         {
             if (current.Count == 0) return;
             var text = shape.Vocabulary.Decode(current.Select(l => l.Label).ToArray());
-            words.Add(new TimedWord(text, current[0].StartFrame * SecondsPerFrame, current[^1].EndFrame * SecondsPerFrame, current.Sum(l => l.LogProbability)));
+            if (text.Length > 0) // a subword vocabulary's bare marker piece alone spells no word
+                words.Add(new TimedWord(text, current[0].StartFrame * SecondsPerFrame, current[^1].EndFrame * SecondsPerFrame, current.Sum(l => l.LogProbability)));
             current.Clear();
         }
         foreach (var label in alignment.Labels)
         {
             if (label.Label == separator) Flush();
-            else current.Add(label);
+            else
+            {
+                if (shape.Vocabulary.StartsWord(label.Label)) Flush(); // a subword piece with the word-boundary marker
+                current.Add(label);
+            }
         }
         Flush();
         return words;

@@ -98,20 +98,30 @@ static double[] Train(Type type)
 {
     torch.random.manual_seed(0);
     var featureSize = (int)type.GetField("FeatureSize")!.GetValue(null)!;
+    // A subword spec's pieces come from data: trained on the built-in synthetic speech's sentences.
+    var perCharacter = 6;
+    if (type.GetProperty("Subwords")?.GetValue(null) is SubwordSettings subwords)
+    {
+        // Words of random letters split into the bare marker and single letters: more labels than characters,
+        // which ×4 subsampling cannot fit in 6 frames a character.
+        perCharacter = 12;
+        var speech = new CtcDsl.Runtime.Data.SyntheticSpeech(seed: 0);
+        subwords.Train(Enumerable.Range(0, 300).Select(_ => speech.GrammarSentence()).ToArray());
+    }
     var vocabulary = (Vocabulary)type.GetProperty("Vocabulary")!.GetValue(null)!;
     var exampleType = ModelBase(type)!.GetGenericArguments()[0];
     var random = new Random(11);
-    var letters = vocabulary.Tokens.Where(t => t.Length == 1 && t != " ").Take(8).Select(t => t[0]).ToArray();
+    var letters = vocabulary.Tokens.Where(t => t.Length == 1 && t != " " && t[0] != SubwordModel.Marker).Take(8).Select(t => t[0]).ToArray();
     var patterns = letters.Append(' ').ToDictionary(c => c, _ => Enumerable.Range(0, featureSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray());
     var fromTranscript = exampleType.GetMethod("FromTranscript")!;
     var examples = Array.CreateInstance(exampleType, 32);
     for (var i = 0; i < examples.Length; i++)
     {
         var text = string.Join(" ", Enumerable.Range(0, random.Next(1, 3)).Select(_ => new string(Enumerable.Range(0, random.Next(2, 5)).Select(_ => letters[random.Next(letters.Length)]).ToArray())));
-        var frames = new float[text.Length * 6, featureSize];
+        var frames = new float[text.Length * perCharacter, featureSize];
         for (var c = 0; c < text.Length; c++)
-            for (var f = 0; f < 6; f++)
-                for (var d = 0; d < featureSize; d++) frames[c * 6 + f, d] = patterns[text[c]][d] + (float)(random.NextDouble() * 0.2 - 0.1);
+            for (var f = 0; f < perCharacter; f++)
+                for (var d = 0; d < featureSize; d++) frames[c * perCharacter + f, d] = patterns[text[c]][d] + (float)(random.NextDouble() * 0.2 - 0.1);
         examples.SetValue(fromTranscript.Invoke(null, new object?[] { frames, text, $"guard {i}" }), i);
     }
     using var model = (IDisposable)Activator.CreateInstance(type, new object?[] { torch.CPU })!;

@@ -63,7 +63,7 @@ internal static partial class SpecAnalyzer
                     continue;
                 }
                 if (vocabulary is not null && logits.Width != vocabulary.ClassCount)
-                    context.Report(DiagnosticCatalog.LogitsWidth, map.SpanOf("logits"), logitsName, logits.Width, vocabulary.Tokens.Count, vocabulary.ClassCount);
+                    context.Report(DiagnosticCatalog.LogitsWidth, map.SpanOf("logits"), logitsName, logits.Width, vocabulary.TokenCount, vocabulary.ClassCount);
                 CheckOutputLength(map, logitsName, logits);
                 if (nodes.FirstOrDefault(n => n.LogitsProperty == CSharpNames.Pascal(logitsName)) is { } twin)
                 {

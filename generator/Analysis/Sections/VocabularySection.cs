@@ -8,7 +8,8 @@ using YamlDotNet.RepresentationModel;
 
 namespace CtcDsl.Generator.Analysis;
 
-// The spec analysis, the vocabulary: tokens, blank, word separator, unknown-character policy.
+// The spec analysis, the vocabulary: tokens, blank, word separator, unknown-character policy (the
+// subword form is in SubwordVocabularySection.cs).
 internal static partial class SpecAnalyzer
 {
     private sealed partial class Reader
@@ -17,7 +18,8 @@ internal static partial class SpecAnalyzer
         {
             var map = root.Map("vocabulary", "the vocabulary", required: true, example: "{ tokens: \" abcdefghijklmnopqrstuvwxyz\", blank: last }");
             if (map is null) return null;
-            map.AllowOnly("tokens", "blank", "word_separator", "unknown_characters");
+            map.AllowOnly("tokens", "blank", "word_separator", "unknown_characters", "type", "size", "model");
+            if (map.Has("type") || map.Has("size") || map.Has("model")) return ReadSubwordVocabulary(map);
 
             // Tokens are Unicode scalar values of the Basic Multilingual Plane (one UTF-16 unit each, so a
             // transcript encodes character by character); the string and list forms are read alike.
@@ -60,25 +62,31 @@ internal static partial class SpecAnalyzer
                 if (!seen.Add(tokens[i]) && tokens.Take(i).Count(t => t == tokens[i]) == 1) // the first repeat of each token
                     context.Report(DiagnosticCatalog.DuplicateToken, tokenNodes[i], tokens[i]);
 
-            var blank = tokens.Count; // last
-            if (map.Find("blank") is YamlScalarNode blankNode)
-            {
-                if (blankNode.Value == "first") blank = 0;
-                else if (blankNode.Value == "last") blank = tokens.Count;
-                else if (int.TryParse(blankNode.Value, out var index) && index >= 0 && index <= tokens.Count) blank = index;
-                else context.Report(DiagnosticCatalog.InvalidBlank, blankNode, tokens.Count, blankNode.Value ?? "");
-            }
-            else if (map.Find("blank") is { } other) context.Report(DiagnosticCatalog.InvalidBlank, other, tokens.Count, YamlMap.Kind(other));
+            var blank = ReadBlank(map, tokens.Count);
 
             var separator = map.String("word_separator") ?? " ";
             if (separator.Length != 1)
                 context.Report(DiagnosticCatalog.InvalidValue, map.SpanOf("word_separator"), "word_separator", "one character", $"'{separator}'");
             var (policy, mappings) = ReadUnknownCharacters(map, tokens);
-            return tokens.Count == 0 ? null : new VocabularyPlan(tokens.ToEquatableArray(), blank, separator, policy, mappings.ToEquatableArray());
+            return tokens.Count == 0 ? null : new VocabularyPlan(tokens.ToEquatableArray(), blank, separator, policy, mappings.ToEquatableArray(), null);
+        }
+
+        /// <summary>Reads the blank's place among <paramref name="tokenCount"/> tokens: first, last (the default) or an id.</summary>
+        private int ReadBlank(YamlMap map, int tokenCount)
+        {
+            if (map.Find("blank") is YamlScalarNode blankNode)
+            {
+                if (blankNode.Value == "first") return 0;
+                if (blankNode.Value == "last") return tokenCount;
+                if (int.TryParse(blankNode.Value, out var index) && index >= 0 && index <= tokenCount) return index;
+                context.Report(DiagnosticCatalog.InvalidBlank, blankNode, tokenCount, blankNode.Value ?? "");
+            }
+            else if (map.Find("blank") is { } other) context.Report(DiagnosticCatalog.InvalidBlank, other, tokenCount, YamlMap.Kind(other));
+            return tokenCount;
         }
 
         /// <summary><c>error</c> (default), <c>drop</c>, or <c>{ map: { "é": "e" } }</c>: what transcript normalisation does with characters outside the tokens.</summary>
-        private (string Policy, List<CharacterMapping> Map) ReadUnknownCharacters(YamlMap vocabulary, List<string> tokens)
+        private (string Policy, List<CharacterMapping> Map) ReadUnknownCharacters(YamlMap vocabulary, List<string>? tokens)
         {
             var mappings = new List<CharacterMapping>();
             var node = vocabulary.Find("unknown_characters");
@@ -97,7 +105,8 @@ internal static partial class SpecAnalyzer
                         context.Report(DiagnosticCatalog.WrongType, pair.Key, "map", "one character mapped to a text (possibly empty)", YamlMap.Describe(pair.Key));
                         continue;
                     }
-                    var outside = to.FirstOrDefault(c => !tokens.Contains(c.ToString()));
+                    // A subword vocabulary's characters come from data: its replacements are checked when transcripts are normalised.
+                    var outside = tokens is null ? default : to.FirstOrDefault(c => !tokens.Contains(c.ToString()));
                     if (outside != default)
                         context.Report(DiagnosticCatalog.InvalidValue, pair.Value, $"map of '{from}'", "a text of vocabulary tokens", $"'{to}' (has '{outside}')");
                     else mappings.Add(new CharacterMapping(from, to));

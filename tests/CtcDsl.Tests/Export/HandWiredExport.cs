@@ -57,6 +57,7 @@ internal static class HandWiredExport
                 break;
             }
             case "conformer-ctc.ctc.yaml":
+            case "conformer-ctc-bpe.ctc.yaml":
             {
                 var (subsampled, subsampledLengths) = g.Conv2dSubsampling(M<Conv2dSubsampling>("subsampling"), x, lengths);
                 g.Output(g.Linear(M<TorchSharp.Modules.Linear>("logits"), g.Conformer(M<ConformerEncoder>("encoder"), subsampled, subsampledLengths)), subsampledLengths);

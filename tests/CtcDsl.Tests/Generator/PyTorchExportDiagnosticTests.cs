@@ -56,6 +56,18 @@ public class PyTorchExportDiagnosticTests
     }
 
     [Fact]
+    public void A_subword_vocabulary_is_CTC0029_at_export_naming_its_type()
+    {
+        var yaml = File.ReadAllText(Path.Combine(RepositoryPaths.Specs, "conformer-ctc-bpe.ctc.yaml"));
+        Assert.Empty(GeneratorHarness.Diagnose(yaml));
+
+        var package = Export(yaml);
+        Assert.All(package.Diagnostics, d => Assert.Equal("CTC0029", d.Id)); // its global normalisation is the other
+        Assert.Contains(package.Diagnostics, d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("vocabulary.type: bpe"));
+        Assert.False(package.Succeeded);
+    }
+
+    [Fact]
     public void A_spec_error_prints_no_package()
     {
         var package = Export(SeedWith("    units: 50", "    unitz: 50"));

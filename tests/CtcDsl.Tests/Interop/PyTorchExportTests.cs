@@ -83,6 +83,10 @@ public sealed class PyTorchExportTests(ITestOutputHelper output) : IDisposable
             Assert.True(difference <= Tolerance, $"{specFile} {name}: the exported model's logits differ from the C# model's by {difference:E2}");
         }
 
+        // A subword spec's package is refused (CTC0029: it carries no pieces, so its state dict names no vocabulary
+        // the C# model could check); its model is compared above, the way back has no user.
+        if (generated.Vocabulary.Subwords is not null) return;
+
         // PyTorch's own weights, loaded by the C# model through LoadStateDict (identity, names and shapes checked).
         manual_seed(99);
         using var back = (nn.Module<Tensor, Tensor, Tensor>)generated.Create();

@@ -27,8 +27,15 @@ internal sealed class GeneratedModel
         modelType = assembly.GetTypes().Single(t => t.Name.EndsWith("Model", StringComparison.Ordinal));
         exampleType = assembly.GetTypes().Single(t => t.Name.EndsWith("Example", StringComparison.Ordinal));
         FeatureSize = (int)modelType.GetField("FeatureSize")!.GetValue(null)!;
+        // A subword spec's pieces come from data: trained here on the built-in synthetic speech's sentences.
+        if (modelType.GetProperty("Subwords")?.GetValue(null) is SubwordSettings subwords)
+        {
+            var speech = new CtcDsl.Runtime.Data.SyntheticSpeech(seed: 0);
+            subwords.Train(Enumerable.Range(0, 300).Select(_ => speech.GrammarSentence()).ToArray());
+        }
         Vocabulary = (Vocabulary)modelType.GetProperty("Vocabulary")!.GetValue(null)!;
-        Letters = Vocabulary.Tokens.Where(t => t != " ").Take(8).Select(t => t[0]).ToArray();
+        // Single characters (a subword vocabulary's one-character pieces other than its word marker).
+        Letters = Vocabulary.Tokens.Where(t => t.Length == 1 && t != " " && t[0] != SubwordModel.Marker).Take(8).Select(t => t[0]).ToArray();
         patterns = Letters.Append(' ').ToDictionary(c => c, _ => Enumerable.Range(0, FeatureSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray());
     }
 
