@@ -16,8 +16,9 @@ public static class AlignCommand
     {
         var spec = SpecCompiler.Compile(specPath);
         TorchThreads.Configure(threads);
-        var text = TranscriptPolicy.Resolve(spec, unknownCharacters, map).Normalize(new Utterance(recording, transcript, "the transcript"));
         var path = RunFolders.ResolveCheckpoint(checkpoint);
+        spec.BindSubwords(path, null); // a subword spec's pieces, saved with the checkpoint
+        var text = TranscriptPolicy.Resolve(spec, unknownCharacters, map).Normalize(new Utterance(recording, transcript, "the transcript"));
         using var session = spec.CreateSession(Devices.Parse(device));
         session.LoadCheckpoint(path);
         var words = session.AlignWords(AudioFile.Read(recording), text);

@@ -12,6 +12,8 @@ public static class CheckCommand
     public static int Run(string specPath, IReadOnlyList<string> manifests, string? unknownCharacters, string? map, bool skipInfeasible)
     {
         var spec = SpecCompiler.Compile(specPath);
+        // A subword spec's pieces are trained on the first manifest, as `train` trains them on its training set.
+        if (spec.BindSubwords(null, manifests.Count > 0 ? manifests[0] : null) is { } bound) Console.WriteLine(bound);
         var transcripts = TranscriptPolicy.Resolve(spec, unknownCharacters, map);
         var blocking = 0;
         foreach (var manifest in manifests)

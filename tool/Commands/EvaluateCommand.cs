@@ -15,8 +15,9 @@ public static class EvaluateCommand
     {
         var spec = SpecCompiler.Compile(specPath);
         TorchThreads.Configure(threads);
-        var transcripts = TranscriptPolicy.Resolve(spec, unknownCharacters, map);
         var path = RunFolders.ResolveCheckpoint(checkpoint);
+        spec.BindSubwords(path, null); // a subword spec's pieces, saved with the checkpoint
+        var transcripts = TranscriptPolicy.Resolve(spec, unknownCharacters, map);
         using var session = spec.CreateSession(Devices.Parse(device));
         session.LoadCheckpoint(path); // before loading data: global normalisation statistics come from the checkpoint
         var data = session.Load(manifest, transcripts, new DataSetOptions { Infeasible = skipInfeasible ? InfeasiblePolicy.Skip : InfeasiblePolicy.Error }, CancellationToken.None);

@@ -26,6 +26,8 @@ public static class ExportFeaturesCommand
         // loading those would have none, so such specs are refused rather than silently mis-normalised.
         if (spec.FrontEndSettings.Normalization == CtcDsl.Runtime.Audio.FeatureNormalizationMode.Global)
             throw new SpecException($"{specPath}: features.normalize is global, whose statistics a PyTorch state dict cannot carry (CTC0029 in export-pytorch); use normalize: utterance (or none) to train with PyTorch (docs/training-at-scale.md).");
+        if (spec.Subwords is not null)
+            throw new SpecException($"{specPath}: its vocabulary is a subword one, which the PyTorch trainer does not read yet (CTC0029 in export-pytorch); use a character vocabulary to train with PyTorch (docs/training-at-scale.md).");
         var transcripts = TranscriptPolicy.Resolve(spec, unknownCharacters, map);
         using var session = spec.CreateSession(torch.CPU);
         var options = new DataSetOptions { Infeasible = skipInfeasible ? InfeasiblePolicy.Skip : InfeasiblePolicy.Error };

@@ -65,7 +65,6 @@ public static class TrainCommand
         var spec = SpecCompiler.Compile(settings.Spec);
         var device = Devices.Parse(settings.Device);
         TorchThreads.Configure(settings.Threads);
-        var transcripts = TranscriptPolicy.Resolve(spec, settings.UnknownCharacters, settings.Map);
         var epochs = settings.Epochs ?? spec.DefaultFitOptions.Epochs;
 
         string? resume = null;
@@ -86,6 +85,9 @@ public static class TrainCommand
             folder = RunFolders.CreateNext(settings.Runs, spec.Name);
         Console.WriteLine($"Run folder: {Path.GetFullPath(folder)}");
         Console.WriteLine($"Spec: {spec.SpecPath} ({spec.ModelType.Name}); device {device}.");
+        // A subword spec's pieces come first: the transcript policy and the data check read its vocabulary.
+        if (spec.BindSubwords(resume, settings.Train) is { } bound) Console.WriteLine(bound);
+        var transcripts = TranscriptPolicy.Resolve(spec, settings.UnknownCharacters, settings.Map);
 
         if (!settings.NoCheck)
         {

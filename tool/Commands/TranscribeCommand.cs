@@ -18,6 +18,7 @@ public static class TranscribeCommand
         var spec = SpecCompiler.Compile(specPath);
         TorchThreads.Configure(threads);
         var path = RunFolders.ResolveCheckpoint(checkpoint);
+        spec.BindSubwords(path, null); // a subword spec's pieces, saved with the checkpoint
         using var session = spec.CreateSession(Devices.Parse(device));
         session.LoadCheckpoint(path);
         Console.WriteLine($"Model: {path}");

@@ -96,7 +96,7 @@ public static class DataCheck
 
         var lines = new List<string>();
         var policyName = transcripts.Policy.ToString().ToLowerInvariant();
-        lines.Add($"{manifest}: {utterances.Count} utterance(s); vocabulary \"{string.Concat(vocabulary.Tokens)}\"; unknown characters: {policyName}{(ReferenceEquals(transcripts, spec.Transcripts) ? " (the spec's vocabulary.unknown_characters)" : " (command line)")}.");
+        lines.Add($"{manifest}: {utterances.Count} utterance(s); {(vocabulary.Subwords is { } subwords ? $"vocabulary {subwords.Pieces.Count} {subwords.Kind} pieces over \"{string.Concat(vocabulary.Tokens.Where(t => t.Length == 1 && t[0] != Runtime.Text.SubwordModel.Marker))}\"" : $"vocabulary \"{string.Concat(vocabulary.Tokens)}\"")}; unknown characters: {policyName}{(ReferenceEquals(transcripts, spec.Transcripts) ? " (the spec's vocabulary.unknown_characters)" : " (command line)")}.");
         if (durations.Count > 0)
         {
             durations.Sort();

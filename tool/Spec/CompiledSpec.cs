@@ -24,10 +24,9 @@ public sealed class CompiledSpec
         ExampleType = example;
         BatchType = batch;
         GeneratedSources = sources;
-        Shape = (ExampleShape)Static(model, "Shape");
         FrontEndSettings = (FrontEndSettings)Static(model, "FrontEndSettings");
         DefaultFitOptions = (FitOptions)Static(model, "DefaultFitOptions");
-        Transcripts = (TranscriptNormalizer)Static(model, "Transcripts");
+        Subwords = model.GetProperty("Subwords", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as SubwordSettings;
     }
 
     /// <summary>The spec file.</summary>
@@ -58,7 +57,11 @@ public sealed class CompiledSpec
     public IReadOnlyList<(string Name, string Text)> GeneratedSources { get; }
 
     /// <summary>What an example must satisfy: feature width, vocabulary, output frames per input frames.</summary>
-    public ExampleShape Shape { get; }
+    /// <remarks>Read on each use: a subword spec's shape follows the model <see cref="BindSubwords"/> bound.</remarks>
+    public ExampleShape Shape => (ExampleShape)Static(ModelType, "Shape");
+
+    /// <summary>The spec's subword vocabulary settings; null for a character vocabulary.</summary>
+    public SubwordSettings? Subwords { get; }
 
     /// <summary>The vocabulary the spec declares.</summary>
     public Vocabulary Vocabulary => Shape.Vocabulary;
@@ -70,7 +73,40 @@ public sealed class CompiledSpec
     public FitOptions DefaultFitOptions { get; }
 
     /// <summary>The spec's transcript policy (<c>vocabulary.unknown_characters</c>).</summary>
-    public TranscriptNormalizer Transcripts { get; }
+    public TranscriptNormalizer Transcripts => (TranscriptNormalizer)Static(ModelType, "Transcripts");
+
+    /// <summary>
+    /// Binds a subword spec's pieces before anything reads its vocabulary (a character spec needs nothing):
+    /// those saved beside <paramref name="checkpoint"/> when one is given (checked against its fingerprint),
+    /// else the spec's SentencePiece file, else pieces trained on <paramref name="trainingManifest"/>'s
+    /// transcripts (deterministic: the same transcripts give the same pieces, and checkpoints keep them).
+    /// </summary>
+    /// <returns>A line saying what was bound, or null for a character spec.</returns>
+    /// <exception cref="SpecException">The pieces must be trained but no manifest was given.</exception>
+    public string? BindSubwords(string? checkpoint, string? trainingManifest)
+    {
+        if (Subwords is not { } subwords) return null;
+        Runtime.Text.SubwordModel model;
+        string source;
+        if (checkpoint is not null)
+        {
+            model = subwords.UseCheckpoint(checkpoint);
+            source = "saved with the checkpoint";
+        }
+        else if (subwords.ModelFile is { } file)
+        {
+            model = subwords.LoadModel(Path.GetDirectoryName(Path.GetFullPath(SpecPath)));
+            source = $"read from {file}";
+        }
+        else if (trainingManifest is not null)
+        {
+            model = subwords.Train(Manifests.Read(trainingManifest).Select(u => u.Transcript));
+            source = $"trained on {trainingManifest}'s transcripts";
+        }
+        else
+            throw new SpecException($"{SpecPath}: its {subwords.Type} subword vocabulary is trained from a training manifest or read from a checkpoint; this command has neither.");
+        return $"Subword vocabulary: {model.Kind}, {model.Pieces.Count} pieces (sha256 {model.Fingerprint[..12]}), {source}.";
+    }
 
     /// <summary>Creates a session that drives a freshly initialised model of this spec on <paramref name="device"/>.</summary>
     public ModelSession CreateSession(torch.Device device)
