@@ -10,7 +10,7 @@
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --lm [SENTENCES]  ARPA load time, memory and query speed at about a million n-grams
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --conv [ROUNDS]  the runtime's conv1d against libtorch's (speed and error)
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --encoders [ROUNDS]  issue 24: ms per training step, Conformer-CTC against the BiGRU
-//   dotnet run --project bench/CtcDsl.Bench -c Release -- --encoders-train [MINUTES]  issue 24: held-out CER of both after the same training time
+//   dotnet run --project bench/CtcDsl.Bench -c Release -- --encoders-train [MINUTES] [data=grammar|random] [only=conformer|bpe|bigru]  issue 24: held-out CER after the same CPU time
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --onnx [FILES]  ONNX Runtime recognizer vs TorchSharp: RTF, first result, peak memory, 1 and 2 threads
 //   dotnet run --project bench/CtcDsl.Bench -c Release -- --subwords-train [MINUTES]  issue 24: conformer-ctc vs conformer-ctc-bpe (generated), held-out CER after the same time
 using System.Linq;
