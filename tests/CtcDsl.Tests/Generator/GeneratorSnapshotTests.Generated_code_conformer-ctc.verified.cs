@@ -74,6 +74,7 @@ namespace CtcDsl.Models
             Shuffle = true,
             Seed = 0,
             ClipGradientNorm = 5.0,
+            Schedule = new global::CtcDsl.Runtime.Training.LearningRateSchedule.Warmup(100, new global::CtcDsl.Runtime.Training.LearningRateSchedule.Cosine(50, 0.0001)),
         };
 
         private readonly global::CtcDsl.Runtime.Nn.Conv2dSubsampling subsampling;
@@ -86,7 +87,7 @@ namespace CtcDsl.Models
         public ConformerCtcModel(global::TorchSharp.torch.Device? device = null)
             : base(Shape, FrontEndSettings, Transcripts, DefaultFitOptions, metricNames: new string[] { "cer" }, new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex), device)
         {
-            subsampling = new global::CtcDsl.Runtime.Nn.Conv2dSubsampling(26, 96, factor: 4, channels: 96, kernel: 3);
+            subsampling = new global::CtcDsl.Runtime.Nn.Conv2dSubsampling(26, 96, factor: 4, channels: 64, kernel: 3);
             encoder = new global::CtcDsl.Runtime.Nn.ConformerEncoder(96, 96, heads: 4, blocks: 4, feedForwardSize: 384, convolutionKernel: 15, convolutionNorm: global::CtcDsl.Runtime.Nn.ConvolutionNorm.BatchNorm, dropout: 0.1, attentionDropout: 0.1, inputDropout: 0.1, positions: global::CtcDsl.Runtime.Nn.PositionEncoding.Relative, scaleInput: true);
             logits = global::TorchSharp.torch.nn.Linear(96, 29);
             RegisterComponents();
@@ -157,7 +158,7 @@ namespace CtcDsl.Models
 
         /// <inheritdoc/>
         public override global::TorchSharp.torch.optim.Optimizer CreateOptimizer() =>
-            global::TorchSharp.torch.optim.Adam(parameters(), lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1E-08);
+            global::TorchSharp.torch.optim.Adam(parameters(), lr: 0.002, beta1: 0.9, beta2: 0.999, eps: 1E-08);
 
         /// <inheritdoc/>
         protected override ConformerCtcExample CreateExample(global::System.Func<float[,]> loadFeatures, int[] labels, string? name) => new(loadFeatures, labels, name);
