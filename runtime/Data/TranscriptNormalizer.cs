@@ -33,15 +33,24 @@ public sealed class TranscriptNormalizer(Vocabulary vocabulary)
     /// <summary>Replacements for <see cref="UnknownCharacterPolicy.Map"/> (an empty string drops the character).</summary>
     public IReadOnlyDictionary<char, string> Map { get; init; } = new Dictionary<char, string>();
 
+    /// <summary>
+    /// The part of <see cref="Normalize"/> that needs no vocabulary: NFKC, lower case when <paramref name="lowerCase"/>,
+    /// whitespace runs collapsed to <paramref name="separator"/>. Subword pieces are trained on transcripts so
+    /// prepared, so that they spell what training will feed them (LibriSpeech's upper case included).
+    /// </summary>
+    public static string Prepare(string transcript, bool lowerCase = true, char separator = ' ')
+    {
+        var text = transcript.Normalize(NormalizationForm.FormKC);
+        if (lowerCase) text = text.ToLower(CultureInfo.InvariantCulture);
+        return string.Join(separator.ToString(), text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    }
+
     /// <summary>The normalised transcript of <paramref name="utterance"/>.</summary>
     /// <exception cref="DataFileException">A character is outside the vocabulary under <see cref="UnknownCharacterPolicy.Error"/> (or unmapped under <see cref="UnknownCharacterPolicy.Map"/>).</exception>
     public string Normalize(Utterance utterance)
     {
-        var text = utterance.Transcript.Normalize(NormalizationForm.FormKC);
-        if (LowerCase) text = text.ToLower(CultureInfo.InvariantCulture);
         var separator = vocabulary.WordSeparator;
-        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        text = string.Join(separator.ToString(), words);
+        var text = Prepare(utterance.Transcript, LowerCase, separator);
 
         var result = new StringBuilder(text.Length);
         for (var i = 0; i < text.Length; i++)

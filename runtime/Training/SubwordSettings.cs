@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using CtcDsl.Runtime.Data;
 using CtcDsl.Runtime.Text;
 
@@ -70,7 +71,10 @@ public sealed class SubwordSettings
 
     /// <summary>
     /// Trains a <see cref="Type"/> model of exactly <see cref="Size"/> pieces on <paramref name="transcripts"/>
-    /// (deterministic: the same transcripts in any order give the same model) and binds it.
+    /// (deterministic: the same transcripts in any order give the same model) and binds it. The transcripts are
+    /// first prepared as the spec's transcript normaliser prepares them (<see cref="TranscriptNormalizer.Prepare"/>:
+    /// NFKC, lower case, single spaces), so raw manifest text such as LibriSpeech's upper case gives pieces
+    /// that spell the training labels.
     /// </summary>
     /// <exception cref="InvalidOperationException">The spec names a SentencePiece model file instead.</exception>
     /// <exception cref="ArgumentException">The transcripts cannot give <see cref="Size"/> pieces; the message says how many they can.</exception>
@@ -78,8 +82,8 @@ public sealed class SubwordSettings
     {
         var model = Type switch
         {
-            "bpe" => BpeTrainer.Train(transcripts, Size),
-            "unigram" => UnigramTrainer.Train(transcripts, Size),
+            "bpe" => BpeTrainer.Train(transcripts.Select(t => TranscriptNormalizer.Prepare(t)), Size),
+            "unigram" => UnigramTrainer.Train(transcripts.Select(t => TranscriptNormalizer.Prepare(t)), Size),
             _ => throw new InvalidOperationException($"{ModelName}'s subword vocabulary is the SentencePiece model '{ModelFile}': load it with LoadModel, it is not trained here."),
         };
         Use(model);

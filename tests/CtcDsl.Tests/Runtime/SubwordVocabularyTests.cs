@@ -44,6 +44,22 @@ public sealed class SubwordVocabularyTests : IDisposable
         Assert.NotEqual(first.Fingerprint, BpeTrainer.Train(Transcripts.Append("zebra").ToArray(), 40).Fingerprint);
     }
 
+    [Theory]
+    [InlineData("bpe")]
+    [InlineData("unigram")]
+    public void Pieces_are_trained_on_transcripts_prepared_as_training_will_read_them(string type)
+    {
+        // LibriSpeech-style raw text: upper case, doubled and trailing spaces. The normaliser lower-cases it for
+        // training, so pieces trained on it raw must spell the lower-cased labels.
+        var raw = Transcripts.Select(t => " " + t.ToUpperInvariant().Replace(" ", "  ") + "\t").ToArray();
+        var settings = new SubwordSettings("Raw", type, size: 40, blankIndex: 40);
+        var fromRaw = settings.Train(raw);
+        Assert.Equal(new SubwordSettings("Clean", type, size: 40, blankIndex: 40).Train(Transcripts).Fingerprint, fromRaw.Fingerprint);
+        Assert.DoesNotContain(fromRaw.Pieces, p => p.Any(char.IsUpper));
+        var normalizer = settings.Transcripts(vocabulary => new CtcDsl.Runtime.Data.TranscriptNormalizer(vocabulary));
+        Assert.Equal("the cat sat on the mat", normalizer.Normalize(new CtcDsl.Runtime.Data.Utterance("a.wav", raw[0], "manifest line 2")));
+    }
+
     [Fact]
     public void Bpe_sizes_the_data_cannot_give_are_refused_saying_what_it_can()
     {
