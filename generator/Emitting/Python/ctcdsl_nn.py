@@ -243,6 +243,13 @@ def positional_encoding(positions, size, dropout, scale):
     return RelPositionalEncoding(size, dropout, scale) if positions == "relative" else SinusoidalPositionalEncoding(size, dropout, scale)
 
 
+def add_positions(pos_enc, x):
+    """(x with its positions, the relative-distance table or None): what the encoders hand their layers."""
+    if isinstance(pos_enc, RelPositionalEncoding):
+        return pos_enc(x)
+    return pos_enc(x), None
+
+
 def self_attention(positions, size, heads, dropout):
     return RelPositionMultiHeadAttention(size, heads, dropout) if positions == "relative" else MultiHeadSelfAttention(size, heads, dropout)
 
@@ -337,11 +344,7 @@ class ConformerEncoder(nn.Module):
         y = clear_padding(x, lengths)
         if self.pre_encode is not None:
             y = self.pre_encode(y)
-        positions = None
-        if isinstance(self.pos_enc, RelPositionalEncoding):
-            y, positions = self.pos_enc(y)
-        else:
-            y = self.pos_enc(y)
+        y, positions = add_positions(self.pos_enc, y)
         for block in self.layers:
             y = block(y, lengths, positions)
         return y
@@ -400,11 +403,7 @@ class TransformerEncoder(nn.Module):
         y = clear_padding(x, lengths)
         if self.input_projection is not None:
             y = self.input_projection(y)
-        positions = None
-        if isinstance(self.pos_enc, RelPositionalEncoding):
-            y, positions = self.pos_enc(y)
-        else:
-            y = self.pos_enc(y)
+        y, positions = add_positions(self.pos_enc, y)
         for layer in self.layers:
             y = layer(y, lengths, positions)
         if self.norm is not None:
