@@ -70,6 +70,8 @@ public static class Cli
         epochs.Validators.Add(r => { if (r.GetValue(epochs) is < 1) r.AddError("--epochs must be at least 1."); });
         var batch = new Option<int?>("--batch-size") { Description = "Examples per step (default: the spec's training.batch_size)." };
         batch.Validators.Add(r => { if (r.GetValue(batch) is < 1) r.AddError("--batch-size must be at least 1."); });
+        var warmup = new Option<int?>("--warmup-steps") { Description = "Learning-rate warm-up in optimisation steps (default: the spec's training.schedule.warmup_steps; 0 for none). A short run on a small manifest may need fewer." };
+        warmup.Validators.Add(r => { if (r.GetValue(warmup) is < 0) r.AddError("--warmup-steps must be 0 or more."); });
         var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and the shuffling.", DefaultValueFactory = _ => 1 };
         var runs = new Option<string>("--runs") { Description = "Where run folders go: each run gets <runs>/<spec>-<n>, never an earlier run's.", DefaultValueFactory = _ => "runs" };
         var resume = new Option<string?>("--resume") { Description = "Continue a run: its folder or a checkpoint (weights, optimiser, epoch, history); it continues in that folder." };
@@ -82,13 +84,14 @@ public static class Cli
         var threads = ThreadsOption();
         var command = new Command("train", "Check the data, then train the spec's model in a new run folder (runs/<spec>-<n>); Ctrl+C stops after the current step with everything saved.")
         {
-            spec, train, valid, epochs, batch, seed, runs, resume, unknown, map, skip, noCheck, linear, device, threads,
+            spec, train, valid, epochs, batch, warmup, seed, runs, resume, unknown, map, skip, noCheck, linear, device, threads,
         };
         command.SetAction(p => TrainCommand.Run(new TrainSettings(p.GetValue(spec)!, p.GetValue(train)!)
         {
             Valid = p.GetValue(valid),
             Epochs = p.GetValue(epochs),
             BatchSize = p.GetValue(batch),
+            WarmupSteps = p.GetValue(warmup),
             Seed = p.GetValue(seed),
             Runs = p.GetValue(runs)!,
             Resume = p.GetValue(resume),

@@ -14,6 +14,20 @@ public abstract record LearningRateSchedule
     /// <param name="step">Optimisation steps taken so far, over all epochs.</param>
     public abstract double Rate(double baseRate, int epoch, long step);
 
+    /// <summary>
+    /// This schedule with its linear warm-up set to <paramref name="steps"/> optimisation steps: an existing
+    /// warm-up is lengthened or shortened, one is put in front of a schedule without, and 0 removes it.
+    /// </summary>
+    /// <param name="schedule">The schedule to change; <see langword="null"/> is the declared rate throughout.</param>
+    /// <param name="steps">Warm-up steps; 0 for none.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="steps"/> is negative.</exception>
+    public static LearningRateSchedule? WithWarmup(LearningRateSchedule? schedule, long steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        var after = schedule is Warmup warmup ? warmup.Then : schedule;
+        return steps == 0 ? after : new Warmup(steps, after ?? new Constant());
+    }
+
     /// <summary>The declared rate throughout.</summary>
     public sealed record Constant : LearningRateSchedule
     {

@@ -22,6 +22,9 @@ public sealed record TrainSettings(string Spec, string Train)
     /// <summary>Batch size (default: the spec's).</summary>
     public int? BatchSize { get; init; }
 
+    /// <summary>Learning-rate warm-up steps in place of the spec's <c>training.schedule.warmup_steps</c>; 0 for none.</summary>
+    public int? WarmupSteps { get; init; }
+
     /// <summary>Seed of the initial weights and the shuffling.</summary>
     public int Seed { get; init; } = 1;
 
@@ -123,6 +126,7 @@ public static class TrainCommand
         {
             Epochs = epochs,
             BatchSize = settings.BatchSize ?? spec.DefaultFitOptions.BatchSize,
+            Schedule = settings.WarmupSteps is { } warmup ? LearningRateSchedule.WithWarmup(spec.DefaultFitOptions.Schedule, warmup) : spec.DefaultFitOptions.Schedule,
             Seed = settings.Seed,
             Threads = settings.Threads, // null: Fit fits CtcDsl's own count to the model (TorchThreads.PlanForTraining)
             BucketByLength = true,

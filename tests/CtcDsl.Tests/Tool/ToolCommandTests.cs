@@ -226,6 +226,30 @@ public sealed class ToolCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_warmup_longer_than_a_short_run_is_refused_before_training_and_warmup_steps_shortens_it()
+    {
+        // conformer-ctc declares 100 warm-up steps; 8 utterances in batches of 4 for one epoch make 2.
+        var spec = Path.Combine(RepositoryPaths.Specs, "conformer-ctc.ctc.yaml");
+        var train = Path.Combine(DemoData(8), "train.csv");
+        var (code, output) = ToolProcess.Run(directory, "train", spec, train, "--epochs", "1", "--batch-size", "4");
+        Assert.Equal(1, code);
+        var error = Assert.Single(output.Split('\n'), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains("lasts 100 optimisation steps", error);
+        Assert.Contains("1 epoch × 2 batches per epoch = 2 steps", error);
+        Assert.Contains("--warmup-steps", error);
+        Assert.DoesNotContain("   at ", output);
+        Assert.False(File.Exists(Path.Combine(directory, "runs", "conformer-ctc-1", "last.ckpt")), "nothing was trained");
+
+        (code, output) = ToolProcess.Run(directory, "train", spec, train, "--epochs", "1", "--batch-size", "4", "--warmup-steps", "1");
+        Assert.True(code == 0, output);
+        Assert.Contains("(run: 1/1 epochs, done in", output);
+
+        (code, output) = ToolProcess.Run(directory, "train", spec, train, "--warmup-steps", "-1");
+        Assert.Equal(2, code); // a command-line mistake
+        Assert.Contains("--warmup-steps must be 0 or more.", output);
+    }
+
+    [Fact]
     public void A_subword_spec_trains_its_pieces_from_the_training_manifest_and_later_commands_read_them_from_the_checkpoint()
     {
         var data = DemoData(24);

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Reflection;
 using CtcDsl.Runtime.Training;
 using CtcDsl.Tests.Support;
@@ -39,6 +40,21 @@ public class WarmupCheckTests
         var message = Refusal(Options with { Epochs = 60, Schedule = new LearningRateSchedule.Warmup(100, new LearningRateSchedule.Cosine(Epochs: 5, MinimumRate: 0)) });
         Assert.Contains("5 epochs × 2 batches per epoch = 10 steps", message);
         Assert.Contains("training.schedule.epochs", message);
+    }
+
+    [Fact]
+    public void WithWarmup_replaces_adds_or_removes_the_warmup_and_keeps_what_follows()
+    {
+        var cosine = new LearningRateSchedule.Cosine(Epochs: 10, MinimumRate: 1e-4);
+        Assert.Equal(new LearningRateSchedule.Warmup(3, cosine), LearningRateSchedule.WithWarmup(new LearningRateSchedule.Warmup(100, cosine), 3));
+        Assert.Equal(new LearningRateSchedule.Warmup(3, cosine), LearningRateSchedule.WithWarmup(cosine, 3));
+        Assert.Equal(new LearningRateSchedule.Warmup(3, new LearningRateSchedule.Constant()), LearningRateSchedule.WithWarmup(null, 3));
+        Assert.Equal(cosine, LearningRateSchedule.WithWarmup(new LearningRateSchedule.Warmup(100, cosine), 0));
+        Assert.Null(LearningRateSchedule.WithWarmup(null, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.WithWarmup(cosine, -1));
+        // The shortened warm-up ramps over its own steps: full rate from step 3 on.
+        var rate = LearningRateSchedule.WithWarmup(new LearningRateSchedule.Warmup(100, new LearningRateSchedule.Constant()), 3)!;
+        Assert.Equal(new[] { 1 / 3.0, 2 / 3.0, 1, 1 }, new[] { 0L, 1, 2, 3 }.Select(step => rate.Rate(1, 0, step)));
     }
 
     [Fact]
