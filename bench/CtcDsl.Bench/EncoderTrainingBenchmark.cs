@@ -85,7 +85,7 @@ internal static class EncoderTrainingBenchmark
             if (process.TotalProcessorTime - cpuAtStart >= cpuBudget) budget.Cancel();
         }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         var clock = Stopwatch.StartNew();
-        // Epochs stay the spec's (its schedule is laid out over them); the budget usually ends the run first.
+        // Epochs stay the spec's (its schedule is laid out over them): the run ends at them or at the budget, whichever comes first.
         var history = model.Fit(trainExamples, null, defaults with
         {
             Seed = 1, BucketByLength = true, CancellationToken = budget.Token, Progress = null,
@@ -95,7 +95,7 @@ internal static class EncoderTrainingBenchmark
         var epochs = history.Epochs.Count;
         var loss = epochs > 0 ? history.Epochs[^1].Loss : double.NaN;
         Console.WriteLine($"{description,-62} {model.parameters().Sum(p => p.numel()),10:N0} {epochs,7} {loss,7:F2} {report.CharacterErrorRate,13:P2} {report.WordErrorRate,8:P2}   " +
-            $"({trained.TotalMinutes:F1} min wall, {(process.TotalProcessorTime - cpuAtStart).TotalMinutes:F1} min CPU; {history.StopReason})");
+            $"({trained.TotalMinutes:F1} min wall, {(process.TotalProcessorTime - cpuAtStart).TotalMinutes:F1} min CPU; {history.StopReason ?? $"all {epochs} epochs of its spec"})");
     }
 
     /// <summary>What both models share: the synthetic spec's front-end, vocabulary and examples; CTC with greedy CER.</summary>

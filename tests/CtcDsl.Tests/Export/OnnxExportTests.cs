@@ -32,7 +32,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     /// <summary>Feature frames per logit frame of each spec (the product of its strides).</summary>
     private static readonly Dictionary<string, int> Subsampling = new()
     {
-        ["deepspeech2.ctc.yaml"] = 2, ["synthetic.ctc.yaml"] = 2, ["conformer-ctc.ctc.yaml"] = 4, ["conformer-ctc-bpe.ctc.yaml"] = 4,
+        ["deepspeech2.ctc.yaml"] = 2, ["synthetic.ctc.yaml"] = 2, ["conformer-ctc.ctc.yaml"] = 2, ["conformer-ctc-bpe.ctc.yaml"] = 4,
         ["streaming.ctc.yaml"] = 2,
         ["transformer-pre-post.ctc.yaml"] = 2, ["attention-x8.ctc.yaml"] = 8,
     };

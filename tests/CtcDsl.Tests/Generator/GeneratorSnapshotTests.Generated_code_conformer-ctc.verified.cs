@@ -37,7 +37,7 @@ namespace CtcDsl.Models
     /// <summary>The logits of every CTC node of <see cref="ConformerCtcModel"/> with their valid lengths, from one run of the layers.</summary>
     public readonly record struct ConformerCtcOutputs(global::TorchSharp.torch.Tensor Logits, global::TorchSharp.torch.Tensor LogitsLengths);
 
-    /// <summary>Conv2d ×4 subsampling + 4 Conformer blocks (d_model 96, 4 heads, relative positions), character CTC on 26 log-mel bands.</summary>
+    /// <summary>Conv2d ×2 subsampling + 4 Conformer blocks (d_model 96, 4 heads, relative positions), character CTC on 26 log-mel bands.</summary>
     /// <remarks>
     /// One set of weights, two views: prediction (<see cref="forward"/>, <c>Transcribe</c>) and training (<c>Evaluate</c>, <c>Fit</c>).
     /// What the spec does not decide comes from <see cref="global::CtcDsl.Runtime.Training.CtcAudioModel{TExample, TBatch}"/>.
@@ -69,12 +69,12 @@ namespace CtcDsl.Models
         /// <summary>The training defaults the spec declares.</summary>
         public static global::CtcDsl.Runtime.Training.FitOptions DefaultFitOptions => new()
         {
-            Epochs = 50,
+            Epochs = 12,
             BatchSize = 16,
             Shuffle = true,
             Seed = 0,
             ClipGradientNorm = 5.0,
-            Schedule = new global::CtcDsl.Runtime.Training.LearningRateSchedule.Warmup(100, new global::CtcDsl.Runtime.Training.LearningRateSchedule.Cosine(50, 0.0001)),
+            Schedule = new global::CtcDsl.Runtime.Training.LearningRateSchedule.Warmup(100, new global::CtcDsl.Runtime.Training.LearningRateSchedule.Cosine(12, 0.0001)),
         };
 
         private readonly global::CtcDsl.Runtime.Nn.Conv2dSubsampling subsampling;
@@ -87,8 +87,8 @@ namespace CtcDsl.Models
         public ConformerCtcModel(global::TorchSharp.torch.Device? device = null)
             : base(Shape, FrontEndSettings, Transcripts, DefaultFitOptions, metricNames: new string[] { "cer" }, new global::CtcDsl.Runtime.Decoding.GreedyCtcDecoder(BlankIndex), device)
         {
-            subsampling = new global::CtcDsl.Runtime.Nn.Conv2dSubsampling(26, 96, factor: 4, channels: 64, kernel: 3);
-            encoder = new global::CtcDsl.Runtime.Nn.ConformerEncoder(96, 96, heads: 4, blocks: 4, feedForwardSize: 384, convolutionKernel: 15, convolutionNorm: global::CtcDsl.Runtime.Nn.ConvolutionNorm.BatchNorm, dropout: 0.1, attentionDropout: 0.1, inputDropout: 0.1, positions: global::CtcDsl.Runtime.Nn.PositionEncoding.Relative, scaleInput: true);
+            subsampling = new global::CtcDsl.Runtime.Nn.Conv2dSubsampling(26, 96, factor: 2, channels: 64, kernel: 3);
+            encoder = new global::CtcDsl.Runtime.Nn.ConformerEncoder(96, 96, heads: 4, blocks: 4, feedForwardSize: 192, convolutionKernel: 15, convolutionNorm: global::CtcDsl.Runtime.Nn.ConvolutionNorm.BatchNorm, dropout: 0.1, attentionDropout: 0.1, inputDropout: 0.1, positions: global::CtcDsl.Runtime.Nn.PositionEncoding.Relative, scaleInput: true);
             logits = global::TorchSharp.torch.nn.Linear(96, 29);
             RegisterComponents();
             ResetParameters();
@@ -138,10 +138,10 @@ namespace CtcDsl.Models
             Run(features, featureLengths).Logits;
 
         /// <summary>Valid logit frames per example (the convolutions' strides shorten them).</summary>
-        public override global::TorchSharp.torch.Tensor OutputLengths(global::TorchSharp.torch.Tensor featureLengths) => global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths(global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths(featureLengths, kernel: 3, stride: 2, padding: 1, dilation: 1), kernel: 3, stride: 2, padding: 1, dilation: 1);
+        public override global::TorchSharp.torch.Tensor OutputLengths(global::TorchSharp.torch.Tensor featureLengths) => global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLengths(featureLengths, kernel: 3, stride: 2, padding: 1, dilation: 1);
 
         /// <summary>Logit frames for an input of <paramref name="frames"/> frames (after the convolutions' subsampling).</summary>
-        public static int OutputFrames(int frames) => global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLength(global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLength(frames, kernel: 3, stride: 2, padding: 1, dilation: 1), kernel: 3, stride: 2, padding: 1, dilation: 1);
+        public static int OutputFrames(int frames) => global::CtcDsl.Runtime.Nn.Sequences.ConvolvedLength(frames, kernel: 3, stride: 2, padding: 1, dilation: 1);
 
         /// <summary>Training view: the CTC loss and the metrics cer of one batch.</summary>
         public override global::CtcDsl.Runtime.Training.TrainingOutput Evaluate(ConformerCtcBatch batch)
