@@ -15,7 +15,7 @@ public abstract record LearningRateSchedule
     public abstract double Rate(double baseRate, int epoch, long step);
 
     /// <summary>
-    /// This schedule with its linear warm-up set to <paramref name="steps"/> optimisation steps: an existing
+    /// <paramref name="schedule"/> with its linear warm-up set to <paramref name="steps"/> optimisation steps: an existing
     /// warm-up is lengthened or shortened, one is put in front of a schedule without, and 0 removes it.
     /// </summary>
     /// <param name="schedule">The schedule to change; <see langword="null"/> is the declared rate throughout.</param>
