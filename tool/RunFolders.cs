@@ -31,6 +31,12 @@ public static class RunFolders
         }
     }
 
+    /// <summary>Deletes <paramref name="folder"/> if it holds nothing (a run that failed before writing).</summary>
+    public static void RemoveIfEmpty(string folder)
+    {
+        if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+    }
+
     /// <summary>
     /// A checkpoint file, or a run folder's <c>best.ckpt</c> (else <c>last.ckpt</c>, else <c>model.ckpt</c>).
     /// </summary>

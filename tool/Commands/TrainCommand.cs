@@ -87,6 +87,21 @@ public static class TrainCommand
         else
             folder = RunFolders.CreateNext(settings.Runs, spec.Name);
         Console.WriteLine($"Run folder: {Path.GetFullPath(folder)}");
+        try
+        {
+            return TrainIn(folder, settings, spec, device, epochs, resume);
+        }
+        catch
+        {
+            // A new run that stopped before writing anything (a data problem, a refused warm-up) leaves no
+            // empty folder behind to take the next number.
+            if (resume is null) RunFolders.RemoveIfEmpty(folder);
+            throw;
+        }
+    }
+
+    private static int TrainIn(string folder, TrainSettings settings, CompiledSpec spec, torch.Device device, int epochs, string? resume)
+    {
         Console.WriteLine($"Spec: {spec.SpecPath} ({spec.ModelType.Name}); device {device}.");
         // A subword spec's pieces come first: the transcript policy and the data check read its vocabulary.
         if (spec.BindSubwords(resume, settings.Train) is { } bound) Console.WriteLine(bound);

@@ -238,11 +238,12 @@ public sealed class ToolCommandTests : IDisposable
         Assert.Contains("1 epoch × 2 batches per epoch = 2 steps", error);
         Assert.Contains("--warmup-steps", error);
         Assert.DoesNotContain("   at ", output);
-        Assert.False(File.Exists(Path.Combine(directory, "runs", "conformer-ctc-1", "last.ckpt")), "nothing was trained");
+        Assert.False(Directory.Exists(Path.Combine(directory, "runs", "conformer-ctc-1")), "nothing was trained, and no empty run folder is left");
 
         (code, output) = ToolProcess.Run(directory, "train", spec, train, "--epochs", "1", "--batch-size", "4", "--warmup-steps", "1");
         Assert.True(code == 0, output);
         Assert.Contains("(run: 1/1 epochs, done in", output);
+        Assert.True(File.Exists(Path.Combine(directory, "runs", "conformer-ctc-1", "last.ckpt")), "the run that trained took the first number");
 
         (code, output) = ToolProcess.Run(directory, "train", spec, train, "--warmup-steps", "-1");
         Assert.Equal(2, code); // a command-line mistake
